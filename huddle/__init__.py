@@ -1,0 +1,1 @@
+"""huddle: governance huddles for NHS community services."""

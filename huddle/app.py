@@ -1,0 +1,59 @@
+"""The terminal app: modes for the top-level screens, global keys, palette, help.
+
+Built by `make_app(store, clock)` so tests hand it a temporary database and a fixed date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from huddle.clock import Clock
+from huddle.commands import GLOBAL_COMMANDS
+from screens.base import HuddleScreen
+from screens.help import HelpScreen
+from screens.keys import bindings
+from screens.today import TodayScreen
+from store import Store
+from store.records import service
+
+
+class HuddleApp(App[None]):
+    CSS_PATH = "app.tcss"
+    MODES = {"today": TodayScreen}
+    DEFAULT_MODE = "today"
+    BINDINGS = bindings(GLOBAL_COMMANDS)
+
+    def __init__(self, store: Store, clock: Clock, service_name: str, is_demo: bool) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.is_demo = is_demo
+        self.title = f"huddle — {service_name or 'new service'}{' — DEMO' if is_demo else ''}"
+
+    def action_help(self) -> None:
+        screen_commands = getattr(self.screen, "SCREEN_COMMANDS", ())
+        self.push_screen(HelpScreen(screen_commands, str(self.store.path)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        own = screen.SCREEN_COMMANDS if isinstance(screen, HuddleScreen) else ()
+        for command in (*GLOBAL_COMMANDS, *own):
+            if command.in_palette:
+                target = self if command in GLOBAL_COMMANDS else screen
+                yield SystemCommand(
+                    command.title, command.help, partial(target.run_action, command.action)
+                )
+
+
+def make_app(store: Store, clock: Clock) -> HuddleApp:
+    found = service(store)
+    return HuddleApp(
+        store,
+        clock,
+        service_name=found.name if found else "",
+        is_demo=bool(found and found.is_demo),
+    )

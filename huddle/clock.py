@@ -1,0 +1,53 @@
+"""The clock, injected into the app and the commands so that time is a parameter.
+
+`HUDDLE_TODAY=YYYY-MM-DD` fixes today's date for demos and training; whenever it is set
+every screen shows a banner saying so.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+
+class Clock(Protocol):
+    overridden: bool
+
+    def today(self) -> date: ...
+
+
+class SystemClock:
+    overridden = False
+
+    def today(self) -> date:
+        return date.today()
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    """A clock stopped at one date: tests, training, and `HUDDLE_TODAY`."""
+
+    fixed: date
+    overridden: bool = True
+
+    def today(self) -> date:
+        return self.fixed
+
+
+class ClockError(ValueError):
+    pass
+
+
+def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
+    env = os.environ if environ is None else environ
+    raw = env.get("HUDDLE_TODAY", "").strip()
+    if not raw:
+        return SystemClock()
+    try:
+        return FixedClock(date.fromisoformat(raw))
+    except ValueError:
+        raise ClockError(
+            f"HUDDLE_TODAY={raw!r} is not a date: use YYYY-MM-DD, e.g. HUDDLE_TODAY=2026-11-22"
+        ) from None

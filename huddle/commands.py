@@ -1,0 +1,43 @@
+"""One list of the app's commands: it drives the key bindings, the footer, the palette
+and the help screen, so they cannot drift apart. Pure data: no textual import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    key: str
+    key_display: str
+    action: str
+    title: str
+    help: str
+    in_palette: bool = True
+
+
+# Later screens join this list with their number key (2 Waiting list, 3 Safety brief, ...).
+GLOBAL_COMMANDS: tuple[Command, ...] = (
+    Command(
+        "go-today",
+        "1",
+        "1",
+        "switch_mode('today')",
+        "Today",
+        "The since-last-huddle picture: breaches, contacts overdue, overdue actions",
+    ),
+    Command(
+        "help", "question_mark", "?", "help", "Help", "Keys, commands and where the database lives"
+    ),
+    # The palette has its own "Quit the application" entry.
+    Command(
+        "quit",
+        "q",
+        "q",
+        "quit",
+        "Quit",
+        "Leave huddle (everything recorded is already saved)",
+        in_palette=False,
+    ),
+)

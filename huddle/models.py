@@ -1,0 +1,193 @@
+"""The service's records as pydantic models.
+
+These are the shapes the store takes and returns. They validate what a person or a file
+can get wrong (an NHS number failing its check digit, a blank owner) so that a bad value
+is refused before it reaches the database, with the field named.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from huddle.nhs_number import nhs_number_problem
+
+
+class Record(BaseModel):
+    """A stored row: `id` is given by the store, `version` guards against lost updates."""
+
+    model_config = ConfigDict(validate_assignment=True, str_strip_whitespace=True)
+
+    id: int | None = None
+    version: int = 1
+
+
+class ProviderKind(StrEnum):
+    PRIME = "prime"
+    SUBCONTRACTOR = "subcontractor"
+    VCSE = "vcse"
+
+
+class EntryStatus(StrEnum):
+    WAITING = "waiting"
+    SEEN = "seen"
+    DISCHARGED = "discharged"
+    REMOVED = "removed"
+
+
+class MeetingKind(StrEnum):
+    SAFETY_BRIEF = "safety brief"
+    WAITING_LIST_HUDDLE = "waiting-list huddle"
+    MOBILISATION = "mobilisation meeting"
+    INTERFACE = "interface meeting"
+    CONTRACT_REVIEW = "contract review"
+
+
+class MeetingState(StrEnum):
+    DRAFT = "draft"
+    IN_PROGRESS = "in progress"
+    SIGNED_OFF = "signed off"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in progress"
+    CLOSED = "closed"
+
+
+class ActionSource(StrEnum):
+    MEETING = "meeting decision"
+    BREACH = "breach"
+    TRIGGER = "trigger"
+    COMMISSIONER_QUERY = "commissioner query"
+    AUDIT = "audit"
+    BY_HAND = "added by hand"
+
+
+class Service(Record):
+    """The community service this database belongs to (one row)."""
+
+    name: str = Field(min_length=1)
+    is_demo: bool = False
+
+
+class Provider(Record):
+    name: str = Field(min_length=1)
+    kind: ProviderKind
+
+
+class Person(Record):
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    provider_id: int
+
+
+class RiskTier(Record):
+    """A risk tier as the service defines it; `interim_contact_days` None means must be seen."""
+
+    number: int = Field(ge=1, le=9)
+    name: str = Field(min_length=1)
+    max_safe_wait_days: int = Field(ge=0)
+    interim_contact_days: int | None = Field(default=None, ge=1)
+
+
+DEFAULT_RISK_TIERS: tuple[RiskTier, ...] = (
+    RiskTier(number=1, name="Urgent", max_safe_wait_days=2, interim_contact_days=None),
+    RiskTier(number=2, name="High", max_safe_wait_days=14, interim_contact_days=7),
+    RiskTier(number=3, name="Moderate", max_safe_wait_days=42, interim_contact_days=14),
+    RiskTier(number=4, name="Routine", max_safe_wait_days=126, interim_contact_days=28),
+)
+
+
+class WaitingEntry(Record):
+    """One person on the waiting list. Needs an NHS number or a local id (or both)."""
+
+    local_id: str | None = None
+    nhs_number: str | None = None
+    initials: str = Field(min_length=1, max_length=4)
+    referral_date: date
+    tier: int = Field(ge=1, le=9)
+    referral_source: str = ""
+    provider_id: int
+    case_owner_id: int | None = None
+    last_interim_contact: date | None = None
+    safeguarding: bool = False
+    status: EntryStatus = EntryStatus.WAITING
+
+    @field_validator("nhs_number", mode="before")
+    @classmethod
+    def _valid_nhs_number(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise ValueError("NHS number must be given as text so leading zeros are kept")
+        compact = value.replace(" ", "")
+        problem = nhs_number_problem(compact)
+        if problem:
+            raise ValueError(problem)
+        return compact
+
+    @field_validator("local_id", mode="before")
+    @classmethod
+    def _blank_local_id_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def model_post_init(self, _context: object) -> None:
+        if not self.nhs_number and not self.local_id:
+            raise ValueError("an entry needs an NHS number or a local id")
+
+
+class Meeting(Record):
+    kind: MeetingKind
+    series: str = Field(min_length=1)
+    held_on: date
+    chair_id: int | None = None
+    state: MeetingState = MeetingState.DRAFT
+    signed_off_by: int | None = None
+    signed_off_at: datetime | None = None
+
+
+class Attendance(Record):
+    meeting_id: int
+    person_id: int
+    status: AttendanceStatus
+
+
+class Decision(Record):
+    meeting_id: int
+    text: str = Field(min_length=1)
+    rationale: str = ""
+    owner_id: int
+
+
+class Action(Record):
+    """Time-bound, with a named owner. Closing needs evidence."""
+
+    title: str = Field(min_length=1)
+    owner_id: int
+    due_date: date
+    status: ActionStatus = ActionStatus.OPEN
+    source: ActionSource = ActionSource.BY_HAND
+    meeting_id: int | None = None
+    entry_id: int | None = None
+    created_on: date
+    evidence: str | None = None
+    closed_on: date | None = None
+    closed_by: int | None = None
+    reopened_count: int = Field(default=0, ge=0)
+
+    def model_post_init(self, _context: object) -> None:
+        if self.status == ActionStatus.CLOSED and not (self.evidence or "").strip():
+            raise ValueError("a closed action needs evidence (a note or a link)")
+
+
+class MobilisationProgramme(Record):
+    name: str = Field(min_length=1)
+    go_live: date

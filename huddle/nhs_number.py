@@ -1,0 +1,28 @@
+"""NHS number validation (Modulus 11), kept as text so leading zeros survive."""
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The Modulus 11 check digit for nine digits, or None where no valid number exists."""
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True)
+    )
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    if check == 10:
+        return None
+    return check
+
+
+def nhs_number_problem(value: str) -> str | None:
+    """Why `value` is not a valid NHS number, or None if it is."""
+    if len(value) != 10 or not value.isdigit():
+        return f"NHS number {value!r} must be exactly 10 digits"
+    check = nhs_check_digit(value[:9])
+    if check is None or check != int(value[9]):
+        return f"NHS number {value!r} fails the Modulus 11 check digit"
+    return None
+
+
+def is_valid_nhs_number(value: str) -> bool:
+    return nhs_number_problem(value) is None

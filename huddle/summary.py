@@ -1,0 +1,45 @@
+"""The since-last-huddle picture: the counts `huddle status` prints and Today shows.
+
+One model, filled by one store query, so the screen and the command can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class TierCounts(BaseModel):
+    name: str
+    waiting: int = 0
+    breached: int = 0
+    contact_overdue: int = 0
+
+
+class WaitingCounts(BaseModel):
+    total: int = 0
+    breached: int = 0
+    breached_without_escalation: int = 0
+    contact_overdue: int = 0
+    by_tier: dict[int, TierCounts] = Field(default_factory=dict)
+
+
+class ActionCounts(BaseModel):
+    open: int = 0
+    overdue: int = 0
+
+
+class GoLive(BaseModel):
+    programme: str
+    date: date
+    days_to_go: int
+
+
+class StatusSummary(BaseModel):
+    as_at: date
+    service: str
+    is_demo: bool
+    waiting: WaitingCounts
+    actions: ActionCounts
+    go_live: GoLive | None = None

@@ -1,0 +1,1 @@
+"""Textual screens, their widgets and their .tcss files."""

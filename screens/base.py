@@ -1,0 +1,38 @@
+"""What every huddle screen shares: the header, the safety banners and the footer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from huddle.commands import Command
+from huddle.dates import long_uk
+
+
+class HuddleScreen(Screen[None]):
+    """A top-level screen. Subclasses give `compose_body` and their own `COMMANDS`."""
+
+    SCREEN_COMMANDS: tuple[Command, ...] = ()
+    """This screen's own commands, shown in the footer, the palette and help."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        if self.app.is_demo:
+            yield Static(
+                "DEMO — a fictional service with invented patients, not real records",
+                classes="banner demo-banner",
+            )
+        if self.app.clock.overridden:
+            yield Static(
+                f"CLOCK OVERRIDDEN — huddle is treating today as "
+                f"{long_uk(self.app.clock.today())} (HUDDLE_TODAY)",
+                classes="banner clock-banner",
+            )
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> Iterable:
+        raise NotImplementedError

@@ -1,0 +1,127 @@
+"""Today: the since-last-huddle picture, with the same numbers as `huddle status`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.containers import Grid, Vertical
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
+from huddle.commands import Command
+from huddle.dates import long_uk, uk
+from huddle.summary import StatusSummary
+from screens.base import HuddleScreen
+from screens.keys import bindings
+from screens.messages import LoadFailed, SummaryLoaded
+from store.queries import status_summary
+
+TODAY_COMMANDS = (
+    Command(
+        "today-refresh", "r", "r", "refresh", "Refresh", "Read the counts again from the database"
+    ),
+)
+
+
+class Tile(Static):
+    """One count with its label; the label carries the meaning, colour only repeats it."""
+
+    def show(self, count: int, words: str, alarm: bool = False) -> None:
+        self.update(f"[b]{count:,}[/b]\n{words}")
+        self.set_class(alarm and count > 0, "alarm")
+
+
+class TodayScreen(HuddleScreen):
+    CSS_PATH = "today.tcss"
+    SCREEN_COMMANDS = TODAY_COMMANDS
+    BINDINGS = bindings(TODAY_COMMANDS)
+
+    def compose_body(self) -> Iterable:
+        with Vertical(id="today"):
+            yield Static("Reading the waiting list…", id="as-at")
+            with Grid(id="tiles"):
+                yield Tile(id="breached", classes="tile")
+                yield Tile(id="without-escalation", classes="tile")
+                yield Tile(id="contact-overdue", classes="tile")
+                yield Tile(id="actions-overdue", classes="tile")
+                yield Tile(id="go-live", classes="tile")
+            yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#tiers", DataTable)
+        table.add_columns("Tier", "Waiting", "Breached", "Interim contact overdue")
+        for tile in self.query(Tile):
+            tile.border_title = {
+                "breached": "Breached",
+                "without-escalation": "Without escalation",
+                "contact-overdue": "Contacts overdue",
+                "actions-overdue": "Actions overdue",
+                "go-live": "Go-live",
+            }[tile.id or ""]
+        self.load_summary()
+
+    def action_refresh(self) -> None:
+        self.load_summary()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
+    def load_summary(self) -> None:
+        # sqlite connections belong to the thread that opened them: read on our own.
+        store = self.app.store.reopen()
+        try:
+            summary = status_summary(store, self.app.clock.today())
+        finally:
+            store.close()
+        self.post_message(SummaryLoaded(summary))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(LoadFailed(str(event.worker.error)))
+
+    @on(LoadFailed)
+    def _show_failure(self, message: LoadFailed) -> None:
+        self.query_one("#as-at", Static).update(
+            f"Could not read the database: {message.reason}. Press r to try again."
+        )
+
+    @on(SummaryLoaded)
+    def _show_summary(self, message: SummaryLoaded) -> None:
+        summary = message.summary
+        waiting = summary.waiting
+        self.query_one("#as-at", Static).update(
+            f"As at {long_uk(summary.as_at)} — {waiting.total:,} waiting, "
+            f"{summary.actions.open:,} actions open"
+        )
+        self.query_one("#breached", Tile).show(
+            waiting.breached, "past their maximum safe wait", alarm=True
+        )
+        self.query_one("#without-escalation", Tile).show(
+            waiting.breached_without_escalation, "BREACHED WITHOUT ESCALATION", alarm=True
+        )
+        self.query_one("#contact-overdue", Tile).show(
+            waiting.contact_overdue, "interim contacts overdue", alarm=True
+        )
+        self.query_one("#actions-overdue", Tile).show(
+            summary.actions.overdue, f"of {summary.actions.open:,} open actions", alarm=True
+        )
+        self._show_go_live(summary)
+        table = self.query_one("#tiers", DataTable)
+        table.clear()
+        for number, tier in sorted(waiting.by_tier.items()):
+            table.add_row(
+                f"{number} {tier.name}",
+                f"{tier.waiting:,}",
+                f"{tier.breached:,}",
+                f"{tier.contact_overdue:,}",
+                key=str(number),
+            )
+
+    def _show_go_live(self, summary: StatusSummary) -> None:
+        tile = self.query_one("#go-live", Tile)
+        if summary.go_live is None:
+            tile.update("no mobilisation\nprogramme")
+            return
+        days = summary.go_live.days_to_go
+        when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+        tile.update(f"[b]{when}[/b]\n{uk(summary.go_live.date)} {summary.go_live.programme}")

@@ -1,0 +1,219 @@
+"""Opening the database, and the one write path.
+
+Every write goes through `Store.write()`: one `BEGIN IMMEDIATE` transaction in which each
+insert, update and delete also appends its audit row, so a change and its evidence are
+committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from store import audit
+from store.errors import NotFound, StaleVersion, StoreError
+from store.schema import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Transaction:
+    """The changes of one write, each recorded in the audit trail as it is made."""
+
+    def __init__(self, conn: sqlite3.Connection, reason: str) -> None:
+        self.conn = conn
+        self.reason = reason
+        self.events: list[audit.AuditEvent] = []
+
+    def _row(self, table: str, row_id: int) -> dict | None:
+        cursor = self.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
+        values = cursor.fetchone()
+        if values is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], values, strict=True))
+
+    def insert(self, table: str, row: dict, reason: str | None = None) -> int:
+        return self.insert_many(table, [row], reason)[0]
+
+    def insert_many(self, table: str, rows: list[dict], reason: str | None = None) -> list[int]:
+        """Insert rows (all with the same columns) and one audit row each."""
+        if not rows:
+            return []
+        start = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM [{table}]").fetchone()[0]
+        columns = ["id", *(c for c in rows[0] if c != "id"), "version"]
+        stored = [{**row, "id": start + n, "version": 1} for n, row in enumerate(rows, 1)]
+        self.conn.executemany(
+            f"INSERT INTO [{table}] ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})",
+            [tuple(row[c] for c in columns) for row in stored],
+        )
+        why = reason or self.reason
+        self.events.extend(
+            audit.AuditEvent(table, row["id"], "insert", None, row, why) for row in stored
+        )
+        return [row["id"] for row in stored]
+
+    def update(
+        self,
+        table: str,
+        row_id: int,
+        changes: dict,
+        expected_version: int,
+        reason: str | None = None,
+    ) -> dict:
+        """Apply `changes` if the row is still at `expected_version`; return the new row."""
+        before = self._row(table, row_id)
+        if before is None:
+            raise NotFound(table, row_id)
+        if before["version"] != expected_version:
+            raise StaleVersion(table, row_id, expected_version, before["version"])
+        after = {**before, **changes, "id": row_id, "version": expected_version + 1}
+        assignments = ", ".join(f"[{c}] = ?" for c in after if c != "id")
+        self.conn.execute(
+            f"UPDATE [{table}] SET {assignments} WHERE id = ?",
+            [*(v for c, v in after.items() if c != "id"), row_id],
+        )
+        self.events.append(
+            audit.AuditEvent(table, row_id, "update", before, after, reason or self.reason)
+        )
+        return after
+
+    def delete(self, table: str, row_id: int, reason: str | None = None) -> None:
+        """Foreign keys refuse the delete of anything a governance record refers to."""
+        before = self._row(table, row_id)
+        if before is None:
+            raise NotFound(table, row_id)
+        self.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", (row_id,))
+        self.events.append(
+            audit.AuditEvent(table, row_id, "delete", before, None, reason or self.reason)
+        )
+
+
+@dataclass
+class Store:
+    """An open huddle database, with the person whose changes it records."""
+
+    path: Path
+    db: Database
+    actor: str
+    now: object = field(default=utc_now, repr=False)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @contextmanager
+    def write(self, reason: str) -> Iterator[Transaction]:
+        """One IMMEDIATE transaction: the changes and their audit rows commit together."""
+        if not reason.strip():
+            raise ValueError("every change needs a reason for the audit trail")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            txn = Transaction(self.conn, reason)
+            yield txn
+            audit.append(self.conn, self.actor, self.now(), txn.events)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def reopen(self) -> Store:
+        """A new connection to the same file, for another thread (connections are per thread)."""
+        return open_store(self.path, self.actor, migrate=False)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the file 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _check_location(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(path, "it is a directory, not a database file")
+    folder = path.parent
+    if not folder.exists():
+        raise StoreError(path, f"the folder {folder} does not exist")
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise StoreError(path, "permission denied reading it")
+        with path.open("rb") as handle:
+            header = handle.read(16)
+        if header and header != b"SQLite format 3\x00":
+            raise StoreError(path, "it is not a huddle (SQLite) database")
+    elif not os.access(folder, os.W_OK):
+        raise StoreError(path, f"the folder {folder} is read-only")
+
+
+def _set_pragmas(db: Database) -> None:
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    # A minuted decision must survive a power cut: WAL with a full sync at every commit.
+    mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        raise StoreError(
+            Path(db.conn.execute("PRAGMA database_list").fetchone()[2]),
+            f"cannot use write-ahead logging (journal mode stayed {mode})",
+        )
+    db.execute("PRAGMA synchronous = FULL")
+
+
+def _migrate(db: Database) -> None:
+    # Checking first keeps a start-up with nothing to do free of any write lock.
+    if not migrations.pending(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
+    """Open (creating or upgrading) the database at `path`, recording changes as `actor`.
+
+    Raises StoreError naming the path and the reason when it cannot be used.
+    """
+    path = Path(path).expanduser()
+    _check_location(path)
+    try:
+        if migrate:
+            _create_owner_only(path)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+    except OSError as error:
+        raise StoreError(path, error.strerror or str(error)) from None
+    except sqlite3.Error as error:
+        raise StoreError(path, str(error)) from None
+    db = Database(conn)
+    try:
+        _set_pragmas(db)
+        if migrate:
+            _migrate(db)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise StoreError(path, str(error)) from None
+    except StoreError:
+        conn.close()
+        raise
+    return Store(path=path, db=db, actor=actor)

@@ -1,0 +1,67 @@
+"""Read-only queries over the store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from huddle import rules
+from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, WaitingCounts
+from store.connection import Store
+from store.records import programme, risk_tiers, service
+
+# One pass over the open waiting list, grouped by tier. `breach_date` and `contact_due`
+# are stored ISO dates, so comparing text compares dates.
+_TIER_COUNTS = """
+SELECT tier, count(*) AS waiting,
+       sum(breach_date < :as_at) AS breached,
+       sum(contact_due IS NOT NULL AND contact_due < :as_at) AS contact_overdue
+FROM waiting_entry WHERE status = 'waiting' GROUP BY tier
+"""
+
+_BREACHED_WITHOUT_ESCALATION = """
+SELECT count(*) FROM waiting_entry AS e
+WHERE e.status = 'waiting' AND e.breach_date < :as_at
+  AND NOT EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')
+"""
+
+_ACTION_COUNTS = """
+SELECT count(*), coalesce(sum(due_date < :as_at), 0) FROM action WHERE status != 'closed'
+"""
+
+
+def status_summary(store: Store, as_at: date) -> StatusSummary:
+    """Counts by tier, breaches, breaches without escalation, contacts overdue, actions."""
+    params = {"as_at": as_at.isoformat()}
+    tiers = risk_tiers(store)
+    by_tier = {number: TierCounts(name=tier.name) for number, tier in tiers.items()}
+    for row in store.db.query(_TIER_COUNTS, params):
+        by_tier[row["tier"]] = TierCounts(
+            name=by_tier[row["tier"]].name if row["tier"] in by_tier else f"Tier {row['tier']}",
+            waiting=row["waiting"],
+            breached=row["breached"],
+            contact_overdue=row["contact_overdue"],
+        )
+    without_escalation = store.db.execute(_BREACHED_WITHOUT_ESCALATION, params).fetchone()[0]
+    open_actions, overdue_actions = store.db.execute(_ACTION_COUNTS, params).fetchone()
+    this_service, this_programme = service(store), programme(store)
+    go_live = None
+    if this_programme is not None:
+        go_live = GoLive(
+            programme=this_programme.name,
+            date=this_programme.go_live,
+            days_to_go=rules.days_until(this_programme.go_live, as_at),
+        )
+    return StatusSummary(
+        as_at=as_at,
+        service=this_service.name if this_service else "",
+        is_demo=bool(this_service and this_service.is_demo),
+        waiting=WaitingCounts(
+            total=sum(t.waiting for t in by_tier.values()),
+            breached=sum(t.breached for t in by_tier.values()),
+            breached_without_escalation=without_escalation,
+            contact_overdue=sum(t.contact_overdue for t in by_tier.values()),
+            by_tier=by_tier,
+        ),
+        actions=ActionCounts(open=open_actions, overdue=overdue_actions),
+        go_live=go_live,
+    )

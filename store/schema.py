@@ -1,0 +1,173 @@
+"""Schema, as sqlite-utils migrations applied at every start (each runs once).
+
+Later work adds tables by appending new migrations here; an applied migration is never
+edited.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("huddle")
+
+# Editable rows carry `version` so that a stale update is refused instead of overwriting.
+VERSION = {"version": int}
+
+
+def _create(
+    db: Database, name: str, columns: dict, not_null: set[str] = frozenset(), **kwargs: object
+) -> None:
+    db[name].create(
+        {"id": int, **columns, **VERSION},
+        pk="id",
+        not_null={"version", *not_null},
+        defaults={"version": 1},
+        **kwargs,
+    )
+
+
+@migrations()
+def m001_audit(db: Database) -> None:
+    db["audit"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "table_name": str,
+            "row_id": int,
+            "operation": str,
+            "before": str,
+            "after": str,
+            "reason": str,
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "table_name", "row_id", "operation", "prev_hash", "hash"},
+    )
+    db["audit"].create_index(["table_name", "row_id"])
+    # Evidence is append-only: nothing inside SQLite may rewrite or remove it.
+    db.execute(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE refused'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE refused'); END"
+    )
+
+
+@migrations()
+def m002_service(db: Database) -> None:
+    _create(db, "service", {"name": str, "is_demo": int}, not_null={"name", "is_demo"})
+    _create(db, "provider", {"name": str, "kind": str})
+    _create(
+        db,
+        "person",
+        {"name": str, "role": str, "provider_id": int},
+        foreign_keys=[("provider_id", "provider", "id")],
+    )
+    db["person"].create_index(["name"])
+    _create(
+        db,
+        "risk_tier",
+        {"number": int, "name": str, "max_safe_wait_days": int, "interim_contact_days": int},
+    )
+    db["risk_tier"].create_index(["number"], unique=True)
+    _create(db, "mobilisation_programme", {"name": str, "go_live": str})
+
+
+@migrations()
+def m003_waiting_list(db: Database) -> None:
+    _create(
+        db,
+        "waiting_entry",
+        {
+            "local_id": str,
+            "nhs_number": str,  # text: leading zeros are part of the number
+            "initials": str,
+            "referral_date": str,
+            "tier": int,
+            "referral_source": str,
+            "provider_id": int,
+            "case_owner_id": int,
+            "last_interim_contact": str,
+            "safeguarding": int,
+            "status": str,
+            # Derived from the rules on every write, so counts at a million entries are
+            # index range scans rather than date arithmetic over the whole table.
+            "breach_date": str,
+            "contact_due": str,
+        },
+        foreign_keys=[
+            ("provider_id", "provider", "id"),
+            ("case_owner_id", "person", "id"),
+        ],
+        not_null={"initials", "referral_date", "tier", "provider_id", "status", "breach_date"},
+    )
+    entries = db["waiting_entry"]
+    entries.create_index(["status", "breach_date"])
+    entries.create_index(["status", "contact_due"])
+    entries.create_index(["status", "tier", "breach_date"])
+    entries.create_index(["nhs_number"])
+    entries.create_index(["provider_id", "local_id"])
+
+
+@migrations()
+def m004_meetings_and_actions(db: Database) -> None:
+    _create(
+        db,
+        "meeting",
+        {
+            "kind": str,
+            "series": str,
+            "held_on": str,
+            "chair_id": int,
+            "state": str,
+            "signed_off_by": int,
+            "signed_off_at": str,
+        },
+        foreign_keys=[("chair_id", "person", "id"), ("signed_off_by", "person", "id")],
+    )
+    db["meeting"].create_index(["series", "held_on"])
+    _create(
+        db,
+        "attendance",
+        {"meeting_id": int, "person_id": int, "status": str},
+        foreign_keys=[("meeting_id", "meeting", "id"), ("person_id", "person", "id")],
+    )
+    db["attendance"].create_index(["meeting_id", "person_id"], unique=True)
+    _create(
+        db,
+        "decision",
+        {"meeting_id": int, "text": str, "rationale": str, "owner_id": int},
+        foreign_keys=[("meeting_id", "meeting", "id"), ("owner_id", "person", "id")],
+    )
+    _create(
+        db,
+        "action",
+        {
+            "title": str,
+            "owner_id": int,
+            "due_date": str,
+            "status": str,
+            "source": str,
+            "meeting_id": int,
+            "entry_id": int,
+            "created_on": str,
+            "evidence": str,
+            "closed_on": str,
+            "closed_by": int,
+            "reopened_count": int,
+        },
+        foreign_keys=[
+            ("owner_id", "person", "id"),
+            ("meeting_id", "meeting", "id"),
+            ("entry_id", "waiting_entry", "id"),
+            ("closed_by", "person", "id"),
+        ],
+        not_null={"title", "owner_id", "due_date", "status", "source", "created_on"},
+    )
+    db["action"].create_index(["status", "due_date"])
+    db["action"].create_index(["entry_id", "source"])
