@@ -3,6 +3,11 @@ that drive the bindings and the palette."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -20,8 +25,21 @@ COMMAND_LINE = (
 )
 
 
-def _key_lines(commands: tuple[Command, ...]) -> list[str]:
-    return [f"  [b]{c.key_display:>6}[/b]  {c.title} — {c.help}" for c in commands]
+def _grid(rows: Iterable[tuple[str, str]]) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for first, second in rows:
+        grid.add_row(first, second)
+    return grid
+
+
+def _keys(commands: Iterable[Command], *extra: tuple[str, str]) -> Table:
+    return _grid([*((c.key_display, f"{c.title} — {c.help}") for c in commands), *extra])
+
+
+def _heading(words: str) -> Text:
+    return Text(f"\n{words}", style="bold underline")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -31,7 +49,8 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 90; height: 80%; border: round $primary; background: $surface; padding: 1 2;
+        width: 100; height: auto; max-height: 90%;
+        border: round $primary; background: $surface; padding: 0 2 1 2;
     }
     """
 
@@ -41,15 +60,18 @@ class HelpScreen(ModalScreen[None]):
         self.database = database
 
     def compose(self) -> ComposeResult:
-        lines = [
-            "[b]Keys everywhere[/b]",
-            *_key_lines(GLOBAL_COMMANDS),
-            "  [b]ctrl+p[/b]  Command palette — every command, by name",
+        parts: list[RenderableType] = [
+            _heading("Keys everywhere"),
+            _keys(GLOBAL_COMMANDS, ("ctrl+p", "Command palette — every command, by name")),
         ]
         if self.screen_commands:
-            lines += ["", "[b]Keys on this screen[/b]", *_key_lines(self.screen_commands)]
-        lines += ["", "[b]Commands[/b] (each takes --db PATH and --user NAME)"]
-        lines += [f"  {usage} — {what}" for usage, what in COMMAND_LINE]
-        lines += ["", "[b]Database[/b]", f"  {self.database}", "", "Press escape to close."]
+            parts += [_heading("Keys on this screen"), _keys(self.screen_commands)]
+        parts += [
+            _heading("Commands (each takes --db PATH and --user NAME)"),
+            _grid(COMMAND_LINE),
+            _heading("Database"),
+            Text(self.database),
+            Text("\nPress escape to close."),
+        ]
         with VerticalScroll():
-            yield Static("\n".join(lines), markup=True)
+            yield Static(Group(*parts))

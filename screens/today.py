@@ -27,6 +27,10 @@ TODAY_COMMANDS = (
 class Tile(Static):
     """One count with its label; the label carries the meaning, colour only repeats it."""
 
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(id=id, classes="tile")
+        self.border_title = title
+
     def show(self, count: int, words: str, alarm: bool = False) -> None:
         self.update(f"[b]{count:,}[/b]\n{words}")
         self.set_class(alarm and count > 0, "alarm")
@@ -41,24 +45,16 @@ class TodayScreen(HuddleScreen):
         with Vertical(id="today"):
             yield Static("Reading the waiting list…", id="as-at")
             with Grid(id="tiles"):
-                yield Tile(id="breached", classes="tile")
-                yield Tile(id="without-escalation", classes="tile")
-                yield Tile(id="contact-overdue", classes="tile")
-                yield Tile(id="actions-overdue", classes="tile")
-                yield Tile(id="go-live", classes="tile")
+                yield Tile("Breached", id="breached")
+                yield Tile("Not escalated", id="without-escalation")
+                yield Tile("Contacts late", id="contact-overdue")
+                yield Tile("Actions late", id="actions-overdue")
+                yield Tile("Go-live", id="go-live")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#tiers", DataTable)
         table.add_columns("Tier", "Waiting", "Breached", "Interim contact overdue")
-        for tile in self.query(Tile):
-            tile.border_title = {
-                "breached": "Breached",
-                "without-escalation": "Without escalation",
-                "contact-overdue": "Contacts overdue",
-                "actions-overdue": "Actions overdue",
-                "go-live": "Go-live",
-            }[tile.id or ""]
         self.load_summary()
 
     def action_refresh(self) -> None:

@@ -153,8 +153,8 @@ def _check_location(path: Path) -> None:
     if not folder.exists():
         raise StoreError(path, f"the folder {folder} does not exist")
     if path.exists():
-        if not os.access(path, os.R_OK):
-            raise StoreError(path, "permission denied reading it")
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise StoreError(path, "the file is read-only or unreadable for this user")
         with path.open("rb") as handle:
             header = handle.read(16)
         if header and header != b"SQLite format 3\x00":
@@ -202,7 +202,9 @@ def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
             _create_owner_only(path)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
     except OSError as error:
-        raise StoreError(path, error.strerror or str(error)) from None
+        raise StoreError(
+            path, f"cannot create it in {path.parent} ({error.strerror or error})"
+        ) from None
     except sqlite3.Error as error:
         raise StoreError(path, str(error)) from None
     db = Database(conn)
