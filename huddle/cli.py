@@ -160,7 +160,6 @@ def cmd_backup(args: argparse.Namespace, _clock: Clock) -> int:
 
 def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
     from fixtures.demo import seed_demo
-
     from fixtures.demo_file import fresh_demo_store
 
     if args.size < 0:

@@ -7,6 +7,7 @@ every screen shows a banner saying so.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -16,6 +17,9 @@ class Clock(Protocol):
     overridden: bool
 
     def today(self) -> date: ...
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class SystemClock:
@@ -46,6 +50,8 @@ def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
     if not raw:
         return SystemClock()
     try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
         return FixedClock(date.fromisoformat(raw))
     except ValueError:
         raise ClockError(

@@ -16,7 +16,8 @@ def nhs_check_digit(first_nine: str) -> int | None:
 
 def nhs_number_problem(value: str) -> str | None:
     """Why `value` is not a valid NHS number, or None if it is."""
-    if len(value) != 10 or not value.isdigit():
+    # isascii: str.isdigit alone lets through superscripts and other scripts' digits.
+    if len(value) != 10 or not (value.isascii() and value.isdigit()):
         return f"NHS number {value!r} must be exactly 10 digits"
     check = nhs_check_digit(value[:9])
     if check is None or check != int(value[9]):

@@ -32,6 +32,13 @@ def backup(store: Store, destination: Path) -> CheckReport:
         store.conn.backup(target)
         # A single file with no -wal beside it is what people copy and restore.
         target.execute("PRAGMA journal_mode = DELETE")
-        return check_database(target)
-    finally:
+        report = check_database(target)
+    except sqlite3.DatabaseError as error:
         target.close()
+        destination.unlink(missing_ok=True)
+        raise StoreError(store.path, f"cannot be copied ({error}); run huddle check") from None
+    target.close()
+    if not report.ok:
+        # A copy that fails its check must never be mistaken for a good backup.
+        destination.unlink(missing_ok=True)
+    return report

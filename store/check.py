@@ -32,6 +32,13 @@ class CheckReport:
 
 
 def check_database(conn: sqlite3.Connection) -> CheckReport:
-    integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-    rows, fault = verify_chain(conn)
+    """Never raises on a damaged file: reporting the damage is the whole point."""
+    try:
+        integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        integrity = [f"the file is damaged ({error})"]
+    try:
+        rows, fault = verify_chain(conn)
+    except sqlite3.DatabaseError as error:
+        rows, fault = 0, ChainFault(0, "audit", 0, f"the audit trail cannot be read ({error})")
     return CheckReport(integrity=integrity, audit_rows=rows, chain_fault=fault)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +43,15 @@ class Transaction:
             return None
         return dict(zip([c[0] for c in cursor.description], values, strict=True))
 
+    def _last_id(self, table: str) -> int:
+        """The highest id the table has ever used: a deleted row's id is never given again,
+        so the audit trail never mixes two records under one id."""
+        return self.conn.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM [{table}]), 0), coalesce("
+            "(SELECT max(row_id) FROM audit WHERE table_name = ?), 0))",
+            (table,),
+        ).fetchone()[0]
+
     def insert(self, table: str, row: dict, reason: str | None = None) -> int:
         return self.insert_many(table, [row], reason)[0]
 
@@ -50,7 +59,7 @@ class Transaction:
         """Insert rows (all with the same columns) and one audit row each."""
         if not rows:
             return []
-        start = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM [{table}]").fetchone()[0]
+        start = self._last_id(table)
         columns = ["id", *(c for c in rows[0] if c != "id"), "version"]
         stored = [{**row, "id": start + n, "version": 1} for n, row in enumerate(rows, 1)]
         self.conn.executemany(
@@ -107,7 +116,7 @@ class Store:
     path: Path
     db: Database
     actor: str
-    now: object = field(default=utc_now, repr=False)
+    now: Callable[[], str] = field(default=utc_now, repr=False)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -163,17 +172,21 @@ def _check_location(path: Path) -> None:
         raise StoreError(path, f"the folder {folder} is read-only")
 
 
-def _set_pragmas(db: Database) -> None:
+def _set_pragmas(db: Database, path: Path) -> None:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     # A minuted decision must survive a power cut: WAL with a full sync at every commit.
     mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if mode.lower() != "wal":
-        raise StoreError(
-            Path(db.conn.execute("PRAGMA database_list").fetchone()[2]),
-            f"cannot use write-ahead logging (journal mode stayed {mode})",
-        )
+        raise StoreError(path, f"cannot use write-ahead logging (journal mode stayed {mode})")
     db.execute("PRAGMA synchronous = FULL")
+
+
+def _refuse_foreign_database(db: Database, path: Path) -> None:
+    """Never migrate into (and so alter) a SQLite file that some other program owns."""
+    tables = set(db.table_names())
+    if tables and not (migrations.migrations_table in tables and migrations.applied(db)):
+        raise StoreError(path, "it is a SQLite database of another program, not huddle's")
 
 
 def _migrate(db: Database) -> None:
@@ -209,7 +222,8 @@ def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
         raise StoreError(path, str(error)) from None
     db = Database(conn)
     try:
-        _set_pragmas(db)
+        _refuse_foreign_database(db, path)
+        _set_pragmas(db, path)
         if migrate:
             _migrate(db)
     except sqlite3.DatabaseError as error:
