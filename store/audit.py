@@ -43,8 +43,14 @@ class AuditEvent:
     reason: str
 
 
+# One encoder for every row: json.dumps with arguments builds a new one per call, which
+# is a measurable share of a million-row load.
+_ROW_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_PAYLOAD_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def to_json(row: dict | None) -> str | None:
-    return None if row is None else json.dumps(row, sort_keys=True, separators=(",", ":"))
+    return None if row is None else _ROW_ENCODER.encode(row)
 
 
 def chain_hash(
@@ -58,9 +64,8 @@ def chain_hash(
     after: str | None,
     reason: str,
 ) -> str:
-    payload = json.dumps(
-        [prev_hash, at, actor, table_name, row_id, operation, before, after, reason],
-        separators=(",", ":"),
+    payload = _PAYLOAD_ENCODER.encode(
+        [prev_hash, at, actor, table_name, row_id, operation, before, after, reason]
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

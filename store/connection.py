@@ -31,10 +31,15 @@ def utc_now() -> str:
 class Transaction:
     """The changes of one write, each recorded in the audit trail as it is made."""
 
-    def __init__(self, conn: sqlite3.Connection, reason: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, actor: str, at: str, reason: str) -> None:
         self.conn = conn
+        self.actor = actor
+        self.at = at
         self.reason = reason
-        self.events: list[audit.AuditEvent] = []
+
+    def _record(self, events: list[audit.AuditEvent]) -> None:
+        # Written as each change is made, so even a million-row write holds no backlog.
+        audit.append(self.conn, self.actor, self.at, events)
 
     def _row(self, table: str, row_id: int) -> dict | None:
         cursor = self.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
@@ -68,8 +73,8 @@ class Transaction:
             [tuple(row[c] for c in columns) for row in stored],
         )
         why = reason or self.reason
-        self.events.extend(
-            audit.AuditEvent(table, row["id"], "insert", None, row, why) for row in stored
+        self._record(
+            [audit.AuditEvent(table, row["id"], "insert", None, row, why) for row in stored]
         )
         return [row["id"] for row in stored]
 
@@ -93,8 +98,8 @@ class Transaction:
             f"UPDATE [{table}] SET {assignments} WHERE id = ?",
             [*(v for c, v in after.items() if c != "id"), row_id],
         )
-        self.events.append(
-            audit.AuditEvent(table, row_id, "update", before, after, reason or self.reason)
+        self._record(
+            [audit.AuditEvent(table, row_id, "update", before, after, reason or self.reason)]
         )
         return after
 
@@ -104,8 +109,8 @@ class Transaction:
         if before is None:
             raise NotFound(table, row_id)
         self.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", (row_id,))
-        self.events.append(
-            audit.AuditEvent(table, row_id, "delete", before, None, reason or self.reason)
+        self._record(
+            [audit.AuditEvent(table, row_id, "delete", before, None, reason or self.reason)]
         )
 
 
@@ -129,9 +134,7 @@ class Store:
             raise ValueError("every change needs a reason for the audit trail")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            txn = Transaction(self.conn, reason)
-            yield txn
-            audit.append(self.conn, self.actor, self.now(), txn.events)
+            yield Transaction(self.conn, self.actor, self.now(), reason)
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -180,6 +183,9 @@ def _set_pragmas(db: Database, path: Path) -> None:
     if mode.lower() != "wal":
         raise StoreError(path, f"cannot use write-ahead logging (journal mode stayed {mode})")
     db.execute("PRAGMA synchronous = FULL")
+    # Up to 128 MiB of page cache (allocated only as used): a million-entry list's indexes
+    # stay in memory instead of being re-read from disk.
+    db.execute("PRAGMA cache_size = -131072")
 
 
 def _refuse_foreign_database(db: Database, path: Path) -> None:

@@ -1,0 +1,28 @@
+"""Loading many rows at once (the demo at a whole system's scale, large imports)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from store.connection import Transaction
+
+
+@contextmanager
+def indexes_rebuilt_after(txn: Transaction, table: str) -> Iterator[None]:
+    """Drop `table`'s secondary indexes for a bulk load and build each once at the end.
+
+    Building an index once over a million rows is several times cheaper than keeping it
+    sorted row by row. Both happen inside the caller's transaction, so a failure rolls
+    the indexes back with the rows: the schema is never left without them.
+    """
+    indexes = txn.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _sql in indexes:
+        txn.conn.execute(f"DROP INDEX [{name}]")
+    yield
+    for _name, sql in indexes:
+        txn.conn.execute(sql)

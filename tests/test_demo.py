@@ -1,0 +1,192 @@
+"""The demo service generator: deterministic, plausible, audited, and never a real patient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from random import Random
+
+import pytest
+
+import fixtures.waiting_list
+from fixtures import seed_demo
+from fixtures.waiting_list import reserved_test_numbers
+from huddle.nhs_number import is_valid_nhs_number, nhs_check_digit
+from store import Store, audit, open_store
+from store.queries import status_summary
+
+TODAY = date(2026, 11, 22)
+
+
+def seeded(path: Path, **options: object) -> Store:
+    store = open_store(path, "tester")
+    seed_demo(store, TODAY, **options)
+    return store
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Store]:
+    """The default demo: 300 entries, seed 42."""
+    store = seeded(tmp_path / "demo.db")
+    yield store
+    store.close()
+
+
+def rows(store: Store, sql: str, *params: object) -> list[dict]:
+    return list(store.db.query(sql, list(params)))
+
+
+def count(store: Store, sql: str, *params: object) -> int:
+    return store.db.execute(sql, list(params)).fetchone()[0]
+
+
+def test_same_seed_date_and_size_give_the_same_service(tmp_path: Path) -> None:
+    first, second = seeded(tmp_path / "a.db"), seeded(tmp_path / "b.db")
+    tables = [t for t in first.db.table_names() if not t.startswith("_")]
+    for table in tables:
+        if table == "audit":
+            continue
+        ordered = f"SELECT * FROM [{table}] ORDER BY id"
+        assert rows(first, ordered) == rows(second, ordered), table
+    # The audit trail matches too, apart from when the store wrote it (and so the hashes).
+    trail = "SELECT actor, table_name, row_id, operation, before, after, reason FROM audit"
+    assert rows(first, trail + " ORDER BY id") == rows(second, trail + " ORDER BY id")
+
+
+def test_another_seed_gives_another_list(tmp_path: Path) -> None:
+    first, other = seeded(tmp_path / "a.db"), seeded(tmp_path / "b.db", seed=7)
+    ordered = "SELECT nhs_number, referral_date, tier FROM waiting_entry ORDER BY id"
+    assert rows(first, ordered) != rows(other, ordered)
+
+
+def test_the_default_demo_gives_every_count_on_the_today_screen_something(demo: Store) -> None:
+    summary = status_summary(demo, TODAY)
+    assert summary.service == "Northbrook Community Health"
+    assert summary.is_demo
+    assert summary.waiting.total == 300
+    assert 0 < summary.waiting.breached_without_escalation < summary.waiting.breached
+    assert summary.waiting.contact_overdue > 0
+    assert 0 < summary.actions.overdue < summary.actions.open
+    assert summary.go_live is not None
+    assert summary.go_live.days_to_go == 42
+    assert count(demo, "SELECT count(*) FROM waiting_entry WHERE safeguarding") > 0
+    week_ahead = (TODAY + timedelta(days=7)).isoformat()
+    near_breach = "SELECT count(*) FROM waiting_entry WHERE breach_date BETWEEN ? AND ?"
+    assert count(demo, near_breach, TODAY.isoformat(), week_ahead) > 0
+
+
+def test_the_shares_of_a_larger_list_are_the_intended_ones(tmp_path: Path) -> None:
+    store = seeded(tmp_path / "demo.db", size=20_000)
+    summary = status_summary(store, TODAY).waiting
+    assert 0.08 <= summary.breached / summary.total <= 0.10
+    assert 0.10 <= summary.contact_overdue / summary.total <= 0.15
+    escalated = 1 - summary.breached_without_escalation / summary.breached
+    assert 0.55 <= escalated <= 0.65
+    by_tier = {n: t.waiting / summary.total for n, t in summary.by_tier.items()}
+    assert by_tier == pytest.approx({1: 0.05, 2: 0.20, 3: 0.35, 4: 0.40}, abs=0.02)
+    unowned = count(store, "SELECT count(*) FROM waiting_entry WHERE case_owner_id IS NULL")
+    assert 0.01 <= unowned / summary.total <= 0.03
+    safeguarding = count(store, "SELECT count(*) FROM waiting_entry WHERE safeguarding")
+    assert 0.05 <= safeguarding / summary.total <= 0.07
+
+
+def test_nhs_numbers_come_only_from_the_999_test_range_and_are_unique(demo: Store) -> None:
+    numbers = [r["nhs_number"] for r in rows(demo, "SELECT nhs_number FROM waiting_entry")]
+    assert all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers)
+    assert len(set(numbers)) == len(numbers) == 300
+
+
+def test_reserved_test_numbers_are_distinct_and_valid() -> None:
+    numbers = [str(n) for n in reserved_test_numbers(Random(1), 5_000)]
+    assert len(set(numbers)) == len(numbers) == 5_000
+    assert all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers)
+
+
+def test_entries_beyond_the_test_range_have_a_local_id_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A range of 100 bases stands in for the million, so the overflow path runs quickly.
+    monkeypatch.setattr(fixtures.waiting_list, "TEST_RANGE_BASES", 100)
+    valid = sum(nhs_check_digit(f"999{base:06d}") is not None for base in range(100))
+    store = seeded(tmp_path / "demo.db", size=150)
+    numbered = "SELECT count(DISTINCT nhs_number) FROM waiting_entry WHERE nhs_number > ''"
+    assert count(store, numbered) == valid
+    unnumbered = "SELECT count(*) FROM waiting_entry WHERE nhs_number IS NULL AND local_id > ''"
+    assert count(store, unnumbered) == 150 - valid
+
+
+def test_every_entry_has_a_unique_local_id(demo: Store) -> None:
+    ids = [r["local_id"] for r in rows(demo, "SELECT local_id FROM waiting_entry ORDER BY id")]
+    assert ids[:2] == ["NB-000001", "NB-000002"]
+    assert len(set(ids)) == 300
+
+
+def test_size_2000_gives_2000_entries_with_progress_to_the_end(tmp_path: Path) -> None:
+    reported: list[tuple[int, int]] = []
+    store = seeded(tmp_path / "demo.db", size=2000, progress=lambda d, t: reported.append((d, t)))
+    assert count(store, "SELECT count(*) FROM waiting_entry") == 2000
+    assert reported[-1] == (2000, 2000)
+
+
+def test_urgent_entries_are_recent(demo: Store) -> None:
+    oldest = (TODAY - timedelta(days=4)).isoformat()
+    urgent = rows(demo, "SELECT referral_date FROM waiting_entry WHERE tier = 1")
+    assert urgent
+    assert all(oldest <= r["referral_date"] <= TODAY.isoformat() for r in urgent)
+
+
+def test_breach_escalations_are_owned_dated_after_the_breach_and_still_open(
+    demo: Store,
+) -> None:
+    escalations = rows(
+        demo,
+        "SELECT a.*, e.breach_date, e.local_id, e.tier FROM action AS a "
+        "JOIN waiting_entry AS e ON e.id = a.entry_id WHERE a.source = 'breach'",
+    )
+    assert escalations
+    for action in escalations:
+        assert action["created_on"] > action["breach_date"]
+        assert action["created_on"] <= TODAY.isoformat()
+        assert action["status"] in {"open", "in progress"}
+        assert action["title"].startswith(
+            f"Escalate breach: {action['local_id']} (tier {action['tier']}) — "
+        )
+    assert any(a["due_date"] < TODAY.isoformat() for a in escalations)
+
+
+def test_past_meetings_are_signed_off_with_attendance_decisions_and_actions(
+    demo: Store,
+) -> None:
+    meetings = rows(demo, "SELECT * FROM meeting")
+    assert {m["series"] for m in meetings} == {
+        "Early shift brief — rapid response",
+        "Waiting-list huddle — therapy",
+        "Mobilisation — community therapy contract",
+    }
+    for meeting in meetings:
+        assert meeting["state"] == "signed off"
+        assert meeting["signed_off_by"] and meeting["signed_off_at"]
+        assert meeting["held_on"] < TODAY.isoformat()
+        decided = count(demo, "SELECT count(*) FROM decision WHERE meeting_id = ?", meeting["id"])
+        assert 1 <= decided <= 3
+        present = "SELECT count(*) FROM attendance WHERE meeting_id = ? AND status = 'present'"
+        assert count(demo, present, meeting["id"]) > 0
+    actions = rows(demo, "SELECT * FROM action WHERE source = 'meeting decision'")
+    closed = [a for a in actions if a["status"] == "closed"]
+    still_open = [a for a in actions if a["status"] != "closed"]
+    assert closed and all(a["evidence"] and a["closed_on"] and a["closed_by"] for a in closed)
+    assert any(a["due_date"] < TODAY.isoformat() for a in still_open)
+    assert any(a["due_date"] >= TODAY.isoformat() for a in still_open)
+
+
+def test_the_audit_chain_holds_after_seeding(demo: Store) -> None:
+    checked, fault = audit.verify_chain(demo.conn)
+    assert fault is None
+    audited = count(demo, "SELECT count(*) FROM audit WHERE table_name = 'waiting_entry'")
+    assert checked > audited == 300
+
+
+def test_the_demo_needs_an_empty_database(demo: Store) -> None:
+    with pytest.raises(ValueError, match="already holds a service"):
+        seed_demo(demo, TODAY)
