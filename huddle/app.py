@@ -17,13 +17,14 @@ from screens.base import HuddleScreen
 from screens.help import HelpScreen
 from screens.keys import bindings
 from screens.today import TodayScreen
+from screens.waiting_list import WaitingListScreen
 from store import Store
 from store.records import service
 
 
 class HuddleApp(App[None]):
     CSS_PATH = "app.tcss"
-    MODES = {"today": TodayScreen}
+    MODES = {"today": TodayScreen, "waiting": WaitingListScreen}
     DEFAULT_MODE = "today"
     BINDINGS = bindings(GLOBAL_COMMANDS)
 

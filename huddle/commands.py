@@ -17,7 +17,7 @@ class Command:
     in_palette: bool = True
 
 
-# Later screens join this list with their number key (2 Waiting list, 3 Safety brief, ...).
+# Later screens join this list with their number key (3 Safety brief, 4 Actions, ...).
 GLOBAL_COMMANDS: tuple[Command, ...] = (
     Command(
         "go-today",
@@ -26,6 +26,14 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "switch_mode('today')",
         "Today",
         "The since-last-huddle picture: breaches, contacts overdue, overdue actions",
+    ),
+    Command(
+        "go-waiting-list",
+        "2",
+        "2",
+        "switch_mode('waiting')",
+        "Waiting list",
+        "By risk tier: breaches, breaching this week, interim contacts overdue",
     ),
     Command(
         "help", "question_mark", "?", "help", "Help", "Keys, commands and where the database lives"

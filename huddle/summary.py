@@ -14,12 +14,16 @@ class TierCounts(BaseModel):
     name: str
     waiting: int = 0
     breached: int = 0
+    due_this_week: int = 0
+    """Not yet breached, but will be within 7 days of the as-at date."""
     contact_overdue: int = 0
+    breached_without_escalation: int = 0
 
 
 class WaitingCounts(BaseModel):
     total: int = 0
     breached: int = 0
+    due_this_week: int = 0
     breached_without_escalation: int = 0
     contact_overdue: int = 0
     by_tier: dict[int, TierCounts] = Field(default_factory=dict)

@@ -32,7 +32,8 @@ class HuddleScreen(Screen[None]):
                 classes="banner clock-banner",
             )
         yield from self.compose_body()
-        yield Footer()
+        # Compact: a screen's own keys and the global ones must all fit on one line.
+        yield Footer(compact=True)
 
     def compose_body(self) -> Iterable:
         raise NotImplementedError

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from huddle.summary import StatusSummary
+from huddle.waiting_query import WaitingQuery
+from store.waiting_list import EntryLine
 
 
 @dataclass
@@ -21,3 +23,21 @@ class LoadFailed(Message):
     """A store read failed; `reason` is shown to the user."""
 
     reason: str
+
+
+@dataclass
+class EntriesCounted(Message):
+    """The tier band and how many entries the current query matches."""
+
+    query: WaitingQuery
+    summary: StatusSummary
+    total: int
+
+
+@dataclass
+class EntryPageLoaded(Message):
+    """A window of the waiting list, read off the UI thread."""
+
+    query: WaitingQuery
+    offset: int
+    lines: list[EntryLine]

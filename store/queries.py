@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from huddle import rules
 from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, WaitingCounts
@@ -14,14 +14,16 @@ from store.records import programme, risk_tiers, service
 _TIER_COUNTS = """
 SELECT tier, count(*) AS waiting,
        sum(breach_date < :as_at) AS breached,
+       sum(breach_date >= :as_at AND breach_date < :week_end) AS due_this_week,
        sum(contact_due IS NOT NULL AND contact_due < :as_at) AS contact_overdue
 FROM waiting_entry WHERE status = 'waiting' GROUP BY tier
 """
 
 _BREACHED_WITHOUT_ESCALATION = """
-SELECT count(*) FROM waiting_entry AS e
+SELECT e.tier, count(*) FROM waiting_entry AS e
 WHERE e.status = 'waiting' AND e.breach_date < :as_at
   AND NOT EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')
+GROUP BY e.tier
 """
 
 _ACTION_COUNTS = """
@@ -31,17 +33,19 @@ SELECT count(*), coalesce(sum(due_date < :as_at), 0) FROM action WHERE status !=
 
 def status_summary(store: Store, as_at: date) -> StatusSummary:
     """Counts by tier, breaches, breaches without escalation, contacts overdue, actions."""
-    params = {"as_at": as_at.isoformat()}
+    params = {"as_at": as_at.isoformat(), "week_end": (as_at + timedelta(days=7)).isoformat()}
     tiers = risk_tiers(store)
     by_tier = {number: TierCounts(name=tier.name) for number, tier in tiers.items()}
+    without_escalation = dict(store.db.execute(_BREACHED_WITHOUT_ESCALATION, params).fetchall())
     for row in store.db.query(_TIER_COUNTS, params):
         by_tier[row["tier"]] = TierCounts(
             name=by_tier[row["tier"]].name if row["tier"] in by_tier else f"Tier {row['tier']}",
             waiting=row["waiting"],
             breached=row["breached"],
+            due_this_week=row["due_this_week"],
             contact_overdue=row["contact_overdue"],
+            breached_without_escalation=without_escalation.get(row["tier"], 0),
         )
-    without_escalation = store.db.execute(_BREACHED_WITHOUT_ESCALATION, params).fetchone()[0]
     open_actions, overdue_actions = store.db.execute(_ACTION_COUNTS, params).fetchone()
     this_service, this_programme = service(store), programme(store)
     go_live = None
@@ -58,7 +62,10 @@ def status_summary(store: Store, as_at: date) -> StatusSummary:
         waiting=WaitingCounts(
             total=sum(t.waiting for t in by_tier.values()),
             breached=sum(t.breached for t in by_tier.values()),
-            breached_without_escalation=without_escalation,
+            due_this_week=sum(t.due_this_week for t in by_tier.values()),
+            breached_without_escalation=sum(
+                t.breached_without_escalation for t in by_tier.values()
+            ),
             contact_overdue=sum(t.contact_overdue for t in by_tier.values()),
             by_tier=by_tier,
         ),

@@ -173,3 +173,14 @@ def m004_meetings_and_actions(db: Database) -> None:
     )
     db["action"].create_index(["status", "due_date"])
     db["action"].create_index(["entry_id", "source"])
+
+
+@migrations()
+def m006_waiting_list_sorts(db: Database) -> None:
+    """Indexes for the waiting-list screen: sort by days waited, search by local id,
+    filter by case owner, each an index range at a million entries."""
+    entries = db["waiting_entry"]
+    entries.create_index(["status", "referral_date"])
+    entries.create_index(["local_id"])
+    entries.create_index(["case_owner_id", "status", "breach_date"])
+    entries.create_index(["provider_id", "status", "breach_date"])

@@ -1,0 +1,70 @@
+"""What the coordinator asked to see on the waiting list: filters, sort and the as-at date.
+
+Pure description, no SQL: the store turns it into a query, the screen builds it from keys.
+A filter narrows the list but never changes what counts as a breach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+
+class SortBy(StrEnum):
+    """Default: days to breach, so the breached come first, the most overdue at the top."""
+
+    DAYS_TO_BREACH = "days to breach"
+    DAYS_WAITED = "days waited"
+    CONTACT_DUE = "contact due"
+    TIER = "tier"
+
+
+SORT_CYCLE = tuple(SortBy)
+
+
+@dataclass(frozen=True)
+class WaitingQuery:
+    as_at: date
+    tier: int | None = None
+    breached: bool = False
+    due_this_week: bool = False
+    contact_overdue: bool = False
+    without_escalation: bool = False
+    safeguarding: bool = False
+    owner_id: int | None = None
+    provider_id: int | None = None
+    search: str = ""
+    sort: SortBy = SortBy.DAYS_TO_BREACH
+
+    def toggled(self, flag: str) -> WaitingQuery:
+        return replace(self, **{flag: not getattr(self, flag)})
+
+    def next_sort(self) -> WaitingQuery:
+        position = SORT_CYCLE.index(self.sort)
+        return replace(self, sort=SORT_CYCLE[(position + 1) % len(SORT_CYCLE)])
+
+    def describe(self) -> str:
+        """The filters in words, for the line above the list."""
+        words = []
+        if self.tier is not None:
+            words.append(f"tier {self.tier}")
+        for flag, label in FLAG_LABELS.items():
+            if getattr(self, flag):
+                words.append(label)
+        if self.owner_id is not None:
+            words.append("one case owner")
+        if self.provider_id is not None:
+            words.append("one provider")
+        if self.search:
+            words.append(f"matching {self.search!r}")
+        return ", ".join(words) if words else "everyone waiting"
+
+
+FLAG_LABELS = {
+    "breached": "breached",
+    "due_this_week": "breaching within 7 days",
+    "contact_overdue": "interim contact overdue",
+    "without_escalation": "breached without escalation",
+    "safeguarding": "safeguarding flag",
+}

@@ -1,0 +1,284 @@
+"""The waiting list by risk tier: who has breached, who will this week, whose interim
+contact is overdue, and which breaches have no documented escalation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, WorkerState
+
+from huddle.commands import Command
+from huddle.dates import long_uk
+from huddle.waiting_query import WaitingQuery
+from screens.base import HuddleScreen
+from screens.entry_list import EntryList, column_header
+from screens.keys import bindings
+from screens.messages import EntriesCounted, LoadFailed
+from store.queries import status_summary
+from store.waiting_list import count_entries
+
+WAITING_LIST_COMMANDS = (
+    Command(
+        "waiting-tier",
+        "t",
+        "t",
+        "next_tier",
+        "Tier",
+        "Show one tier at a time (1, 2, 3, 4, then all)",
+    ),
+    Command(
+        "waiting-breached",
+        "b",
+        "b",
+        "toggle('breached')",
+        "Breached",
+        "Only entries past their maximum safe wait",
+    ),
+    Command(
+        "waiting-this-week",
+        "w",
+        "w",
+        "toggle('due_this_week')",
+        "Week",
+        "Only entries that will breach within 7 days",
+    ),
+    Command(
+        "waiting-contact",
+        "c",
+        "c",
+        "toggle('contact_overdue')",
+        "Contact",
+        "Only entries whose interim contact is overdue",
+    ),
+    Command(
+        "waiting-no-escalation",
+        "n",
+        "n",
+        "toggle('without_escalation')",
+        "No esc.",
+        "Only breaches without a documented escalation",
+    ),
+    Command(
+        "waiting-safeguarding",
+        "g",
+        "g",
+        "toggle('safeguarding')",
+        "Safeg.",
+        "Only entries with a safeguarding flag",
+    ),
+    Command(
+        "waiting-owner",
+        "o",
+        "o",
+        "same_owner",
+        "Owner",
+        "Only the highlighted entry's case owner (again to clear)",
+    ),
+    Command(
+        "waiting-provider",
+        "p",
+        "p",
+        "same_provider",
+        "Provider",
+        "Only the highlighted entry's provider (again to clear)",
+    ),
+    Command(
+        "waiting-search",
+        "slash",
+        "/",
+        "search",
+        "Search",
+        "Find by NHS number, local id or initials",
+    ),
+    Command(
+        "waiting-sort",
+        "s",
+        "s",
+        "next_sort",
+        "Sort",
+        "Sort by days to breach, days waited, contact due or tier",
+    ),
+    Command(
+        "waiting-month-end",
+        "m",
+        "m",
+        "month_end",
+        "Month end",
+        "Project to the month end: who will have breached by then? (again for today)",
+    ),
+    Command("waiting-clear", "x", "x", "clear", "Clear", "Show everyone waiting again"),
+)
+
+
+def month_end(day: date) -> date:
+    next_month = day.replace(day=28) + timedelta(days=4)
+    return next_month - timedelta(days=next_month.day)
+
+
+class WaitingListScreen(HuddleScreen):
+    CSS_PATH = "waiting_list.tcss"
+    SCREEN_COMMANDS = WAITING_LIST_COMMANDS
+    BINDINGS = [
+        *bindings(WAITING_LIST_COMMANDS),
+        Binding(
+            "escape",
+            "close_search",
+            "Close search",
+            show=False,
+            id="waiting-search-close",
+            tooltip="Close the search box without searching",
+        ),
+    ]
+
+    waiting_query: WaitingQuery
+    """What the list shows now; every key builds a new one and asks the store again."""
+
+    def compose_body(self) -> Iterable:
+        with Vertical(id="waiting"):
+            yield Static("Reading the waiting list…", id="as-at")
+            yield DataTable(id="band", cursor_type="none", zebra_stripes=True)
+            yield Static("", id="showing")
+            yield Input(
+                placeholder="NHS number, local id or initials — enter to search, escape to close",
+                id="search",
+            )
+            yield Static(column_header(), id="columns")
+            yield EntryList(id="entries")
+
+    def on_mount(self) -> None:
+        band = self.query_one("#band", DataTable)
+        band.add_columns(
+            "Tier",
+            "Waiting",
+            "Breached",
+            "Breach within 7 days",
+            "Interim contact overdue",
+            "Breached without escalation",
+        )
+        self.waiting_query = WaitingQuery(as_at=self.app.clock.today())
+        self.tier_numbers: list[int] = []
+        self.query_one(EntryList).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        self.count(self.waiting_query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="waiting-count")
+    def count(self, query: WaitingQuery) -> None:
+        store = self.app.store.reopen()
+        try:
+            summary = status_summary(store, query.as_at)
+            total = count_entries(store, query)
+        finally:
+            store.close()
+        self.post_message(EntriesCounted(query, summary, total))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(LoadFailed(str(event.worker.error)))
+
+    @on(LoadFailed)
+    def _show_failure(self, message: LoadFailed) -> None:
+        self.query_one("#as-at", Static).update(
+            f"Could not read the waiting list: {message.reason}. Press x to try again."
+        )
+
+    @on(EntriesCounted)
+    def _show_counts(self, message: EntriesCounted) -> None:
+        if message.query != self.waiting_query:
+            return
+        query, summary = message.query, message.summary
+        projected = " (PROJECTED to the month end)" if query.as_at != self.app.clock.today() else ""
+        self.query_one("#as-at", Static).update(
+            f"As at {long_uk(query.as_at)}{projected} — {summary.waiting.total:,} waiting, "
+            f"{summary.waiting.breached:,} breached, "
+            f"{summary.waiting.breached_without_escalation:,} BREACHED WITHOUT ESCALATION"
+        )
+        self.tier_numbers = sorted(summary.waiting.by_tier)
+        band = self.query_one("#band", DataTable)
+        band.clear()
+        for number, tier in sorted(summary.waiting.by_tier.items()):
+            without = tier.breached_without_escalation
+            band.add_row(
+                f"{number} {tier.name}",
+                f"{tier.waiting:,}",
+                f"{tier.breached:,}",
+                f"{tier.due_this_week:,}",
+                f"{tier.contact_overdue:,}",
+                Text(f"{without:,} WITHOUT ESCALATION", style="bold red") if without else "0",
+            )
+        self.query_one("#showing", Static).update(
+            f"Showing {message.total:,}: {query.describe()} — sorted by {query.sort.value}"
+        )
+        self.query_one(EntryList).show(query, message.total)
+
+    def _ask(self, query: WaitingQuery) -> None:
+        self.waiting_query = query
+        self.reload()
+
+    def action_toggle(self, flag: str) -> None:
+        self._ask(self.waiting_query.toggled(flag))
+
+    def action_next_tier(self) -> None:
+        current = self.waiting_query.tier
+        following = [n for n in self.tier_numbers if current is None or n > current]
+        self._ask(replace(self.waiting_query, tier=following[0] if following else None))
+
+    def action_next_sort(self) -> None:
+        self._ask(self.waiting_query.next_sort())
+
+    def action_clear(self) -> None:
+        self._ask(WaitingQuery(as_at=self.waiting_query.as_at, sort=self.waiting_query.sort))
+
+    def action_month_end(self) -> None:
+        today = self.app.clock.today()
+        as_at = month_end(today) if self.waiting_query.as_at == today else today
+        self._ask(replace(self.waiting_query, as_at=as_at))
+
+    def action_same_owner(self) -> None:
+        self._narrow_to_highlighted("owner_id", "case_owner_id")
+
+    def action_same_provider(self) -> None:
+        self._narrow_to_highlighted("provider_id", "provider_id")
+
+    def _narrow_to_highlighted(self, field: str, line_field: str) -> None:
+        if getattr(self.waiting_query, field) is not None:
+            self._ask(replace(self.waiting_query, **{field: None}))
+            return
+        line = self.query_one(EntryList).current()
+        if line is None:
+            self.notify("Move to an entry first", severity="warning")
+            return
+        self._ask(replace(self.waiting_query, **{field: getattr(line, line_field)}))
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.value = self.waiting_query.search
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        self._close_search()
+        self._ask(replace(self.waiting_query, search=event.value.strip()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_search":
+            return self.query_one("#search", Input).has_focus
+        return True
+
+    def action_close_search(self) -> None:
+        self._close_search()
+
+    def _close_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = False
+        self.query_one(EntryList).focus()
