@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from huddle import config
 from huddle.clock import Clock, ClockError, clock_from_env
@@ -18,6 +19,9 @@ from huddle.dates import long_uk, parse_date
 from huddle.summary import StatusSummary
 from store import Store, StoreError, open_store
 from store.records import ensure_default_tiers
+
+if TYPE_CHECKING:
+    from store.waiting_import import ImportResult
 
 EXIT_FAULT = 1
 EXIT_USAGE = 2
@@ -27,14 +31,38 @@ class CommandError(Exception):
     """A one-line message for the user; no traceback."""
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, on_command: bool = True) -> None:
+    # On a command, an option left out must not overwrite one given before the command
+    # (`huddle --db X check` checks X), so there it has no default at all.
+    default = argparse.SUPPRESS if on_command else None
     parser.add_argument(
         "--db",
         metavar="PATH",
+        default=default,
         help="database file (default: $HUDDLE_DB, else the user data folder)",
     )
     parser.add_argument(
-        "--user", metavar="NAME", help="who is making changes (default: $HUDDLE_USER, else login)"
+        "--user",
+        metavar="NAME",
+        default=default,
+        help="who is making changes (default: $HUDDLE_USER, else login)",
+    )
+
+
+def _common_below(parser: argparse.ArgumentParser) -> None:
+    """--db and --user on a command with sub-commands, and on each sub-command: given at
+    either level they are kept (a sub-command's unset option never hides the other's)."""
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="database file (default: $HUDDLE_DB, else the user data folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="who is making changes (default: $HUDDLE_USER, else login)",
     )
 
 
@@ -45,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the terminal app on the database.",
         epilog="HUDDLE_TODAY=YYYY-MM-DD fixes today's date for demos and training.",
     )
-    _common(parser)
+    _common(parser, on_command=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -94,16 +122,94 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(backup)
     backup.add_argument("dest", metavar="DEST", help="new file to write the backup to")
+
+    _add_import(commands)
+    _add_export(commands)
     return parser
 
 
-def _existing_store(args: argparse.Namespace) -> Store:
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "import",
+        help="import a provider's waiting-list extract (CSV)",
+        description="Import data into the database. Every sub-command takes --db PATH "
+        "and --user NAME.",
+    )
+    _common_below(parser)
+    what = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
+    waiting = what.add_parser(
+        "waiting-list",
+        help="a provider's waiting-list extract (CSV)",
+        description="Import a waiting-list extract: every row is checked, then the file is "
+        "applied as one audited write. All-or-nothing: one rejected row and nothing is "
+        "written (exit 1) unless --skip-invalid. Entries the extract no longer lists are "
+        "marked, never deleted. See docs/import.md.",
+        epilog="Exit codes: 0 imported (or a clean dry run); 1 rows rejected and nothing "
+        "written; 2 the file or an option refused as a whole.",
+    )
+    _common_below(waiting)
+    waiting.add_argument("file", metavar="FILE.csv", help="the extract, with a header line")
+    waiting.add_argument(
+        "--dry-run", action="store_true", help="check and count the rows; write nothing"
+    )
+    waiting.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and write every rejected row to --rejects FILE",
+    )
+    waiting.add_argument(
+        "--rejects",
+        metavar="FILE",
+        help="new CSV file for every rejected row, with its line and reason (required with "
+        "--skip-invalid)",
+    )
+    waiting.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="JSON file naming the extract's headers for huddle's columns, "
+        'e.g. {"nhs_number": "NHS No"}',
+    )
+    waiting.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="the file's encoding when it is not UTF-8, e.g. cp1252 (never guessed)",
+    )
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "export",
+        help="export the waiting list as CSV",
+        description="Export data from the database. Every sub-command takes --db PATH "
+        "and --user NAME.",
+    )
+    _common_below(parser)
+    what = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
+    waiting = what.add_parser(
+        "waiting-list",
+        help="every waiting entry as CSV, with breach and contact position",
+        description="Every waiting entry as CSV, with days waited, breach date, breached, "
+        "contact due and overdue, and breached without escalation, as at today or --as-at. "
+        "Cells that a spreadsheet would run as a formula are neutralised with a leading '.",
+    )
+    _common_below(waiting)
+    waiting.add_argument(
+        "--out", metavar="FILE", help="new file to write (0600); default: standard output"
+    )
+    waiting.add_argument(
+        "--as-at",
+        metavar="DATE",
+        help="work out breaches as at this date (dd/mm/yyyy or yyyy-mm-dd) instead of today",
+    )
+
+
+def _existing_store(args: argparse.Namespace, *, migrate: bool = True) -> Store:
     path = config.resolve_db(args.db)
     if not path.exists():
         raise CommandError(
             f"no database at {path}: run `huddle` to start one, or `huddle demo` for a demo"
         )
-    return open_store(path, config.resolve_user(args.user))
+    return open_store(path, config.resolve_user(args.user), migrate=migrate)
 
 
 def cmd_status(args: argparse.Namespace, clock: Clock) -> int:
@@ -141,7 +247,8 @@ def status_lines(summary: StatusSummary) -> list[str]:
 def cmd_check(args: argparse.Namespace, _clock: Clock) -> int:
     from store.check import check_database
 
-    store = _existing_store(args)
+    # Inspect the file as it is: checking must not change it, not even by migrating.
+    store = _existing_store(args, migrate=False)
     report = check_database(store.conn)
     print("\n".join(report.lines()))
     return 0 if report.ok else EXIT_FAULT
@@ -150,10 +257,13 @@ def cmd_check(args: argparse.Namespace, _clock: Clock) -> int:
 def cmd_backup(args: argparse.Namespace, _clock: Clock) -> int:
     from store.backup import backup
 
-    store = _existing_store(args)
+    store = _existing_store(args, migrate=False)
     destination = Path(args.dest)
     report = backup(store, destination)
-    print(f"backup written to {destination}")
+    if report.ok:
+        print(f"backup written to {destination}")
+    else:
+        print(f"backup FAILED its check, so {destination} was not kept; run huddle check")
     print("\n".join(report.lines()))
     return 0 if report.ok else EXIT_FAULT
 
@@ -165,7 +275,8 @@ def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
     if args.size < 0:
         raise CommandError(f"--size {args.size} must be zero or more")
     path = Path(args.db).expanduser() if args.db else config.demo_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not args.db:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = fresh_demo_store(path, config.resolve_user(args.user))
     seed_demo(store, clock.today(), size=args.size, progress=_print_progress(args.size))
     print(f"demo service seeded in {path}", file=sys.stderr)
@@ -186,8 +297,127 @@ def _print_progress(total: int) -> Callable[[int, int], None] | None:
     return report
 
 
+def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
+    from huddle.csv_safety import create_private
+    from huddle.waiting_csv import Extract, RejectsWriter, load_mapping
+    from store.waiting_import import import_waiting_list
+
+    if args.skip_invalid and not args.rejects:
+        raise CommandError(
+            "--skip-invalid needs --rejects FILE, so that every row left out is kept "
+            "with its reason"
+        )
+    mapping = load_mapping(Path(args.mapping)) if args.mapping else None
+    store = _existing_store(args)
+    rejects_path = Path(args.rejects) if args.rejects else None
+    with Extract(Path(args.file), args.encoding, mapping) as extract:
+        rejects_file = _create(rejects_path, create_private) if rejects_path else None
+        try:
+            writer = RejectsWriter(rejects_file, extract.layout.header) if rejects_file else None
+            result = import_waiting_list(
+                store,
+                extract,
+                clock.today(),
+                reason=f"waiting-list import of {extract.name}",
+                dry_run=args.dry_run,
+                skip_invalid=args.skip_invalid,
+                on_reject=writer.write if writer else None,
+            )
+        except BaseException:
+            if rejects_file is not None:
+                rejects_file.close()
+                rejects_path.unlink(missing_ok=True)
+            raise
+        if rejects_file is not None:
+            rejects_file.close()
+    problems, report = import_report(result, rejects_path)
+    for line in problems:
+        print(line, file=sys.stderr)
+    print("\n".join(report))
+    return EXIT_FAULT if result.blocked else 0
+
+
+REJECTS_SHOWN = 50
+
+
+def import_report(result: ImportResult, rejects_path: Path | None) -> tuple[list[str], list[str]]:
+    """What an import says: the rejected rows (at most 50) for stderr; for stdout one
+    summary line, then what was (or was not) written and what the extract no longer lists."""
+    problems = [f"line {row.line}: {row.reason}" for row in result.shown_rejects]
+    problems = problems[:REJECTS_SHOWN]
+    if result.invalid > len(problems):
+        where = f"all are in {rejects_path}" if rejects_path else "give --rejects FILE for all"
+        problems.append(f"... and {result.invalid - len(problems)} more rejected rows ({where})")
+    report = [result.summary()]
+    if result.blocked:
+        report.append(
+            f"nothing written: {result.invalid} of {result.rows_in} rows are invalid and the "
+            "import is all-or-nothing; correct them, or give --skip-invalid --rejects FILE "
+            "to import the rest"
+        )
+    if result.missing:
+        report.append(f"not in this extract: {result.missing} entries, confirm at the huddle")
+        for entry in result.shown_missing:
+            who = f"local id {entry.local_id}" if entry.local_id else f"NHS {entry.nhs_number}"
+            since = f", not in extracts since {entry.marked_since}" if entry.marked_since else ""
+            report.append(
+                _printable(
+                    f"  {who} — {entry.provider}, tier {entry.tier}, "
+                    f"referred {entry.referral_date}{since}"
+                )
+            )
+        if result.missing > len(result.shown_missing):
+            report.append(
+                f"  ... and {result.missing - len(result.shown_missing)} more "
+                "(huddle export waiting-list gives each one's not_in_extract_since)"
+            )
+    if result.dry_run:
+        report.append("dry run: nothing written")
+    if rejects_path is not None:
+        report.append(f"rejected rows: {rejects_path}")
+    return problems, report
+
+
+def _printable(text: str) -> str:
+    """Text from a file or the database, with control characters (terminal escapes) shown
+    as '?' so that nothing in a record can drive the terminal."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _create(path: Path, create: Callable[[Path], IO[str]]) -> IO[str]:
+    try:
+        return create(path)
+    except OSError as error:
+        raise CommandError(str(error)) from None
+
+
+def cmd_export(args: argparse.Namespace, clock: Clock) -> int:
+    from huddle.csv_safety import create_private
+    from store.waiting_export import export_waiting_list
+
+    as_at = parse_date(args.as_at, "--as-at") if args.as_at else clock.today()
+    store = _existing_store(args)
+    if not args.out:
+        export_waiting_list(store, as_at, sys.stdout)
+        return 0
+    out_path = Path(args.out)
+    out = _create(out_path, create_private)
+    try:
+        with out:
+            count = export_waiting_list(store, as_at, out)
+    except BaseException:
+        out_path.unlink(missing_ok=True)
+        raise
+    print(f"{count} waiting entries written to {out_path}", file=sys.stderr)
+    return 0
+
+
 def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
-    store = open_store(config.resolve_db(args.db), config.resolve_user(args.user))
+    path = config.resolve_db(args.db)
+    if path == config.default_db_path():
+        # First run: the data folder is ours to make, readable by its owner only.
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store = open_store(path, config.resolve_user(args.user))
     ensure_default_tiers(store)
     return _run_app(store, clock)
 
@@ -205,6 +435,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Clock], int]] = {
     "status": cmd_status,
     "check": cmd_check,
     "backup": cmd_backup,
+    "import": cmd_import,
+    "export": cmd_export,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from huddle.nhs_number import nhs_number_problem
 
@@ -139,9 +139,11 @@ class WaitingEntry(Record):
     def _blank_local_id_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    def model_post_init(self, _context: object) -> None:
+    @model_validator(mode="after")
+    def _identified(self) -> WaitingEntry:
         if not self.nhs_number and not self.local_id:
             raise ValueError("an entry needs an NHS number or a local id")
+        return self
 
 
 class Meeting(Record):
@@ -183,9 +185,11 @@ class Action(Record):
     closed_by: int | None = None
     reopened_count: int = Field(default=0, ge=0)
 
-    def model_post_init(self, _context: object) -> None:
+    @model_validator(mode="after")
+    def _closed_with_evidence(self) -> Action:
         if self.status == ActionStatus.CLOSED and not (self.evidence or "").strip():
             raise ValueError("a closed action needs evidence (a note or a link)")
+        return self
 
 
 class MobilisationProgramme(Record):

@@ -13,7 +13,7 @@ from huddle.dates import long_uk
 
 
 class HuddleScreen(Screen[None]):
-    """A top-level screen. Subclasses give `compose_body` and their own `COMMANDS`."""
+    """A top-level screen. Subclasses give `compose_body` and their own `SCREEN_COMMANDS`."""
 
     SCREEN_COMMANDS: tuple[Command, ...] = ()
     """This screen's own commands, shown in the footer, the palette and help."""

@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -44,7 +45,13 @@ def _heading(words: str) -> Text:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        ("escape,question_mark,q", "dismiss", "Close help"),
+        Binding(
+            "escape,question_mark,q",
+            "dismiss",
+            "Close help",
+            id="help-close",
+            tooltip="Back to the screen you were on",
+        ),
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }

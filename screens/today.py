@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from textual import on, work
 from textual.containers import Grid, Vertical
+from textual.markup import escape
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from huddle.commands import Command
 from huddle.dates import long_uk, uk
@@ -55,7 +56,6 @@ class TodayScreen(HuddleScreen):
     def on_mount(self) -> None:
         table = self.query_one("#tiers", DataTable)
         table.add_columns("Tier", "Waiting", "Breached", "Interim contact overdue")
-        self.load_summary()
 
     def action_refresh(self) -> None:
         self.load_summary()
@@ -68,7 +68,11 @@ class TodayScreen(HuddleScreen):
             summary = status_summary(store, self.app.clock.today())
         finally:
             store.close()
-        self.post_message(SummaryLoaded(summary))
+        if not get_current_worker().is_cancelled:
+            self.post_message(SummaryLoaded(summary))
+
+    def on_screen_resume(self) -> None:
+        self.load_summary()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -78,7 +82,7 @@ class TodayScreen(HuddleScreen):
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:
         self.query_one("#as-at", Static).update(
-            f"Could not read the database: {message.reason}. Press r to try again."
+            f"Could not read the database: {escape(message.reason)}. Press r to try again."
         )
 
     @on(SummaryLoaded)
@@ -120,4 +124,5 @@ class TodayScreen(HuddleScreen):
             return
         days = summary.go_live.days_to_go
         when = f"in {days} days" if days >= 0 else f"{-days} days ago"
-        tile.update(f"[b]{when}[/b]\n{uk(summary.go_live.date)} {summary.go_live.programme}")
+        programme = escape(summary.go_live.programme)
+        tile.update(f"[b]{when}[/b]\n{uk(summary.go_live.date)} {programme}")

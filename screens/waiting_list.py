@@ -11,8 +11,9 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from huddle.commands import Command
 from huddle.dates import long_uk
@@ -178,7 +179,8 @@ class WaitingListScreen(HuddleScreen):
             total = count_entries(store, query)
         finally:
             store.close()
-        self.post_message(EntriesCounted(query, summary, total))
+        if not get_current_worker().is_cancelled:
+            self.post_message(EntriesCounted(query, summary, total))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -188,7 +190,7 @@ class WaitingListScreen(HuddleScreen):
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:
         self.query_one("#as-at", Static).update(
-            f"Could not read the waiting list: {message.reason}. Press x to try again."
+            f"Could not read the waiting list: {escape(message.reason)}. Press x to try again."
         )
 
     @on(EntriesCounted)
@@ -216,7 +218,7 @@ class WaitingListScreen(HuddleScreen):
                 Text(f"{without:,} WITHOUT ESCALATION", style="bold red") if without else "0",
             )
         self.query_one("#showing", Static).update(
-            f"Showing {message.total:,}: {query.describe()} — sorted by {query.sort.value}"
+            f"Showing {message.total:,}: {escape(query.describe())} — sorted by {query.sort.value}"
         )
         self.query_one(EntryList).show(query, message.total)
 

@@ -28,6 +28,12 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def _as_stored(row: dict) -> dict:
+    """Values as SQLite gives them back, so each audit row's `after` is exactly the stored
+    row and `huddle check` can compare the two."""
+    return {key: int(value) if isinstance(value, bool) else value for key, value in row.items()}
+
+
 class Transaction:
     """The changes of one write, each recorded in the audit trail as it is made."""
 
@@ -66,7 +72,11 @@ class Transaction:
             return []
         start = self._last_id(table)
         columns = ["id", *(c for c in rows[0] if c != "id"), "version"]
-        stored = [{**row, "id": start + n, "version": 1} for n, row in enumerate(rows, 1)]
+        if any(row.keys() != rows[0].keys() for row in rows):
+            raise ValueError(f"rows for {table} must all have the same columns")
+        stored = [
+            {**_as_stored(row), "id": start + n, "version": 1} for n, row in enumerate(rows, 1)
+        ]
         self.conn.executemany(
             f"INSERT INTO [{table}] ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))})",
@@ -92,7 +102,7 @@ class Transaction:
             raise NotFound(table, row_id)
         if before["version"] != expected_version:
             raise StaleVersion(table, row_id, expected_version, before["version"])
-        after = {**before, **changes, "id": row_id, "version": expected_version + 1}
+        after = {**before, **_as_stored(changes), "id": row_id, "version": expected_version + 1}
         assignments = ", ".join(f"[{c}] = ?" for c in after if c != "id")
         self.conn.execute(
             f"UPDATE [{table}] SET {assignments} WHERE id = ?",
@@ -140,6 +150,16 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Several reads from one snapshot, so counts taken together agree with each other
+        even while another process writes."""
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
 
     def reopen(self) -> Store:
         """A new connection to the same file, for another thread (connections are per thread)."""

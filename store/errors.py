@@ -34,7 +34,3 @@ class StaleVersion(Exception):
         self.row_id = row_id
         self.expected = expected
         self.found = found
-
-
-class DemoRefused(Exception):
-    """The demo would overwrite a database that is not a demo."""

@@ -33,6 +33,11 @@ SELECT count(*), coalesce(sum(due_date < :as_at), 0) FROM action WHERE status !=
 
 def status_summary(store: Store, as_at: date) -> StatusSummary:
     """Counts by tier, breaches, breaches without escalation, contacts overdue, actions."""
+    with store.reading():
+        return _status_summary(store, as_at)
+
+
+def _status_summary(store: Store, as_at: date) -> StatusSummary:
     params = {"as_at": as_at.isoformat(), "week_end": (as_at + timedelta(days=7)).isoformat()}
     tiers = risk_tiers(store)
     by_tier = {number: TierCounts(name=tier.name) for number, tier in tiers.items()}

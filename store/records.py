@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 
 from huddle import rules
@@ -83,25 +84,34 @@ def insert_many(
     return txn.insert_many(table_of(type(records[0])), [to_row(r, tiers) for r in records])
 
 
+def _tiers_for(store: Store, record: Record) -> dict[int, RiskTier] | None:
+    return risk_tiers(store) if isinstance(record, WaitingEntry) else None
+
+
 def add(store: Store, record: R, reason: str) -> R:
     """Insert one record in its own audited transaction."""
-    tiers = risk_tiers(store) if isinstance(record, WaitingEntry) else None
+    record = type(record).model_validate(record.model_dump())
     with store.write(reason) as txn:
-        return insert(txn, record, tiers)
+        return insert(txn, record, _tiers_for(store, record))
 
 
 def update(store: Store, record: R, reason: str) -> R:
     """Save `record` over the stored row it was read from.
 
     `record.version` is the version that was read: if someone else saved in between, this
-    raises StaleVersion and changes nothing.
+    raises StaleVersion and changes nothing. The whole record is validated again first
+    (a `model_copy(update=...)` skips validation), and the stored row is validated before
+    commit, so a refused save never leaves anything behind.
     """
     if record.id is None:
         raise ValueError("only a stored record can be updated")
-    tiers = risk_tiers(store) if isinstance(record, WaitingEntry) else None
+    if isinstance(record, RiskTier):
+        raise ValueError("a risk tier changes through update_risk_tier, which re-dates its entries")
+    record = type(record).model_validate(record.model_dump())
     with store.write(reason) as txn:
-        after = txn.update(table_of(type(record)), record.id, to_row(record, tiers), record.version)
-    return type(record).model_validate(after)
+        row = to_row(record, _tiers_for(store, record))
+        after = txn.update(table_of(type(record)), record.id, row, record.version)
+        return type(record).model_validate(after)
 
 
 def get(store: Store, record_type: type[R], row_id: int) -> R:
@@ -128,3 +138,48 @@ def ensure_default_tiers(store: Store) -> None:
         return
     with store.write("default risk tiers for a new service") as txn:
         insert_many(txn, list(DEFAULT_RISK_TIERS))
+
+
+def update_risk_tier(store: Store, tier: RiskTier, reason: str) -> tuple[RiskTier, int]:
+    """Change a tier's safe wait or contact cadence and re-date every entry in that tier.
+
+    Breach dates are stored for speed, so a changed safe wait must rewrite them in the same
+    transaction, or a shortened wait would hide breaches. Returns the saved tier and how
+    many entries changed (each change audited).
+    """
+    if tier.id is None:
+        raise ValueError("only a stored tier can be changed")
+    tier = RiskTier.model_validate(tier.model_dump())
+    with store.write(reason) as txn:
+        stored_number = txn.conn.execute(
+            "SELECT number FROM risk_tier WHERE id = ?", (tier.id,)
+        ).fetchone()
+        if stored_number and stored_number[0] != tier.number:
+            raise ValueError("a tier's number cannot change: entries are filed under it")
+        saved = RiskTier.model_validate(
+            txn.update("risk_tier", tier.id, to_row(tier), tier.version)
+        )
+        entries = txn.conn.execute(
+            "SELECT id, version, referral_date, last_interim_contact, breach_date, contact_due "
+            "FROM waiting_entry WHERE tier = ?",
+            (saved.number,),
+        ).fetchall()
+        changed = 0
+        for entry_id, version, referral, last_contact, breach_on, due in entries:
+            new_breach = rules.breach_date(date.fromisoformat(referral), saved).isoformat()
+            new_due = rules.interim_contact_due(
+                date.fromisoformat(referral),
+                date.fromisoformat(last_contact) if last_contact else None,
+                saved,
+            )
+            new_due_text = new_due.isoformat() if new_due else None
+            if (new_breach, new_due_text) != (breach_on, due):
+                txn.update(
+                    "waiting_entry",
+                    entry_id,
+                    {"breach_date": new_breach, "contact_due": new_due_text},
+                    version,
+                    reason=f"{reason} (tier {saved.number} re-dated)",
+                )
+                changed += 1
+    return saved, changed

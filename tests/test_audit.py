@@ -97,7 +97,11 @@ def test_chain_verifies_after_several_writes(db_path: Path) -> None:
         assert audit_ids(store) == list(range(1, 10))
         report = check_database(store.conn)
         assert report.ok
-        assert report.lines() == ["integrity_check: ok", "audit chain: ok (9 rows)"]
+        assert report.lines() == [
+            "integrity_check: ok",
+            f"audit chain: ok (9 rows, head {report.head_hash})",
+            "records: ok (each matches its last audited change)",
+        ]
     finally:
         store.close()
 
@@ -139,7 +143,8 @@ def test_check_command_passes_on_a_sound_file(db_path: Path, capsys) -> None:
     code, output = run_check(db_path, capsys)
     assert code == 0
     assert "integrity_check: ok" in output
-    assert "audit chain: ok (9 rows)" in output
+    assert "audit chain: ok (9 rows, head " in output
+    assert "records: ok" in output
 
 
 # --- tampering ----------------------------------------------------------------------------------

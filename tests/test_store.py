@@ -573,7 +573,8 @@ def test_backup_is_a_checked_copy(store: Store, tmp_path: Path) -> None:
         assert again.ok
         assert again.lines() == [
             "integrity_check: ok",
-            f"audit chain: ok ({report.audit_rows} rows)",
+            f"audit chain: ok ({report.audit_rows} rows, head {report.head_hash})",
+            "records: ok (each matches its last audited change)",
         ]
     finally:
         copy.close()
