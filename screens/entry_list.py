@@ -140,6 +140,10 @@ class EntryList(ScrollView, can_focus=True):
     def current(self) -> EntryLine | None:
         return self._rows.get(self.cursor)
 
+    def loaded(self) -> list[EntryLine]:
+        """The rows read so far around the view, in list order."""
+        return [self._rows[position] for position in sorted(self._rows)]
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y

@@ -27,10 +27,9 @@ class LoadFailed(Message):
 
 @dataclass
 class EntriesCounted(Message):
-    """The tier band and how many entries the current query matches."""
+    """How many entries the current query matches."""
 
     query: WaitingQuery
-    summary: StatusSummary
     total: int
 
 

@@ -21,7 +21,7 @@ from huddle.waiting_query import WaitingQuery
 from screens.base import HuddleScreen
 from screens.entry_list import EntryList, column_header
 from screens.keys import bindings
-from screens.messages import EntriesCounted, LoadFailed
+from screens.messages import EntriesCounted, LoadFailed, SummaryLoaded
 from store.queries import status_summary
 from store.waiting_list import count_entries
 
@@ -165,22 +165,40 @@ class WaitingListScreen(HuddleScreen):
         )
         self.waiting_query = WaitingQuery(as_at=self.app.clock.today())
         self.tier_numbers: list[int] = []
+        self.band_as_at: date | None = None
         self.query_one(EntryList).focus()
         self.reload()
 
-    def reload(self) -> None:
+    def on_screen_resume(self) -> None:
+        if self.band_as_at is not None:
+            self.reload(band=True)  # back from another screen: someone may have changed things
+
+    def reload(self, *, band: bool = False) -> None:
+        # The band depends only on the as-at date, never on the filters, and is read on its
+        # own so the list paints without waiting for a count of the whole waiting list.
+        if band or self.band_as_at != self.waiting_query.as_at:
+            self.load_band(self.waiting_query.as_at)
         self.count(self.waiting_query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="waiting-band")
+    def load_band(self, as_at: date) -> None:
+        store = self.app.store.reopen()
+        try:
+            summary = status_summary(store, as_at)
+        finally:
+            store.close()
+        if not get_current_worker().is_cancelled:
+            self.post_message(SummaryLoaded(summary))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="waiting-count")
     def count(self, query: WaitingQuery) -> None:
         store = self.app.store.reopen()
         try:
-            summary = status_summary(store, query.as_at)
             total = count_entries(store, query)
         finally:
             store.close()
         if not get_current_worker().is_cancelled:
-            self.post_message(EntriesCounted(query, summary, total))
+            self.post_message(EntriesCounted(query, total))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -197,10 +215,23 @@ class WaitingListScreen(HuddleScreen):
     def _show_counts(self, message: EntriesCounted) -> None:
         if message.query != self.waiting_query:
             return
-        query, summary = message.query, message.summary
-        projected = " (PROJECTED to the month end)" if query.as_at != self.app.clock.today() else ""
+        query = message.query
+        self.query_one("#showing", Static).update(
+            f"Showing {message.total:,}: {escape(query.describe())} — sorted by {query.sort.value}"
+        )
+        self.query_one(EntryList).show(query, message.total)
+
+    @on(SummaryLoaded)
+    def _show_band(self, message: SummaryLoaded) -> None:
+        summary = message.summary
+        if summary.as_at != self.waiting_query.as_at:
+            return
+        self.band_as_at = summary.as_at
+        projected = (
+            " (PROJECTED to the month end)" if summary.as_at != self.app.clock.today() else ""
+        )
         self.query_one("#as-at", Static).update(
-            f"As at {long_uk(query.as_at)}{projected} — {summary.waiting.total:,} waiting, "
+            f"As at {long_uk(summary.as_at)}{projected} — {summary.waiting.total:,} waiting, "
             f"{summary.waiting.breached:,} breached, "
             f"{summary.waiting.breached_without_escalation:,} BREACHED WITHOUT ESCALATION"
         )
@@ -217,10 +248,6 @@ class WaitingListScreen(HuddleScreen):
                 f"{tier.contact_overdue:,}",
                 Text(f"{without:,} WITHOUT ESCALATION", style="bold red") if without else "0",
             )
-        self.query_one("#showing", Static).update(
-            f"Showing {message.total:,}: {escape(query.describe())} — sorted by {query.sort.value}"
-        )
-        self.query_one(EntryList).show(query, message.total)
 
     def _ask(self, query: WaitingQuery) -> None:
         self.waiting_query = query

@@ -41,3 +41,8 @@ def test_help_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> 
         press=["question_mark"],
         run_before=wait_for_store,
     )
+
+
+def test_waiting_list_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=(160, 40), press=["2"], run_before=wait_for_store)
