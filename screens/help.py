@@ -23,6 +23,8 @@ COMMAND_LINE = (
     ("huddle status [--json] [--as-at DATE]", "the counts Today shows"),
     ("huddle check", "integrity check and audit chain"),
     ("huddle backup DEST", "a consistent, checked copy"),
+    ("huddle import waiting-list FILE.csv", "check and import an extract, all-or-nothing"),
+    ("huddle export waiting-list [--out FILE]", "the waiting list as injection-safe CSV"),
 )
 
 

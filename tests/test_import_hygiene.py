@@ -22,6 +22,9 @@ NO_TEXTUAL = [
     "huddle.config",
     "huddle.summary",
     "huddle.commands",
+    "huddle.waiting_query",
+    "huddle.waiting_csv",
+    "huddle.csv_safety",
     "store",
     "store.records",
     "store.queries",
@@ -29,9 +32,21 @@ NO_TEXTUAL = [
     "store.backup",
     "store.audit",
     "store.schema",
+    "store.bulk",
+    "store.waiting_list",
+    "store.waiting_import",
+    "store.waiting_export",
 ]
 
-PURE = ["huddle.models", "huddle.rules", "huddle.nhs_number", "huddle.dates"]
+PURE = [
+    "huddle.models",
+    "huddle.rules",
+    "huddle.nhs_number",
+    "huddle.dates",
+    "huddle.waiting_query",
+    "huddle.waiting_csv",
+    "huddle.csv_safety",
+]
 
 
 def loaded_after(code: str, watch: list[str]) -> dict[str, bool]:
