@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from huddle.commands import Command
 from huddle.dates import long_uk
+from screens.messages import LoadFailed
 
 
 class HuddleScreen(Screen[None]):
@@ -37,3 +40,10 @@ class HuddleScreen(Screen[None]):
 
     def compose_body(self) -> Iterable:
         raise NotImplementedError
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A store read that failed is said on screen (by the screen's LoadFailed handler),
+        never swallowed."""
+        if event.state == WorkerState.ERROR:
+            self.post_message(LoadFailed(str(event.worker.error)))

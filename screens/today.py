@@ -8,7 +8,7 @@ from textual import on, work
 from textual.containers import Grid, Vertical
 from textual.markup import escape
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from huddle.commands import Command
 from huddle.dates import long_uk, uk
@@ -73,11 +73,6 @@ class TodayScreen(HuddleScreen):
 
     def on_screen_resume(self) -> None:
         self.load_summary()
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.post_message(LoadFailed(str(event.worker.error)))
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from huddle.commands import Command
 from huddle.dates import long_uk
@@ -199,11 +199,6 @@ class WaitingListScreen(HuddleScreen):
             store.close()
         if not get_current_worker().is_cancelled:
             self.post_message(EntriesCounted(query, total))
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.post_message(LoadFailed(str(event.worker.error)))
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:

@@ -14,17 +14,15 @@ rows in = imported + updated + unchanged + rejected.
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from huddle.models import RiskTier, WaitingEntry
 from huddle.waiting_csv import Extract, ImportRefused, Lookups, RejectedRow, RowChecker, ValidRow
 from store import records
-from store.bulk import indexes_rebuilt_after
+from store.bulk import cyclic_collector_paused, indexes_rebuilt_after
 from store.connection import Store, Transaction
 
 # Above this many new entries (and more than the table already holds) the list's indexes
@@ -143,23 +141,9 @@ def import_waiting_list(
     """Check every row of `extract` and apply it as one audited write (or, for a dry run
     or an all-or-nothing import that met an invalid row, write nothing)."""
     result = ImportResult(dry_run=dry_run)
-    with _cyclic_collector_paused():
+    with cyclic_collector_paused():
         _run(store, extract, today, result, reason, dry_run, skip_invalid, on_reject)
     return result
-
-
-@contextmanager
-def _cyclic_collector_paused() -> Iterator[None]:
-    """An import makes a few objects per row and keeps the new entries until the write,
-    with no reference cycles; the cyclic collector only re-walks them, which was half the
-    checking time at 100,000 rows. Process-wide, so always undone."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run(
