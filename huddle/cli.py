@@ -49,23 +49,6 @@ def _common(parser: argparse.ArgumentParser, *, on_command: bool = True) -> None
     )
 
 
-def _common_below(parser: argparse.ArgumentParser) -> None:
-    """--db and --user on a command with sub-commands, and on each sub-command: given at
-    either level they are kept (a sub-command's unset option never hides the other's)."""
-    parser.add_argument(
-        "--db",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="database file (default: $HUDDLE_DB, else the user data folder)",
-    )
-    parser.add_argument(
-        "--user",
-        metavar="NAME",
-        default=argparse.SUPPRESS,
-        help="who is making changes (default: $HUDDLE_USER, else login)",
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="huddle",
@@ -128,15 +111,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_import(commands: argparse._SubParsersAction) -> None:
+def _command_with_targets(
+    commands: argparse._SubParsersAction, name: str, help: str, description: str
+) -> argparse._SubParsersAction:
+    """A command such as `import` whose sub-commands name what it acts on."""
     parser = commands.add_parser(
-        "import",
-        help="import a provider's waiting-list extract (CSV)",
-        description="Import data into the database. Every sub-command takes --db PATH "
-        "and --user NAME.",
+        name,
+        help=help,
+        description=f"{description} Every sub-command takes --db PATH and --user NAME.",
     )
-    _common_below(parser)
-    what = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
+    _common(parser)
+    return parser.add_subparsers(dest="what", metavar="WHAT", required=True)
+
+
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    what = _command_with_targets(
+        commands,
+        "import",
+        "import a provider's waiting-list extract (CSV)",
+        "Import data into the database.",
+    )
     waiting = what.add_parser(
         "waiting-list",
         help="a provider's waiting-list extract (CSV)",
@@ -147,7 +141,7 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         epilog="Exit codes: 0 imported (or a clean dry run); 1 rows rejected and nothing "
         "written; 2 the file or an option refused as a whole.",
     )
-    _common_below(waiting)
+    _common(waiting)
     waiting.add_argument("file", metavar="FILE.csv", help="the extract, with a header line")
     waiting.add_argument(
         "--dry-run", action="store_true", help="check and count the rows; write nothing"
@@ -177,14 +171,9 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "export",
-        help="export the waiting list as CSV",
-        description="Export data from the database. Every sub-command takes --db PATH "
-        "and --user NAME.",
+    what = _command_with_targets(
+        commands, "export", "export the waiting list as CSV", "Export data from the database."
     )
-    _common_below(parser)
-    what = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
     waiting = what.add_parser(
         "waiting-list",
         help="every waiting entry as CSV, with breach and contact position",
@@ -192,7 +181,7 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
         "contact due and overdue, and breached without escalation, as at today or --as-at. "
         "Cells that a spreadsheet would run as a formula are neutralised with a leading '.",
     )
-    _common_below(waiting)
+    _common(waiting)
     waiting.add_argument(
         "--out", metavar="FILE", help="new file to write (0600); default: standard output"
     )

@@ -65,37 +65,23 @@ def waiting_rows(store: Store, as_at: date) -> Iterator[tuple]:
     cursor = store.conn.execute(_WAITING)
     try:
         while batch := cursor.fetchmany(BATCH):
-            for (
-                local_id,
-                nhs_number,
-                initials,
-                referral_date,
-                tier,
-                tier_name,
-                referral_source,
-                provider,
-                case_owner,
-                last_contact,
-                safeguarding,
-                breach_text,
-                contact_due_text,
-                not_in_extract_since,
-                has_escalation,
-            ) in batch:
-                referred = date.fromisoformat(referral_date)
+            for row in batch:
+                # The first ten columns go out as stored; the rest are worked out as at `as_at`.
+                (
+                    stored,
+                    (
+                        safeguarding,
+                        breach_text,
+                        contact_due_text,
+                        not_in_extract_since,
+                        has_escalation,
+                    ),
+                ) = row[:10], row[10:]
+                referred = date.fromisoformat(stored[3])
                 breach_on = date.fromisoformat(breach_text)
                 contact_due = date.fromisoformat(contact_due_text) if contact_due_text else None
                 yield (
-                    local_id,
-                    nhs_number,
-                    initials,
-                    referral_date,
-                    tier,
-                    tier_name,
-                    referral_source,
-                    provider,
-                    case_owner,
-                    last_contact,
+                    *stored,
                     _yes(safeguarding),
                     rules.days_waited(referred, as_at),
                     breach_text,
