@@ -37,6 +37,31 @@ class EntryStatus(StrEnum):
     REMOVED = "removed"
 
 
+class ContactKind(StrEnum):
+    """How an interim contact with someone waiting was made (seed 002's safety netting)."""
+
+    PHONE = "phone"
+    LETTER = "letter/written advice"
+    PARTNER_ESCALATION = "partner escalation"
+    SENIOR_REVIEW = "senior review"
+
+
+class EscalationRung(StrEnum):
+    """The escalation ladder, lowest rung first."""
+
+    OPERATIONAL = "operational"
+    CLINICAL = "clinical"
+    CONTRACTUAL = "contractual"
+
+
+# Working days each rung has to act before the escalation climbs (the design's defaults).
+RUNG_WORKING_DAYS: dict[EscalationRung, int] = {
+    EscalationRung.OPERATIONAL: 1,
+    EscalationRung.CLINICAL: 2,
+    EscalationRung.CONTRACTUAL: 5,
+}
+
+
 class MeetingKind(StrEnum):
     SAFETY_BRIEF = "safety brief"
     WAITING_LIST_HUDDLE = "waiting-list huddle"
@@ -120,6 +145,15 @@ class WaitingEntry(Record):
     last_interim_contact: date | None = None
     safeguarding: bool = False
     status: EntryStatus = EntryStatus.WAITING
+    paused_since: date | None = None
+    pause_reason: str | None = None
+    paused_days: int = Field(default=0, ge=0)
+    breach_standing: date | None = None
+    """The breach date of a breach that has happened, kept through any later re-dating."""
+    outcome: str | None = None
+    closed_on: date | None = None
+    last_reviewed_on: date | None = None
+    reviewed_meeting_id: int | None = None
 
     @field_validator("nhs_number", mode="before")
     @classmethod
@@ -144,6 +178,16 @@ class WaitingEntry(Record):
         if not self.nhs_number and not self.local_id:
             raise ValueError("an entry needs an NHS number or a local id")
         return self
+
+
+class InterimContact(Record):
+    """A contact made with someone while they wait, and what came of it."""
+
+    entry_id: int
+    contact_on: date
+    kind: ContactKind
+    outcome: str = Field(min_length=1)
+    made_by: int
 
 
 class Meeting(Record):
@@ -184,6 +228,7 @@ class Action(Record):
     closed_on: date | None = None
     closed_by: int | None = None
     reopened_count: int = Field(default=0, ge=0)
+    rung: EscalationRung | None = None
 
     @model_validator(mode="after")
     def _closed_with_evidence(self) -> Action:

@@ -1,6 +1,9 @@
 """The waiting-list rules. Pure: every function takes `today` (or a date) as a parameter.
 
-Breach date = referral date + the tier's maximum safe wait; breached when today is after it.
+Breach date = referral date + the tier's maximum safe wait (+ the days of finished clock
+pauses); breached when today is after it. A breach that has happened stands: nothing that
+re-dates an entry later (a re-tier, a pause ending, a tier's safe wait changing) moves its
+breach date past a day already breached.
 Interim contact due = (last interim contact, else referral date) + the tier's cadence.
 """
 
@@ -15,9 +18,29 @@ def days_waited(referral_date: date, today: date) -> int:
     return (today - referral_date).days
 
 
-def breach_date(referral_date: date, tier: RiskTier) -> date:
-    """Re-tiering changes the tier, never the referral date, so the clock never restarts."""
-    return referral_date + timedelta(days=tier.max_safe_wait_days)
+def breach_date(
+    referral_date: date, tier: RiskTier, paused_days: int = 0, standing: date | None = None
+) -> date:
+    """Re-tiering changes the tier, never the referral date, so the clock never restarts.
+
+    `paused_days` are the days of finished patient-initiated pauses; `standing` is the date
+    of a breach that has already happened (see `kept_breach`), which this never exceeds.
+    """
+    due = referral_date + timedelta(days=tier.max_safe_wait_days + paused_days)
+    return min(due, standing) if standing else due
+
+
+def kept_breach(
+    stored_breach: date, standing: date | None, recomputed: date, today: date
+) -> date | None:
+    """The standing breach date after re-dating an entry from `stored_breach` to `recomputed`.
+
+    If the entry has already breached and the new date would be later, the old date stands,
+    so re-tiering down never clears a breach. Otherwise any earlier standing date is kept.
+    """
+    if recomputed > stored_breach and is_breached(stored_breach, today):
+        return stored_breach
+    return standing
 
 
 def is_breached(breach_on: date, today: date) -> bool:
@@ -46,6 +69,16 @@ def is_contact_overdue(contact_due: date | None, today: date) -> bool:
 def is_breached_without_escalation(breach_on: date, today: date, has_escalation: bool) -> bool:
     """The safety flag: a breach with no documented escalation action."""
     return is_breached(breach_on, today) and not has_escalation
+
+
+def add_working_days(start: date, days: int) -> date:
+    """`days` working days (Monday to Friday) after `start`; bank holidays are not known."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
 
 
 def days_until(target: date, today: date) -> int:

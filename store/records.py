@@ -11,6 +11,7 @@ from huddle.models import (
     Action,
     Attendance,
     Decision,
+    InterimContact,
     Meeting,
     MobilisationProgramme,
     Person,
@@ -35,6 +36,7 @@ TABLES: dict[type[Record], str] = {
     Attendance: "attendance",
     Decision: "decision",
     Action: "action",
+    InterimContact: "interim_contact",
     MobilisationProgramme: "mobilisation_programme",
 }
 
@@ -55,7 +57,9 @@ def entry_row(entry: WaitingEntry, tiers: dict[int, RiskTier]) -> dict:
         known = ", ".join(str(n) for n in sorted(tiers))
         raise ValueError(f"tier {entry.tier} is not one of the service's tiers ({known})")
     row = entry.model_dump(mode="json", exclude={"id", "version"})
-    row["breach_date"] = rules.breach_date(entry.referral_date, tier).isoformat()
+    row["breach_date"] = rules.breach_date(
+        entry.referral_date, tier, entry.paused_days, entry.breach_standing
+    ).isoformat()
     due = rules.interim_contact_due(entry.referral_date, entry.last_interim_contact, tier)
     row["contact_due"] = due.isoformat() if due else None
     return row

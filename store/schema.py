@@ -192,3 +192,31 @@ def m005_not_in_extract_since(db: Database) -> None:
     # Set by a waiting-list import on an entry its provider's extract no longer lists,
     # cleared when the entry reappears: never deleted, confirmed at the huddle instead.
     db["waiting_entry"].add_column("not_in_extract_since", str)
+
+
+@migrations()
+def m007_entry_changes(db: Database) -> None:
+    """What the huddle does to one entry: interim contacts, clock pauses, a breach that
+    stands through a re-tier, closure with its outcome, reviews, and escalation rungs."""
+    entries = db["waiting_entry"]
+    # A patient-initiated pause: the days of finished pauses move the breach date on; an
+    # open pause is shown with its reason but moves nothing until it ends.
+    entries.add_column("paused_since", str)
+    entries.add_column("pause_reason", str)
+    entries.add_column("paused_days", int, not_null_default=0)
+    # A breach that has happened is never undone by a later re-tier, pause or tier change:
+    # the breach date it had then stands (the stored breach_date is never later than this).
+    entries.add_column("breach_standing", str)
+    entries.add_column("outcome", str)
+    entries.add_column("closed_on", str)
+    entries.add_column("last_reviewed_on", str)
+    entries.add_column("reviewed_meeting_id", int)
+    db["action"].add_column("rung", str)
+    _create(
+        db,
+        "interim_contact",
+        {"entry_id": int, "contact_on": str, "kind": str, "outcome": str, "made_by": int},
+        foreign_keys=[("entry_id", "waiting_entry", "id"), ("made_by", "person", "id")],
+        not_null={"entry_id", "contact_on", "kind", "outcome", "made_by"},
+    )
+    db["interim_contact"].create_index(["entry_id", "contact_on"])
