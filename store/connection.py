@@ -47,7 +47,7 @@ class Transaction:
         # Written as each change is made, so even a million-row write holds no backlog.
         audit.append(self.conn, self.actor, self.at, events)
 
-    def _row(self, table: str, row_id: int) -> dict | None:
+    def row(self, table: str, row_id: int) -> dict | None:
         cursor = self.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
         values = cursor.fetchone()
         if values is None:
@@ -97,7 +97,7 @@ class Transaction:
         reason: str | None = None,
     ) -> dict:
         """Apply `changes` if the row is still at `expected_version`; return the new row."""
-        before = self._row(table, row_id)
+        before = self.row(table, row_id)
         if before is None:
             raise NotFound(table, row_id)
         if before["version"] != expected_version:
@@ -115,7 +115,7 @@ class Transaction:
 
     def delete(self, table: str, row_id: int, reason: str | None = None) -> None:
         """Foreign keys refuse the delete of anything a governance record refers to."""
-        before = self._row(table, row_id)
+        before = self.row(table, row_id)
         if before is None:
             raise NotFound(table, row_id)
         self.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", (row_id,))

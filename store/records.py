@@ -45,8 +45,11 @@ def table_of(record_type: type[Record]) -> str:
     return TABLES[record_type]
 
 
-def risk_tiers(store: Store) -> dict[int, RiskTier]:
-    rows = store.db.query("SELECT * FROM risk_tier ORDER BY number")
+def risk_tiers(source: Store | Transaction) -> dict[int, RiskTier]:
+    """The service's tiers, read through a store or inside an open write."""
+    cursor = source.conn.execute("SELECT * FROM risk_tier ORDER BY number")
+    names = [c[0] for c in cursor.description]
+    rows = (dict(zip(names, values, strict=True)) for values in cursor.fetchall())
     return {row["number"]: RiskTier.model_validate(row) for row in rows}
 
 
@@ -63,6 +66,19 @@ def entry_row(entry: WaitingEntry, tiers: dict[int, RiskTier]) -> dict:
     due = rules.interim_contact_due(entry.referral_date, entry.last_interim_contact, tier)
     row["contact_due"] = due.isoformat() if due else None
     return row
+
+
+def redated_row(stored: dict, entry: WaitingEntry, tiers: dict[int, RiskTier], today: date) -> dict:
+    """The row for `entry` replacing the `stored` row: if the entry has breached and the
+    change would move its breach date later, the breach date it had stands."""
+    row = entry_row(entry, tiers)
+    stored_breach = date.fromisoformat(stored["breach_date"])
+    standing = rules.kept_breach(
+        stored_breach, entry.breach_standing, date.fromisoformat(row["breach_date"]), today
+    )
+    if standing == entry.breach_standing:
+        return row
+    return entry_row(entry.model_copy(update={"breach_standing": standing}), tiers)
 
 
 def to_row(record: Record, tiers: dict[int, RiskTier] | None = None) -> dict:
@@ -111,6 +127,11 @@ def update(store: Store, record: R, reason: str) -> R:
         raise ValueError("only a stored record can be updated")
     if isinstance(record, RiskTier):
         raise ValueError("a risk tier changes through update_risk_tier, which re-dates its entries")
+    if isinstance(record, WaitingEntry):
+        raise ValueError(
+            "a waiting-list entry changes through store.entry_changes, which keeps a breach"
+            " that has happened standing"
+        )
     record = type(record).model_validate(record.model_dump())
     with store.write(reason) as txn:
         row = to_row(record, _tiers_for(store, record))
@@ -144,12 +165,15 @@ def ensure_default_tiers(store: Store) -> None:
         insert_many(txn, list(DEFAULT_RISK_TIERS))
 
 
-def update_risk_tier(store: Store, tier: RiskTier, reason: str) -> tuple[RiskTier, int]:
+def update_risk_tier(
+    store: Store, tier: RiskTier, reason: str, today: date
+) -> tuple[RiskTier, int]:
     """Change a tier's safe wait or contact cadence and re-date every entry in that tier.
 
     Breach dates are stored for speed, so a changed safe wait must rewrite them in the same
-    transaction, or a shortened wait would hide breaches. Returns the saved tier and how
-    many entries changed (each change audited).
+    transaction, or a shortened wait would hide breaches; a lengthened one never clears a
+    breach that has happened (`redated_row`). Returns the saved tier and how many entries
+    changed (each change audited).
     """
     if tier.id is None:
         raise ValueError("only a stored tier can be changed")
@@ -163,26 +187,20 @@ def update_risk_tier(store: Store, tier: RiskTier, reason: str) -> tuple[RiskTie
         saved = RiskTier.model_validate(
             txn.update("risk_tier", tier.id, to_row(tier), tier.version)
         )
-        entries = txn.conn.execute(
-            "SELECT id, version, referral_date, last_interim_contact, breach_date, contact_due "
-            "FROM waiting_entry WHERE tier = ?",
-            (saved.number,),
-        ).fetchall()
+        tiers = {**risk_tiers(store), saved.number: saved}
+        cursor = txn.conn.execute("SELECT * FROM waiting_entry WHERE tier = ?", (saved.number,))
+        names = [c[0] for c in cursor.description]
         changed = 0
-        for entry_id, version, referral, last_contact, breach_on, due in entries:
-            new_breach = rules.breach_date(date.fromisoformat(referral), saved).isoformat()
-            new_due = rules.interim_contact_due(
-                date.fromisoformat(referral),
-                date.fromisoformat(last_contact) if last_contact else None,
-                saved,
-            )
-            new_due_text = new_due.isoformat() if new_due else None
-            if (new_breach, new_due_text) != (breach_on, due):
+        for values in cursor.fetchall():
+            stored = dict(zip(names, values, strict=True))
+            row = redated_row(stored, WaitingEntry.model_validate(stored), tiers, today)
+            changes = {c: row[c] for c in ("breach_date", "contact_due", "breach_standing")}
+            if any(stored[c] != value for c, value in changes.items()):
                 txn.update(
                     "waiting_entry",
-                    entry_id,
-                    {"breach_date": new_breach, "contact_due": new_due_text},
-                    version,
+                    stored["id"],
+                    changes,
+                    stored["version"],
                     reason=f"{reason} (tier {saved.number} re-dated)",
                 )
                 changed += 1

@@ -215,7 +215,7 @@ def _plan(
         if isinstance(checked, RejectedRow):
             reject(checked)
             continue
-        _classify(checked, matcher, plan, present, tiers, reject)
+        _classify(checked, matcher, plan, present, tiers, today, reject)
     result.blocked = result.invalid > 0 and not skip_invalid
     _find_missing(conn, plan)
     new = len(plan.inserts)
@@ -258,6 +258,7 @@ def _classify(
     plan: _Plan,
     present: frozenset[str],
     tiers: dict[int, RiskTier],
+    today: date,
     reject: Callable[[RejectedRow], None],
 ) -> None:
     entry = row.entry
@@ -286,7 +287,8 @@ def _classify(
     plan.seen.add(stored["id"])
     # Columns the file does not have keep their stored values.
     merged = {f: getattr(entry, f) if f in present else stored[f] for f in _ENTRY_FIELDS}
-    wanted = records.entry_row(WaitingEntry.model_validate(merged), tiers)
+    # A re-tier in the extract never clears a breach that has happened.
+    wanted = records.redated_row(stored, WaitingEntry.model_validate(merged), tiers, today)
     changes = {column: value for column, value in wanted.items() if stored[column] != value}
     if stored.get("not_in_extract_since") is not None:
         changes["not_in_extract_since"] = None  # back in the extract

@@ -92,9 +92,15 @@ def test_shortening_a_tiers_safe_wait_re_dates_its_entries(store: Store) -> None
     with pytest.raises(ValueError, match="update_risk_tier"):
         update(store, high.model_copy(update={"max_safe_wait_days": 7}), "shorter")
     saved, changed = update_risk_tier(
-        store, high.model_copy(update={"max_safe_wait_days": 7}), "commissioner's new standard"
+        store,
+        high.model_copy(update={"max_safe_wait_days": 7}),
+        "commissioner's new standard",
+        TODAY,
     )
     assert (saved.max_safe_wait_days, changed) == (7, 1)
+    assert status_summary(store, TODAY).waiting.breached == 1
+    # Lengthening the safe wait again does not clear the breach that has now happened.
+    update_risk_tier(store, saved.model_copy(update={"max_safe_wait_days": 28}), "undo", TODAY)
     assert status_summary(store, TODAY).waiting.breached == 1
     assert check_database(store.conn).ok
 

@@ -17,6 +17,7 @@ from huddle.models import (
     Action,
     ActionSource,
     ActionStatus,
+    ContactKind,
     EntryStatus,
     MobilisationProgramme,
     Person,
@@ -25,7 +26,7 @@ from huddle.models import (
     Service,
     WaitingEntry,
 )
-from store import StaleVersion, Store, StoreError, open_store, records
+from store import StaleVersion, Store, StoreError, entry_changes, open_store, records
 from store.backup import backup
 from store.check import check_database
 from store.queries import status_summary
@@ -394,8 +395,14 @@ def test_retiering_down_keeps_the_referral_date(store: Store) -> None:
     referral = date(2026, 11, 1)
     entry = records.add(store, waiting(provider, referral, 2), "referral received")
     assert raw_row(store, "waiting_entry", entry.id)["breach_date"] == "2026-11-15"
-    retiered = records.update(
-        store, entry.model_copy(update={"tier": 4}), "clinical review: lower risk"
+    before_breach = date(2026, 11, 10)
+    retiered = entry_changes.retier(
+        store,
+        entry.id,
+        entry.version,
+        tier=4,
+        reason="clinical review: lower risk",
+        today=before_breach,
     )
     row = raw_row(store, "waiting_entry", entry.id)
     assert row["referral_date"] == "2026-11-01"
@@ -404,17 +411,27 @@ def test_retiering_down_keeps_the_referral_date(store: Store) -> None:
     assert row["contact_due"] == "2026-11-29"
     assert retiered.referral_date == referral and retiered.version == 2
     last = audit_rows(store)[-1]
-    assert (last["operation"], last["reason"]) == ("update", "clinical review: lower risk")
+    assert (last["operation"], last["reason"]) == (
+        "update",
+        "re-tiered from 2 to 4: clinical review: lower risk",
+    )
     assert json.loads(last["before"])["tier"] == 2
     assert json.loads(last["after"])["tier"] == 4
 
 
 def test_recording_an_interim_contact_moves_contact_due(store: Store) -> None:
-    provider, _ = provider_and_owner(store)
+    provider, owner = provider_and_owner(store)
     entry = records.add(store, waiting(provider, date(2026, 11, 1), 2), "referral received")
     assert raw_row(store, "waiting_entry", entry.id)["contact_due"] == "2026-11-08"
-    records.update(
-        store, entry.model_copy(update={"last_interim_contact": date(2026, 11, 20)}), "phoned"
+    entry_changes.log_contact(
+        store,
+        entry.id,
+        entry.version,
+        kind=ContactKind.PHONE,
+        outcome="no change, safety-netted",
+        made_by=owner.id,
+        contact_on=date(2026, 11, 20),
+        today=TODAY,
     )
     row = raw_row(store, "waiting_entry", entry.id)
     assert row["contact_due"] == "2026-11-27"

@@ -19,6 +19,7 @@ from huddle.csv_safety import DANGEROUS_FIRST, neutralise
 from huddle.models import EntryStatus, WaitingEntry
 from huddle.nhs_number import nhs_check_digit
 from store import open_store, records, waiting_export
+from store.entry_changes import close_entry
 from store.queries import status_summary
 from store.waiting_export import COLUMNS
 
@@ -69,7 +70,9 @@ def waiting_count(db: Path) -> int:
 def test_one_row_per_waiting_entry_agreeing_with_status(db: Path, capsys) -> None:
     store = open_store(db, "tester")
     first = records.get(store, WaitingEntry, 1)
-    records.update(store, first.model_copy(update={"status": EntryStatus.SEEN}), "seen")
+    close_entry(
+        store, 1, first.version, status=EntryStatus.SEEN, reason="seen in clinic", today=TODAY
+    )
     summary = status_summary(store, TODAY)
     store.close()
 

@@ -1,0 +1,212 @@
+"""What the huddle does to one waiting-list entry, each change one audited transaction.
+
+Every function takes the entry's id and the version the user was looking at: if someone
+else changed the entry in between, StaleVersion is raised and nothing is written. Each
+change re-dates the entry through `records.redated_row`, so a breach that has happened is
+never cleared by a re-tier or a pause.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from huddle import rules
+from huddle.dates import uk
+from huddle.models import (
+    Action,
+    ActionSource,
+    ContactKind,
+    EntryStatus,
+    EscalationRung,
+    InterimContact,
+    WaitingEntry,
+)
+from store import records
+from store.connection import Store, Transaction
+from store.errors import NotFound
+
+CLOSED_STATUSES = (EntryStatus.SEEN, EntryStatus.DISCHARGED, EntryStatus.REMOVED)
+
+
+def _required(reason: str, what: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValueError(f"reason: say why the {what} (it goes in the audit trail)")
+    return reason
+
+
+def _stored(txn: Transaction, entry_id: int) -> dict:
+    stored = txn.row("waiting_entry", entry_id)
+    if stored is None:
+        raise NotFound("waiting_entry", entry_id)
+    if stored["status"] != EntryStatus.WAITING:
+        when = stored["closed_on"]
+        on = f" on {uk(date.fromisoformat(when))}" if when else ""
+        raise ValueError(f"this entry was closed ({stored['status']}){on}: it cannot change")
+    return stored
+
+
+def _change(
+    txn: Transaction,
+    stored: dict,
+    version: int,
+    today: date,
+    changes: dict,
+    reason: str | None = None,
+) -> WaitingEntry:
+    entry = WaitingEntry.model_validate({**stored, **changes})
+    row = records.redated_row(stored, entry, records.risk_tiers(txn), today)
+    after = txn.update("waiting_entry", stored["id"], row, version, reason)
+    return WaitingEntry.model_validate(after)
+
+
+def log_contact(
+    store: Store,
+    entry_id: int,
+    version: int,
+    *,
+    kind: ContactKind,
+    outcome: str,
+    made_by: int,
+    contact_on: date,
+    today: date,
+) -> tuple[WaitingEntry, InterimContact]:
+    """Record an interim contact and move the entry's next contact due on from it."""
+    outcome = outcome.strip()
+    if contact_on > today:
+        raise ValueError(f"contact date: {uk(contact_on)} is in the future")
+    with store.write(f"interim contact ({kind}): {outcome or '(no outcome)'}") as txn:
+        stored = _stored(txn, entry_id)
+        if contact_on < date.fromisoformat(stored["referral_date"]):
+            raise ValueError(f"contact date: {uk(contact_on)} is before the referral date")
+        contact = records.insert(
+            txn,
+            InterimContact(
+                entry_id=entry_id,
+                contact_on=contact_on,
+                kind=kind,
+                outcome=outcome,
+                made_by=made_by,
+            ),
+        )
+        last = stored["last_interim_contact"]
+        latest = max(contact_on, date.fromisoformat(last)) if last else contact_on
+        entry = _change(txn, stored, version, today, {"last_interim_contact": latest})
+    return entry, contact
+
+
+def retier(
+    store: Store, entry_id: int, version: int, *, tier: int, reason: str, today: date
+) -> WaitingEntry:
+    """Move the entry to another tier. The referral date stands, and so does a breach."""
+    reason = _required(reason, "tier changes")
+    with store.write(reason) as txn:
+        stored = _stored(txn, entry_id)
+        if stored["tier"] == tier:
+            raise ValueError(f"tier: the entry is already in tier {tier}")
+        why = f"re-tiered from {stored['tier']} to {tier}: {reason}"
+        return _change(txn, stored, version, today, {"tier": tier}, why)
+
+
+def pause_clock(
+    store: Store, entry_id: int, version: int, *, reason: str, today: date
+) -> WaitingEntry:
+    """A patient-initiated pause. Until it ends, the breach date does not move."""
+    reason = _required(reason, "clock is paused")
+    with store.write(f"clock paused: {reason}") as txn:
+        stored = _stored(txn, entry_id)
+        if stored["paused_since"]:
+            since = uk(date.fromisoformat(stored["paused_since"]))
+            raise ValueError(f"the clock has been paused since {since}: resume it first")
+        changes = {"paused_since": today, "pause_reason": reason}
+        return _change(txn, stored, version, today, changes)
+
+
+def resume_clock(
+    store: Store, entry_id: int, version: int, *, reason: str, today: date
+) -> WaitingEntry:
+    """End a pause: its days move the breach date on, unless the entry has breached."""
+    reason = _required(reason, "clock resumes")
+    with store.write(reason) as txn:
+        stored = _stored(txn, entry_id)
+        if not stored["paused_since"]:
+            raise ValueError("the clock is not paused")
+        paused = rules.days_waited(date.fromisoformat(stored["paused_since"]), today)
+        changes = {
+            "paused_since": None,
+            "pause_reason": None,
+            "paused_days": stored["paused_days"] + paused,
+        }
+        why = f"clock resumed after {paused} days paused: {reason}"
+        return _change(txn, stored, version, today, changes, why)
+
+
+def escalate(
+    store: Store,
+    entry_id: int,
+    *,
+    rung: EscalationRung,
+    owner_id: int,
+    due_date: date,
+    today: date,
+    title: str = "",
+) -> Action:
+    """Open an escalation action for the entry: with a named owner, a due date and a rung,
+    it is the documented escalation every breach needs."""
+    if due_date < today:
+        raise ValueError(f"due date: {uk(due_date)} has already passed")
+    with store.write(f"{rung} escalation") as txn:
+        stored = _stored(txn, entry_id)
+        who = stored["local_id"] or stored["nhs_number"]
+        return records.insert(
+            txn,
+            Action(
+                title=title.strip() or f"Escalation ({rung}) for {who}",
+                owner_id=owner_id,
+                due_date=due_date,
+                source=ActionSource.BREACH,
+                entry_id=entry_id,
+                created_on=today,
+                rung=rung,
+            ),
+        )
+
+
+def change_case_owner(
+    store: Store, entry_id: int, version: int, *, owner_id: int, reason: str, today: date
+) -> WaitingEntry:
+    with store.write(reason.strip() or "case owner changed") as txn:
+        stored = _stored(txn, entry_id)
+        if stored["case_owner_id"] == owner_id:
+            raise ValueError("case owner: that person is already the case owner")
+        return _change(txn, stored, version, today, {"case_owner_id": owner_id})
+
+
+def mark_reviewed(
+    store: Store, entry_id: int, version: int, *, today: date, meeting_id: int | None = None
+) -> WaitingEntry:
+    """Reviewed in this huddle (the meeting, when one is running, is linked)."""
+    with store.write(f"reviewed at the huddle of {uk(today)}") as txn:
+        stored = _stored(txn, entry_id)
+        changes = {"last_reviewed_on": today, "reviewed_meeting_id": meeting_id}
+        return _change(txn, stored, version, today, changes)
+
+
+def close_entry(
+    store: Store,
+    entry_id: int,
+    version: int,
+    *,
+    status: EntryStatus,
+    reason: str,
+    today: date,
+) -> WaitingEntry:
+    """Take the entry off the waiting list (seen, discharged or removed) with its outcome.
+    The row stays, with everything recorded against it."""
+    if status not in CLOSED_STATUSES:
+        raise ValueError("status: an entry closes as seen, discharged or removed")
+    reason = _required(reason, "entry is closed")
+    with store.write(f"closed ({status}): {reason}") as txn:
+        stored = _stored(txn, entry_id)
+        changes = {"status": status, "outcome": reason, "closed_on": today}
+        return _change(txn, stored, version, today, changes)
