@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -32,3 +32,33 @@ def uk(value: date) -> str:
 
 def long_uk(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_AHEAD = re.compile(r"^\+(\d{1,3})([dw])$")
+
+
+def parse_when(text: str, today: date, field: str = "date") -> date:
+    """A date as typed in the room: `today`, `tomorrow`, a weekday (`fri`, `friday`: the
+    next one after today), `+3d`, `+2w`, or a full UK or ISO date."""
+    value = text.strip().lower()
+    if value == "today":
+        return today
+    if value == "tomorrow":
+        return today + timedelta(days=1)
+    for number, name in enumerate(_WEEKDAYS):
+        if len(value) >= 3 and name.startswith(value):
+            return today + timedelta(days=(number - today.weekday() - 1) % 7 + 1)
+    if match := _AHEAD.match(value):
+        count, unit = int(match.group(1)), match.group(2)
+        return today + timedelta(days=count * (7 if unit == "w" else 1))
+    try:
+        return parse_date(text, field)
+    except ValueError as error:
+        if "not a real date" in str(error):
+            raise
+        raise ValueError(
+            f"{field} {text!r} is not a date: type today, tomorrow, a weekday (fri), "
+            "+3d, +2w, dd/mm/yyyy or yyyy-mm-dd"
+        ) from None

@@ -27,3 +27,8 @@ def nhs_number_problem(value: str) -> str | None:
 
 def is_valid_nhs_number(value: str) -> bool:
     return nhs_number_problem(value) is None
+
+
+def spaced(number: str | None) -> str:
+    """Shown 3-3-4, as on NHS letters, so it is read back without slips; a dash if none."""
+    return f"{number[:3]} {number[3:6]} {number[6:]}" if number else "—"

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from huddle.dates import uk
+from huddle.nhs_number import spaced
 from huddle.waiting_query import WaitingQuery
 from screens.messages import EntryPageLoaded
 from store.waiting_list import EntryLine, page_of_entries
@@ -51,10 +52,6 @@ def column_header() -> str:
     return " ".join(f"{title:<{width}}" for title, width in COLUMNS)
 
 
-def _nhs(number: str | None) -> str:
-    return f"{number[:3]} {number[3:6]} {number[6:]}" if number else "—"
-
-
 def _cells(line: EntryLine) -> list[tuple[str, Style]]:
     """Each cell says in words what its colour says: nothing is signalled by colour alone."""
     row_style = BREACHED if line.breached else NORMAL
@@ -71,7 +68,7 @@ def _cells(line: EntryLine) -> list[tuple[str, Style]]:
     values = (
         f"{line.tier} {line.tier_name}",
         line.local_id or "—",
-        _nhs(line.nhs_number),
+        spaced(line.nhs_number),
         line.initials,
         f"{line.days_waited}d",
         uk(line.breach_date),

@@ -8,6 +8,7 @@ from textual.message import Message
 
 from huddle.summary import StatusSummary
 from huddle.waiting_query import WaitingQuery
+from store.entry_detail import EntryDetail
 from store.waiting_list import EntryLine
 
 
@@ -40,3 +41,10 @@ class EntryPageLoaded(Message):
     query: WaitingQuery
     offset: int
     lines: list[EntryLine]
+
+
+@dataclass
+class EntryDetailLoaded(Message):
+    """One entry in full, read off the UI thread."""
+
+    detail: EntryDetail

@@ -1,0 +1,407 @@
+"""One waiting-list entry: where it stands, what was done about it, and its full history.
+Every change the huddle makes to an entry is one key from here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from huddle import rules
+from huddle.commands import Command
+from huddle.dates import parse_when, uk
+from huddle.models import (
+    RUNG_WORKING_DAYS,
+    ContactKind,
+    EntryStatus,
+    EscalationRung,
+    Person,
+)
+from huddle.nhs_number import spaced
+from huddle.people import match_person
+from screens.base import HuddleScreen
+from screens.form import FormField, FormScreen
+from screens.keys import bindings
+from screens.messages import EntryDetailLoaded, LoadFailed
+from store import entry_changes
+from store.entry_detail import EntryDetail, entry_detail
+from store.errors import StoreError
+from store.meetings import open_huddle_on
+from store.people import everyone
+from store.records import risk_tiers
+
+ENTRY_COMMANDS = (
+    Command("entry-contact", "l", "l", "log_contact", "Log contact", "Record an interim contact"),
+    Command("entry-escalate", "e", "e", "escalate", "Escalate", "Open an escalation action"),
+    Command("entry-tier", "t", "t", "retier", "Re-tier", "Move to another tier (with a reason)"),
+    Command("entry-pause", "p", "p", "pause", "Pause/resume", "Pause or resume the clock (reason)"),
+    Command("entry-owner", "o", "o", "change_owner", "Owner", "Change the case owner"),
+    Command("entry-reviewed", "v", "v", "reviewed", "Reviewed", "Mark reviewed in today's huddle"),
+    Command(
+        "entry-close",
+        "x",
+        "x",
+        "close_entry",
+        "Close",
+        "Take off the list: seen, discharged or removed (with a reason)",
+    ),
+)
+
+
+class EntryDetailScreen(HuddleScreen):
+    SCREEN_COMMANDS = ENTRY_COMMANDS
+    BINDINGS = [
+        *bindings(ENTRY_COMMANDS),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="entry-back",
+            tooltip="Back to the waiting list",
+            key_display="esc",
+        ),
+    ]
+    DEFAULT_CSS = """
+    EntryDetailScreen #entry { padding: 0 1; }
+    EntryDetailScreen .part { margin-bottom: 1; }
+    EntryDetailScreen .alarm { color: $error; text-style: bold; }
+    """
+
+    def __init__(self, entry_id: int) -> None:
+        super().__init__()
+        self.entry_id = entry_id
+        self.detail: EntryDetail | None = None
+
+    def compose_body(self) -> Iterable:
+        with VerticalScroll(id="entry"):
+            yield Static("Reading the entry…", id="summary", classes="part")
+            yield Static("", id="escalations", classes="part")
+            yield Static("", id="contacts", classes="part")
+            yield Static("", id="history", classes="part")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="entry-detail")
+    def load(self) -> None:
+        store = self.app.store.reopen()
+        try:
+            detail = entry_detail(store, self.entry_id)
+        finally:
+            store.close()
+        if not get_current_worker().is_cancelled:
+            self.post_message(EntryDetailLoaded(detail))
+
+    @on(LoadFailed)
+    def _show_failure(self, message: LoadFailed) -> None:
+        self.query_one("#summary", Static).update(
+            f"Could not read this entry: {escape(message.reason)}"
+        )
+
+    @on(EntryDetailLoaded)
+    def _show(self, message: EntryDetailLoaded) -> None:
+        self.detail = detail = message.detail
+        today = self.app.clock.today()
+        self.query_one("#summary", Static).update(_summary(detail, today))
+        self.query_one("#escalations", Static).update(_escalations(detail))
+        self.query_one("#contacts", Static).update(_contacts(detail))
+        self.query_one("#history", Static).update(_history(detail))
+
+    # --- the changes ---------------------------------------------------------------------
+
+    def _form(
+        self, title: str, fields: Iterable[FormField], save: Callable[[dict[str, str]], object]
+    ) -> None:
+        """Open a form for the entry as last read; whatever happens, read it again after."""
+        if self.detail is None:
+            self.notify("The entry is still being read", severity="warning")
+            return
+        self.app.push_screen(FormScreen(title, fields, save), lambda _: self.load())
+
+    def _people(self) -> list[Person]:
+        return everyone(self.app.store)
+
+    def _who(self) -> tuple[str, ...]:
+        return tuple(person.name for person in self._people())
+
+    @property
+    def _version(self) -> int:
+        assert self.detail is not None
+        return self.detail.entry.version
+
+    def action_log_contact(self) -> None:
+        today = self.app.clock.today()
+        me = next((p.name for p in self._people() if p.name == self.app.store.actor), "")
+
+        def save(typed: dict[str, str]) -> object:
+            return entry_changes.log_contact(
+                self.app.store,
+                self.entry_id,
+                self._version,
+                kind=ContactKind(typed["kind"]),
+                outcome=typed["outcome"],
+                made_by=match_person(self._people(), typed["made_by"], "made by").id,
+                contact_on=parse_when(typed["contact_on"], today, "contact date"),
+                today=today,
+            )
+
+        self._form(
+            "Log an interim contact",
+            [
+                FormField("kind", "Type", "choice", choices=tuple(ContactKind)),
+                FormField("contact_on", "Contact date", value="today"),
+                FormField("made_by", "Made by", value=me, suggestions=self._who()),
+                FormField("outcome", "Outcome", placeholder="what was said, what happens next"),
+            ],
+            save,
+        )
+
+    def action_escalate(self) -> None:
+        today = self.app.clock.today()
+        owner = self.detail.case_owner if self.detail else ""
+
+        def save(typed: dict[str, str]) -> object:
+            rung = EscalationRung(typed["rung"])
+            due = (
+                parse_when(typed["due_date"], today, "due date")
+                if typed["due_date"].strip()
+                else rules.add_working_days(today, RUNG_WORKING_DAYS[rung])
+            )
+            return entry_changes.escalate(
+                self.app.store,
+                self.entry_id,
+                rung=rung,
+                owner_id=match_person(self._people(), typed["owner"], "owner").id,
+                due_date=due,
+                today=today,
+                title=typed["title"],
+            )
+
+        timeframes = "/".join(str(days) for days in RUNG_WORKING_DAYS.values())
+        self._form(
+            "Escalate",
+            [
+                FormField("rung", "Rung", "choice", choices=tuple(EscalationRung)),
+                FormField("owner", "Owner", value=owner or "", suggestions=self._who()),
+                FormField(
+                    "due_date",
+                    "Due date",
+                    placeholder=f"blank: {timeframes} working days by rung; or fri, +3d",
+                ),
+                FormField("title", "Title", placeholder="blank: Escalation (rung) for this entry"),
+            ],
+            save,
+        )
+
+    def action_retier(self) -> None:
+        today = self.app.clock.today()
+        tiers = risk_tiers(self.app.store)
+        labels = tuple(f"{n} {tier.name}" for n, tier in tiers.items())
+        current = self.detail.entry.tier if self.detail else None
+
+        def save(typed: dict[str, str]) -> object:
+            return entry_changes.retier(
+                self.app.store,
+                self.entry_id,
+                self._version,
+                tier=int(typed["tier"].split()[0]),
+                reason=typed["reason"],
+                today=today,
+            )
+
+        self._form(
+            "Re-tier (the referral date stands; a breach that has happened stands)",
+            [
+                FormField(
+                    "tier",
+                    "Tier",
+                    "choice",
+                    value=next((label for label in labels if label.startswith(f"{current} ")), ""),
+                    choices=labels,
+                ),
+                FormField("reason", "Reason", placeholder="e.g. clinical review of new symptoms"),
+            ],
+            save,
+        )
+
+    def action_pause(self) -> None:
+        today = self.app.clock.today()
+        paused = bool(self.detail and self.detail.entry.paused_since)
+        change = entry_changes.resume_clock if paused else entry_changes.pause_clock
+
+        def save(typed: dict[str, str]) -> object:
+            return change(
+                self.app.store, self.entry_id, self._version, reason=typed["reason"], today=today
+            )
+
+        self._form(
+            "Resume the clock" if paused else "Pause the clock (patient-initiated)",
+            [FormField("reason", "Reason")],
+            save,
+        )
+
+    def action_change_owner(self) -> None:
+        today = self.app.clock.today()
+
+        def save(typed: dict[str, str]) -> object:
+            return entry_changes.change_case_owner(
+                self.app.store,
+                self.entry_id,
+                self._version,
+                owner_id=match_person(self._people(), typed["owner"], "case owner").id,
+                reason=typed["reason"],
+                today=today,
+            )
+
+        self._form(
+            "Change the case owner",
+            [
+                FormField("owner", "Case owner", suggestions=self._who()),
+                FormField("reason", "Reason", placeholder="optional, e.g. caseload rebalanced"),
+            ],
+            save,
+        )
+
+    def action_close_entry(self) -> None:
+        today = self.app.clock.today()
+
+        def save(typed: dict[str, str]) -> object:
+            return entry_changes.close_entry(
+                self.app.store,
+                self.entry_id,
+                self._version,
+                status=EntryStatus(typed["status"]),
+                reason=typed["reason"],
+                today=today,
+            )
+
+        self._form(
+            "Close the entry (it stays on record with its history)",
+            [
+                FormField("status", "Status", "choice", choices=entry_changes.CLOSED_STATUSES),
+                FormField("reason", "Reason", placeholder="the outcome, e.g. seen in clinic"),
+            ],
+            save,
+        )
+
+    def action_reviewed(self) -> None:
+        if self.detail is None:
+            return
+        today = self.app.clock.today()
+        try:
+            entry_changes.mark_reviewed(
+                self.app.store,
+                self.entry_id,
+                self._version,
+                today=today,
+                meeting_id=open_huddle_on(self.app.store, today),
+            )
+        except (ValueError, StoreError) as error:
+            self.notify(str(error), severity="error")
+        else:
+            self.notify(f"Marked reviewed at the huddle of {uk(today)}")
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+# --- what is shown ---------------------------------------------------------------------
+
+
+def _summary(detail: EntryDetail, today: date) -> str:
+    entry, tier = detail.entry, detail.tier
+    who = f"[b]{escape(entry.local_id or '—')}[/b]  NHS number {spaced(entry.nhs_number)}"
+    lines = [
+        f"{who}  {escape(entry.initials)}  — tier {tier.number} {escape(tier.name)}"
+        f"  — {entry.status.upper()}",
+        f"Referred {uk(entry.referral_date)}"
+        f" ({escape(entry.referral_source or 'source not given')}),"
+        f" waited {rules.days_waited(entry.referral_date, today)} days",
+    ]
+    lines.append(_breach_line(detail, today))
+    if tier.interim_contact_days is None:
+        lines.append("Interim contact: none (tier 1 must be seen)")
+    else:
+        due = detail.contact_due
+        late = " — [b]LATE[/b]" if rules.is_contact_overdue(due, today) else ""
+        last = uk(entry.last_interim_contact) if entry.last_interim_contact else "none yet"
+        lines.append(
+            f"Interim contact every {tier.interim_contact_days} days: last {last}, "
+            f"next due {uk(due) if due else '—'}{late}"
+        )
+    owner = escape(detail.case_owner) if detail.case_owner else "[b]NO CASE OWNER[/b]"
+    lines.append(f"Case owner {owner}  — provider {escape(detail.provider)}")
+    if entry.safeguarding:
+        lines.append("[b]SAFEGUARDING[/b] flag")
+    if entry.paused_since:
+        lines.append(
+            f"[b]CLOCK PAUSED[/b] since {uk(entry.paused_since)}: "
+            f"{escape(entry.pause_reason or '')}"
+        )
+    if entry.paused_days:
+        lines.append(f"Earlier pauses: {entry.paused_days} days added to the breach date")
+    if entry.last_reviewed_on:
+        lines.append(f"Reviewed at the huddle of {uk(entry.last_reviewed_on)}")
+    if detail.not_in_extract_since:
+        lines.append(
+            f"[b]NOT IN THE PROVIDER'S EXTRACT[/b] since {uk(detail.not_in_extract_since)}: "
+            "confirm at the huddle"
+        )
+    if entry.status != EntryStatus.WAITING:
+        closed = uk(entry.closed_on) if entry.closed_on else "date not recorded"
+        lines.append(f"Closed {closed}: {escape(entry.outcome or 'NO OUTCOME RECORDED')}")
+    return "\n".join(lines)
+
+
+def _breach_line(detail: EntryDetail, today: date) -> str:
+    breach_on = detail.breach_date
+    days = rules.days_to_breach(breach_on, today)
+    if rules.is_breached(breach_on, today):
+        state = f"[b]BREACHED[/b] {-days} days ago"
+        if not detail.escalated:
+            state += " — [b]NO ESCALATION[/b]"
+    else:
+        state = f"breaches in {days} days"
+    if detail.entry.breach_standing:
+        state += " (the breach stands through a later re-tier or pause)"
+    return (
+        f"Maximum safe wait {detail.tier.max_safe_wait_days} days: "
+        f"breach date {uk(breach_on)}, {state}"
+    )
+
+
+def _escalations(detail: EntryDetail) -> str:
+    if not detail.escalations:
+        return "[b]Escalations[/b]\n  none"
+    lines = ["[b]Escalations[/b]"]
+    for e in detail.escalations:
+        rung = f"{e.rung}, " if e.rung else ""
+        lines.append(
+            f"  {escape(e.title)} — {rung}owner {escape(e.owner)}, due {uk(e.due_date)}, {e.status}"
+        )
+    return "\n".join(lines)
+
+
+def _contacts(detail: EntryDetail) -> str:
+    if not detail.contacts:
+        return "[b]Interim contacts[/b]\n  none recorded in huddle"
+    lines = ["[b]Interim contacts[/b]"]
+    for c in detail.contacts:
+        lines.append(f"  {uk(c.contact_on)} {c.kind} by {escape(c.made_by)}: {escape(c.outcome)}")
+    return "\n".join(lines)
+
+
+def _history(detail: EntryDetail) -> str:
+    lines = ["[b]History[/b] (from the audit trail: who, when, what, why)"]
+    for h in detail.history:
+        lines.append(
+            f"  {h.at:%d/%m/%Y %H:%M} {escape(h.actor)}: {escape(h.what)} — {escape(h.reason)}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""A small form in a dialog, for recording something in the room.
+
+The form never loses what was typed: when saving is refused, the reason is shown beside
+the field it names (or under the form) and the dialog stays open with every value as it
+was. `save` receives the typed values and either returns the result or raises ValueError
+(or StoreError) whose message starts with the field's label, as the store's errors do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, Literal, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Footer, Input, Label, Select, Static
+
+from store.errors import StoreError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: Literal["text", "choice"] = "text"
+    value: str = ""
+    placeholder: str = ""
+    choices: tuple[str, ...] = ()
+    """For a choice: the options, the first chosen unless `value` names another."""
+    suggestions: tuple[str, ...] = field(default=())
+    """For text: completions offered as the user types (e.g. people's names)."""
+
+
+class FormScreen(ModalScreen[T | None], Generic[T]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form-save", tooltip="Save and close"),
+        Binding(
+            "escape", "cancel", "Cancel", id="form-cancel", tooltip="Close without saving anything"
+        ),
+    ]
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > #form {
+        width: 90; height: auto; max-height: 90%;
+        border: thick $accent; background: $panel; padding: 0 1;
+    }
+    FormScreen .form-title { text-style: bold; margin-bottom: 1; }
+    FormScreen .form-label { margin-top: 1; }
+    FormScreen .form-error { color: $error; text-style: bold; height: auto; }
+    FormScreen .form-hint { color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        fields: Iterable[FormField],
+        save: Callable[[dict[str, str]], T],
+        note: str = "",
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = tuple(fields)
+        self.save = save
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Label(self.form_title, classes="form-title")
+            if self.note:
+                yield Static(self.note)
+            for spec in self.fields:
+                yield Label(spec.label, classes="form-label")
+                yield self._widget(spec)
+                yield Static("", id=f"error-{spec.name}", classes="form-error")
+            yield Static("", id="error-form", classes="form-error")
+            yield Static(
+                "enter moves to the next field and saves on the last · ctrl+s saves · "
+                "escape closes without saving",
+                classes="form-hint",
+            )
+        yield Footer(compact=True)
+
+    def _widget(self, spec: FormField) -> Input | Select[str]:
+        if spec.kind == "choice":
+            return Select(
+                [(choice, choice) for choice in spec.choices],
+                allow_blank=False,
+                value=spec.value or spec.choices[0],
+                id=f"field-{spec.name}",
+            )
+        suggester = (
+            SuggestFromList(spec.suggestions, case_sensitive=False) if spec.suggestions else None
+        )
+        return Input(
+            spec.value, placeholder=spec.placeholder, suggester=suggester, id=f"field-{spec.name}"
+        )
+
+    def values(self) -> dict[str, str]:
+        typed = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            typed[spec.name] = str(widget.value)
+        return typed
+
+    @on(Input.Submitted)
+    def _next_or_save(self, event: Input.Submitted) -> None:
+        event.stop()
+        names = [spec.name for spec in self.fields]
+        position = names.index(event.input.id.removeprefix("field-"))
+        if position == len(names) - 1:
+            self.action_save()
+        else:
+            self.query_one(f"#field-{names[position + 1]}").focus()
+
+    def action_save(self) -> None:
+        for error in self.query(".form-error").results(Static):
+            error.update("")
+        try:
+            result = self.save(self.values())
+        except (ValueError, StoreError) as error:
+            self._show_refusal(str(error))
+            return
+        self.dismiss(result)
+
+    def _show_refusal(self, message: str) -> None:
+        # Pydantic lists its errors on several lines; the first names the field.
+        lowered = message.lower()
+        for spec in self.fields:
+            if lowered.startswith((spec.label.lower(), spec.name.replace("_", " "))):
+                self.query_one(f"#error-{spec.name}", Static).update(escape(message))
+                self.query_one(f"#field-{spec.name}").focus()
+                return
+        self.query_one("#error-form", Static).update(escape(message))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,198 @@
+"""One waiting-list entry in full: what it is now, its contacts and escalations, and its
+history from the audit trail (every change, by whom, when and why)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from huddle.dates import uk
+from huddle.models import ActionSource, RiskTier, WaitingEntry
+from store import records
+from store.connection import Store
+from store.errors import NotFound
+
+# The audit trail's column names in the words the huddle uses; columns not named here
+# (stored derivations such as contact_due, and `version`) are left out of the history.
+_WORDS = {
+    "tier": "tier",
+    "referral_date": "referral date",
+    "breach_date": "breach date",
+    "breach_standing": "breach stands from",
+    "last_interim_contact": "last interim contact",
+    "case_owner_id": "case owner",
+    "provider_id": "provider",
+    "status": "status",
+    "outcome": "outcome",
+    "paused_since": "clock paused since",
+    "pause_reason": "pause reason",
+    "paused_days": "days paused",
+    "last_reviewed_on": "reviewed",
+    "safeguarding": "safeguarding",
+    "nhs_number": "NHS number",
+    "local_id": "local id",
+    "initials": "initials",
+    "not_in_extract_since": "not in the extract since",
+}
+_PEOPLE = {"case_owner_id", "owner_id", "made_by", "closed_by"}
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    contact_on: date
+    kind: str
+    outcome: str
+    made_by: str
+
+
+@dataclass(frozen=True)
+class EscalationLine:
+    title: str
+    rung: str | None
+    owner: str
+    due_date: date
+    status: str
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    """When it was written, in the machine's local time."""
+    actor: str
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EntryDetail:
+    entry: WaitingEntry
+    tier: RiskTier
+    provider: str
+    case_owner: str | None
+    breach_date: date
+    """As stored: the rules' answer, including pauses and a breach that stands."""
+    contact_due: date | None
+    escalated: bool
+    """Has a breach escalation action (open or closed), as the list and the counts say."""
+    not_in_extract_since: date | None
+    contacts: list[ContactLine]
+    escalations: list[EscalationLine]
+    history: list[HistoryLine]
+
+
+def entry_detail(store: Store, entry_id: int) -> EntryDetail:
+    with store.reading():
+        rows = list(store.db.query("SELECT * FROM waiting_entry WHERE id = ?", [entry_id]))
+        if not rows:
+            raise NotFound("waiting_entry", entry_id)
+        row = rows[0]
+        entry = WaitingEntry.model_validate(row)
+        names = {p["id"]: p["name"] for p in store.db.query("SELECT id, name FROM person")}
+        providers = {p["id"]: p["name"] for p in store.db.query("SELECT id, name FROM provider")}
+        return EntryDetail(
+            entry=entry,
+            tier=records.risk_tiers(store)[entry.tier],
+            provider=providers[entry.provider_id],
+            case_owner=names.get(entry.case_owner_id),
+            breach_date=date.fromisoformat(row["breach_date"]),
+            contact_due=_date(row["contact_due"]),
+            escalated=bool(
+                store.conn.execute(
+                    "SELECT 1 FROM action WHERE entry_id = ? AND source = ?",
+                    (entry_id, ActionSource.BREACH),
+                ).fetchone()
+            ),
+            not_in_extract_since=_date(row["not_in_extract_since"]),
+            contacts=[
+                ContactLine(date.fromisoformat(c[0]), c[1], c[2], names.get(c[3], "?"))
+                for c in store.conn.execute(
+                    "SELECT contact_on, kind, outcome, made_by FROM interim_contact "
+                    "WHERE entry_id = ? ORDER BY contact_on DESC, id DESC",
+                    (entry_id,),
+                )
+            ],
+            escalations=[
+                EscalationLine(a[0], a[1], names.get(a[2], "?"), date.fromisoformat(a[3]), a[4])
+                for a in store.conn.execute(
+                    "SELECT title, rung, owner_id, due_date, status FROM action "
+                    "WHERE entry_id = ? ORDER BY id DESC",
+                    (entry_id,),
+                )
+            ],
+            history=_history(store, entry_id, names, providers),
+        )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _history(
+    store: Store, entry_id: int, names: dict[int, str], providers: dict[int, str]
+) -> list[HistoryLine]:
+    """The entry's audit rows and those of its contacts and actions, oldest first (the
+    audit index on table and row answers each part)."""
+    cursor = store.conn.execute(
+        """
+        SELECT at, actor, table_name, operation, before, after, reason FROM audit
+        WHERE (table_name = 'waiting_entry' AND row_id = :entry)
+           OR (table_name = 'interim_contact' AND row_id IN
+                (SELECT id FROM interim_contact WHERE entry_id = :entry))
+           OR (table_name = 'action' AND row_id IN
+                (SELECT id FROM action WHERE entry_id = :entry))
+        ORDER BY id
+        """,
+        {"entry": entry_id},
+    )
+    lines = []
+    for at, actor, table, operation, before, after, reason in cursor:
+        what = _what(table, operation, _load(before), _load(after), names, providers)
+        lines.append(HistoryLine(datetime.fromisoformat(at).astimezone(), actor, what, reason))
+    return lines
+
+
+def _load(text: str | None) -> dict:
+    return json.loads(text) if text else {}
+
+
+def _what(
+    table: str,
+    operation: str,
+    before: dict,
+    after: dict,
+    names: dict[int, str],
+    providers: dict[int, str],
+) -> str:
+    if table == "interim_contact":
+        return f"interim contact ({after.get('kind')}) on {_shown('contact_on', after, names)}"
+    if table == "action":
+        if operation == "insert":
+            return f"escalation opened: {after.get('title')}, owner {names.get(after['owner_id'])}"
+        return f"escalation {after.get('status', operation)}: {after.get('title')}"
+    if operation == "insert":
+        return "added to the waiting list"
+    changes = [
+        f"{_WORDS[column]} {_shown(column, before, names, providers)} → "
+        f"{_shown(column, after, names, providers)}"
+        for column in _WORDS
+        if before.get(column) != after.get(column)
+    ]
+    return "; ".join(changes) or "no visible change"
+
+
+def _shown(
+    column: str, row: dict, names: dict[int, str], providers: dict[int, str] | None = None
+) -> str:
+    value = row.get(column)
+    if value is None or value == "":
+        return "—"
+    if column in _PEOPLE:
+        return names.get(value, f"person {value}")
+    if column == "provider_id" and providers:
+        return providers.get(value, f"provider {value}")
+    if column.endswith(("_date", "_on", "_since", "_standing", "_contact")):
+        return uk(date.fromisoformat(value))
+    if column == "safeguarding":
+        return "yes" if value else "no"
+    return str(value)
