@@ -31,7 +31,7 @@ from screens.keys import bindings
 from screens.messages import EntryDetailLoaded, LoadFailed
 from store import entry_changes
 from store.entry_detail import EntryDetail, entry_detail
-from store.errors import StoreError
+from store.errors import REFUSALS
 from store.meetings import open_huddle_on
 from store.people import everyone
 from store.records import risk_tiers
@@ -302,7 +302,7 @@ class EntryDetailScreen(HuddleScreen):
                 today=today,
                 meeting_id=open_huddle_on(self.app.store, today),
             )
-        except (ValueError, StoreError) as error:
+        except REFUSALS as error:
             self.notify(str(error), severity="error")
         else:
             self.notify(f"Marked reviewed at the huddle of {uk(today)}")

@@ -2,8 +2,9 @@
 
 The form never loses what was typed: when saving is refused, the reason is shown beside
 the field it names (or under the form) and the dialog stays open with every value as it
-was. `save` receives the typed values and either returns the result or raises ValueError
-(or StoreError) whose message starts with the field's label, as the store's errors do.
+was. `save` receives the typed values and either returns the result or raises one of the
+store's REFUSALS (ValueError, StaleVersion…) whose message starts with the field's label,
+as the store's errors do.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from store.errors import StoreError
+from store.errors import REFUSALS
 
 T = TypeVar("T")
 
@@ -125,7 +126,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             error.update("")
         try:
             result = self.save(self.values())
-        except (ValueError, StoreError) as error:
+        except REFUSALS as error:
             self._show_refusal(str(error))
             return
         self.dismiss(result)

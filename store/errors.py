@@ -34,3 +34,8 @@ class StaleVersion(Exception):
         self.row_id = row_id
         self.expected = expected
         self.found = found
+
+
+# What a write can refuse with, each message in words the user can act on: screens show
+# these beside the form; anything else is a fault and is not caught.
+REFUSALS: tuple[type[Exception], ...] = (ValueError, NotFound, StaleVersion, StoreError)
