@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from huddle import rules
 from huddle.commands import Command
-from huddle.dates import parse_when, uk
+from huddle.dates import long_uk, parse_when, uk
 from huddle.models import (
     RUNG_WORKING_DAYS,
     ContactKind,
@@ -80,6 +80,7 @@ class EntryDetailScreen(HuddleScreen):
 
     def compose_body(self) -> Iterable:
         with VerticalScroll(id="entry"):
+            yield Static(f"Waiting-list entry, as at {long_uk(self.app.clock.today())}", id="as-at")
             yield Static("Reading the entry…", id="summary", classes="part")
             yield Static("", id="escalations", classes="part")
             yield Static("", id="contacts", classes="part")

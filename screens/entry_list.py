@@ -35,9 +35,9 @@ COLUMNS = (
     ("Breach", 13),
     ("Escalation", 13),
     ("Contact due", 15),
-    ("Flags", 12),
+    ("Flags", 17),
     ("Case owner", 18),
-    ("Provider", 24),
+    ("Provider", 19),
 )
 LINE_WIDTH = sum(width + 1 for _, width in COLUMNS)
 ESCALATION_COLUMN = [title for title, _ in COLUMNS].index("Escalation")
@@ -50,6 +50,22 @@ WAITING_FOR_ROWS = Style(dim=True)
 
 def column_header() -> str:
     return " ".join(f"{title:<{width}}" for title, width in COLUMNS)
+
+
+def _flags(line: EntryLine) -> str:
+    """In words, shortest first when several must share the column."""
+    words = [
+        word
+        for word, flagged in (
+            ("PAUSED", line.paused),
+            ("OFF EXTRACT", line.not_in_extract),
+            ("SAFEGUARDING", line.safeguarding),
+        )
+        if flagged
+    ]
+    if len(words) > 1 and line.safeguarding:
+        words[-1] = "SAFEG."
+    return " ".join(words)
 
 
 def _cells(line: EntryLine) -> list[tuple[str, Style]]:
@@ -75,7 +91,7 @@ def _cells(line: EntryLine) -> list[tuple[str, Style]]:
         breach,
         escalation,
         contact,
-        "SAFEGUARDING" if line.safeguarding else "",
+        _flags(line),
         line.case_owner or "NO OWNER",
         line.provider,
     )

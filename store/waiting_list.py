@@ -44,6 +44,8 @@ class EntryLine:
     provider: str
     safeguarding: bool
     escalated: bool
+    paused: bool
+    not_in_extract: bool
     as_at: date
 
     @property
@@ -124,7 +126,7 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
         SELECT e.id, e.version, e.local_id, e.nhs_number, e.initials, e.tier, t.name,
                e.referral_date, e.breach_date, e.contact_due, e.case_owner_id, p.name,
                e.provider_id, v.name, e.safeguarding,
-               {_ESCALATED}
+               {_ESCALATED}, e.paused_since IS NOT NULL, e.not_in_extract_since IS NOT NULL
         FROM page JOIN waiting_entry AS e ON e.id = page.id
         JOIN risk_tier AS t ON t.number = e.tier
         JOIN provider AS v ON v.id = e.provider_id
@@ -151,6 +153,8 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
             provider=row[13],
             safeguarding=bool(row[14]),
             escalated=bool(row[15]),
+            paused=bool(row[16]),
+            not_in_extract=bool(row[17]),
             as_at=query.as_at,
         )
         for row in rows
