@@ -168,7 +168,7 @@ def ensure_default_tiers(store: Store) -> None:
 def update_risk_tier(
     store: Store, tier: RiskTier, reason: str, today: date
 ) -> tuple[RiskTier, int]:
-    """Change a tier's safe wait or contact cadence and re-date every entry in that tier.
+    """Change a tier's safe wait or contact cadence and re-date the entries waiting in it.
 
     Breach dates are stored for speed, so a changed safe wait must rewrite them in the same
     transaction, or a shortened wait would hide breaches; a lengthened one never clears a
@@ -188,7 +188,10 @@ def update_risk_tier(
             txn.update("risk_tier", tier.id, to_row(tier), tier.version)
         )
         tiers = {**risk_tiers(store), saved.number: saved}
-        cursor = txn.conn.execute("SELECT * FROM waiting_entry WHERE tier = ?", (saved.number,))
+        # Only the entries still waiting: a closed entry's dates are a record of what happened.
+        cursor = txn.conn.execute(
+            "SELECT * FROM waiting_entry WHERE tier = ? AND status = 'waiting'", (saved.number,)
+        )
         names = [c[0] for c in cursor.description]
         changed = 0
         for values in cursor.fetchall():
