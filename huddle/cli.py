@@ -287,38 +287,24 @@ def _print_progress(total: int) -> Callable[[int, int], None] | None:
 
 
 def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
-    from huddle.csv_safety import create_private
-    from huddle.waiting_csv import Extract, RejectsWriter, load_mapping
-    from store.waiting_import import import_waiting_list
+    from store.waiting_import import ImportRequest, import_file
 
     if args.skip_invalid and not args.rejects:
         raise CommandError(
             "--skip-invalid needs --rejects FILE, so that every row left out is kept "
             "with its reason"
         )
-    mapping = load_mapping(Path(args.mapping)) if args.mapping else None
     store = _existing_store(args)
     rejects_path = Path(args.rejects) if args.rejects else None
-    with Extract(Path(args.file), args.encoding, mapping) as extract:
-        rejects_file = _create(rejects_path, create_private) if rejects_path else None
-        try:
-            writer = RejectsWriter(rejects_file, extract.layout.header) if rejects_file else None
-            result = import_waiting_list(
-                store,
-                extract,
-                clock.today(),
-                reason=f"waiting-list import of {extract.name}",
-                dry_run=args.dry_run,
-                skip_invalid=args.skip_invalid,
-                on_reject=writer.write if writer else None,
-            )
-        except BaseException:
-            if rejects_file is not None:
-                rejects_file.close()
-                rejects_path.unlink(missing_ok=True)
-            raise
-        if rejects_file is not None:
-            rejects_file.close()
+    request = ImportRequest(
+        Path(args.file),
+        encoding=args.encoding,
+        mapping=Path(args.mapping) if args.mapping else None,
+        rejects=rejects_path,
+        skip_invalid=args.skip_invalid,
+        dry_run=args.dry_run,
+    )
+    result = import_file(store, request, clock.today())
     problems, report = import_report(result, rejects_path)
     for line in problems:
         print(line, file=sys.stderr)
@@ -346,15 +332,7 @@ def import_report(result: ImportResult, rejects_path: Path | None) -> tuple[list
         )
     if result.missing:
         report.append(f"not in this extract: {result.missing} entries, confirm at the huddle")
-        for entry in result.shown_missing:
-            who = f"local id {entry.local_id}" if entry.local_id else f"NHS {entry.nhs_number}"
-            since = f", not in extracts since {entry.marked_since}" if entry.marked_since else ""
-            report.append(
-                _printable(
-                    f"  {who} — {entry.provider}, tier {entry.tier}, "
-                    f"referred {entry.referral_date}{since}"
-                )
-            )
+        report += [_printable(f"  {entry.describe()}") for entry in result.shown_missing]
         if result.missing > len(result.shown_missing):
             report.append(
                 f"  ... and {result.missing - len(result.shown_missing)} more "

@@ -16,11 +16,12 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from pydantic import ValidationError
 
@@ -66,8 +67,20 @@ NO = frozenset({"no", "n", "false", "0", ""})
 NAMES_SHOWN = 6
 
 
+# The inputs of an import, as the command line's options and the screen's fields name them.
+ImportInput = Literal["file", "mapping", "encoding", "rejects"]
+
+
 class ImportRefused(ValueError):
-    """The whole file is refused (unreadable, wrong encoding, columns missing): one line."""
+    """The whole file is refused (unreadable, wrong encoding, columns missing): one line.
+
+    `field` is the input to correct, so the import screen can show the reason beside it;
+    None when the database, not anything typed, is what stops the import.
+    """
+
+    def __init__(self, message: str, field: ImportInput | None = None) -> None:
+        super().__init__(message)
+        self.field: ImportInput | None = field
 
 
 def fold(name: str) -> str:
@@ -95,11 +108,13 @@ def parse_mapping(text: str, source: str) -> dict[str, str]:
     except json.JSONDecodeError as error:
         raise ImportRefused(
             f"mapping {source} is not valid JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg})"
+            f"{error.msg})",
+            "mapping",
         ) from None
     if not isinstance(loaded, dict):
         raise ImportRefused(
-            f'mapping {source} must be a JSON object such as {{"nhs_number": "NHS No"}}'
+            f'mapping {source} must be a JSON object such as {{"nhs_number": "NHS No"}}',
+            "mapping",
         )
     mapping: dict[str, str] = {}
     for column, header in loaded.items():
@@ -108,11 +123,13 @@ def parse_mapping(text: str, source: str) -> dict[str, str]:
         if column not in FIELD_OF:
             raise ImportRefused(
                 f"mapping {source} names {column!r}, which is not one of huddle's columns "
-                f"({', '.join(COLUMNS)})"
+                f"({', '.join(COLUMNS)})",
+                "mapping",
             )
         if not isinstance(header, str) or not header.strip():
             raise ImportRefused(
-                f"mapping {source}: {column} must map to the extract's header text, not {header!r}"
+                f"mapping {source}: {column} must map to the extract's header text, not {header!r}",
+                "mapping",
             )
         mapping[column] = header
     by_header: dict[str, str] = {}
@@ -120,7 +137,8 @@ def parse_mapping(text: str, source: str) -> dict[str, str]:
         if fold(header) in by_header:
             raise ImportRefused(
                 f"mapping {source} maps both {by_header[fold(header)]} and {column} "
-                f"to the header {header!r}"
+                f"to the header {header!r}",
+                "mapping",
             )
         by_header[fold(header)] = column
     return mapping
@@ -130,9 +148,9 @@ def load_mapping(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ImportRefused(f"no mapping file at {path}") from None
+        raise ImportRefused(f"no mapping file at {path}", "mapping") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ImportRefused(f"cannot read mapping {path}: {error}") from None
+        raise ImportRefused(f"cannot read mapping {path}: {error}", "mapping") from None
     return parse_mapping(text, str(path))
 
 
@@ -169,13 +187,16 @@ def resolve_layout(header: list[str], mapping: dict[str, str], source: str) -> L
             if column in mapping:
                 raise ImportRefused(
                     f"{source} has no column {wanted!r}, which the mapping names for {column} "
-                    f"(the file's columns: {_some(c for c in cells if c)})"
+                    f"(the file's columns: {_some(c for c in cells if c)})",
+                    "mapping",
                 )
             continue
         if len(found) > 1:
             raise ImportRefused(
                 f"{source} has the column {wanted!r} {len(found)} times in its header "
-                f"(columns {', '.join(str(p + 1) for p in found)}); huddle cannot tell which to use"
+                f"(columns {', '.join(str(p + 1) for p in found)}); "
+                "huddle cannot tell which to use",
+                "file",
             )
         index[column] = found[0]
         label[column] = cells[found[0]]
@@ -187,7 +208,8 @@ def resolve_layout(header: list[str], mapping: dict[str, str], source: str) -> L
         raise ImportRefused(
             f"{source} has no column for {', '.join(named)} "
             f"(the file's columns: {_some(c for c in cells if c) or 'none'}); "
-            "if the extract names them differently, give --mapping FILE"
+            "if the extract names them differently, give --mapping FILE",
+            "mapping" if any(c in mapping for c in missing) else "file",
         )
     return Layout(tuple(cells), index, label)
 
@@ -469,7 +491,8 @@ def codec_for(encoding: str | None) -> str:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise ImportRefused(
-            f"--encoding {encoding!r} is not an encoding huddle knows (e.g. utf-8, cp1252)"
+            f"--encoding {encoding!r} is not an encoding huddle knows (e.g. utf-8, cp1252)",
+            "encoding",
         ) from None
     return "utf-8-sig" if name in ("utf-8", "utf-8-sig") else name
 
@@ -495,15 +518,20 @@ class Extract:
                 self.path, encoding=self.codec, errors="strict", newline=""
             )
         except FileNotFoundError:
-            raise ImportRefused(f"no file at {self.path}") from None
+            raise ImportRefused(f"no file at {self.path}", "file") from None
         except OSError as error:
-            raise ImportRefused(f"cannot read {self.path}: {error.strerror or error}") from None
+            raise ImportRefused(
+                f"cannot read {self.path}: {error.strerror or error}", "file"
+            ) from None
+        self._size = os.fstat(self._file.fileno()).st_size
         self._reader = csv.reader(self._file, strict=True)
         self._records = self._guarded(self._nonblank())
         try:
             first = next(self._records, None)
             if first is None:
-                raise ImportRefused(f"{self.path} is empty: expected a header line and rows")
+                raise ImportRefused(
+                    f"{self.path} is empty: expected a header line and rows", "file"
+                )
             self.header_line, header = first
             self.layout = resolve_layout(header, mapping or {}, str(self.path))
         except BaseException:
@@ -522,6 +550,14 @@ class Extract:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         return self._records
 
+    def share_read(self) -> float:
+        """How much of the file has been read so far, from 0 to 1, for a progress bar: the
+        position of the file itself, so it runs ahead of the rows by one buffer at most and
+        costs no bookkeeping per row."""
+        if not self._size:
+            return 1.0
+        return min(1.0, os.lseek(self._file.fileno(), 0, os.SEEK_CUR) / self._size)
+
     def _nonblank(self) -> Iterator[tuple[int, list[str]]]:
         reader, previous = self._reader, 0
         for cells in reader:
@@ -533,10 +569,11 @@ class Extract:
         try:
             yield from records
         except UnicodeDecodeError as error:
-            raise ImportRefused(self._not_decodable(error)) from None
+            # The file is what it is: the fix is to name its encoding.
+            raise ImportRefused(self._not_decodable(error), "encoding") from None
         except csv.Error as error:
             raise ImportRefused(
-                f"{self.path} line {self._reader.line_num} is not valid CSV ({error})"
+                f"{self.path} line {self._reader.line_num} is not valid CSV ({error})", "file"
             ) from None
 
     def _not_decodable(self, error: UnicodeDecodeError) -> str:

@@ -20,6 +20,7 @@ from huddle.dates import long_uk
 from huddle.waiting_query import WaitingQuery
 from screens.base import HuddleScreen
 from screens.entry_list import EntryList, column_header
+from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
 from screens.messages import EntriesCounted, LoadFailed, SummaryLoaded
 from store.queries import status_summary
@@ -115,6 +116,14 @@ WAITING_LIST_COMMANDS = (
         "Project to the month end: who will have breached by then? (again for today)",
     ),
     Command("waiting-clear", "x", "x", "clear", "Clear", "Show everyone waiting again"),
+    Command(
+        "waiting-import",
+        "i",
+        "i",
+        "import_extract",
+        "Import",
+        "Import a waiting-list extract (CSV): checked first, then confirmed",
+    ),
 )
 
 
@@ -261,6 +270,14 @@ class WaitingListScreen(HuddleScreen):
 
     def action_clear(self) -> None:
         self._ask(WaitingQuery(as_at=self.waiting_query.as_at, sort=self.waiting_query.sort))
+
+    def action_import_extract(self) -> None:
+        def imported(summary: str | None) -> None:
+            if summary:
+                self.notify(summary, title="Waiting list imported")
+                self.reload(band=True)
+
+        self.app.push_screen(ImportWaitingScreen(), imported)
 
     def action_month_end(self) -> None:
         today = self.app.clock.today()

@@ -10,6 +10,9 @@ waiting entries of the file's providers that the extract no longer lists with
 
 By default one rejected row means nothing is written. Every count obeys
 rows in = imported + updated + unchanged + rejected.
+
+`import_file` is the whole of an import from a file, as `huddle import waiting-list` and the
+import screen both run it: the mapping, the extract, the rejects file, then the import.
 """
 
 from __future__ import annotations
@@ -18,9 +21,21 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import Literal
 
+from huddle.csv_safety import create_private
 from huddle.models import RiskTier, WaitingEntry
-from huddle.waiting_csv import Extract, ImportRefused, Lookups, RejectedRow, RowChecker, ValidRow
+from huddle.waiting_csv import (
+    Extract,
+    ImportRefused,
+    Lookups,
+    RejectedRow,
+    RejectsWriter,
+    RowChecker,
+    ValidRow,
+    load_mapping,
+)
 from store import records
 from store.bulk import cyclic_collector_paused, indexes_rebuilt_after
 from store.connection import Store, Transaction
@@ -32,6 +47,9 @@ from store.connection import Store, Transaction
 BULK_THRESHOLD = 50_000
 INSERT_CHUNK = 10_000
 SHOWN = 50  # rejects and missing entries listed on the terminal; the rejects file has all
+# Progress is reported this often: often enough for a bar to move smoothly at 25,000 rows a
+# second, rarely enough that reporting costs nothing measurable.
+PROGRESS_EVERY = 1_000
 
 _ENTRY_FIELDS = tuple(f for f in WaitingEntry.model_fields if f not in ("id", "version"))
 _BY_NHS = (
@@ -55,6 +73,24 @@ class MissingEntry:
     tier: int
     referral_date: str
     marked_since: str | None  # an earlier import's date, or None when marked by this one
+
+    def describe(self) -> str:
+        """One line for the huddle to find the entry by: who, where, tier, when referred."""
+        who = f"local id {self.local_id}" if self.local_id else f"NHS {self.nhs_number}"
+        since = f", not in extracts since {self.marked_since}" if self.marked_since else ""
+        return f"{who} — {self.provider}, tier {self.tier}, referred {self.referral_date}{since}"
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import has got: while checking, the rows checked and the share of the
+    file read (the number of rows is not known until the end); while writing, the changes
+    written of those to write."""
+
+    stage: Literal["checking", "writing"]
+    done: int
+    share: float  # of this stage, from 0 to 1
+    total: int | None = None  # changes to write; None while checking
 
 
 @dataclass
@@ -128,6 +164,62 @@ def lookups(conn: sqlite3.Connection, tiers: dict[int, RiskTier]) -> Lookups:
     return Lookups.build(providers, people, tiers)
 
 
+Progress = Callable[[ImportProgress], None]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """An import from a file, as the command line's options or the screen's fields give it."""
+
+    path: Path
+    encoding: str | None = None
+    mapping: Path | None = None
+    rejects: Path | None = None  # a new file for every rejected row
+    skip_invalid: bool = False
+    dry_run: bool = False
+
+
+def import_file(
+    store: Store, request: ImportRequest, today: date, progress: Progress | None = None
+) -> ImportResult:
+    """Import `request.path`: its mapping read, its header checked, every rejected row
+    written to `request.rejects` (a new file, never an existing one) when one is named.
+
+    A file, mapping, encoding or rejects file refused raises ImportRefused naming that
+    input. Whenever the import does not finish (refused part-way, a failure, or `progress`
+    raising to stop it) nothing is written and the rejects file is removed again.
+    """
+    mapping = load_mapping(request.mapping) if request.mapping else None
+    with Extract(request.path, request.encoding, mapping) as extract:
+        rejects_path = request.rejects
+        rejects_file = None
+        if rejects_path is not None:
+            try:
+                rejects_file = create_private(rejects_path)
+            except OSError as error:
+                raise ImportRefused(str(error), "rejects") from None
+        try:
+            writer = RejectsWriter(rejects_file, extract.layout.header) if rejects_file else None
+            result = import_waiting_list(
+                store,
+                extract,
+                today,
+                reason=f"waiting-list import of {extract.name}",
+                dry_run=request.dry_run,
+                skip_invalid=request.skip_invalid,
+                on_reject=writer.write if writer else None,
+                progress=progress,
+            )
+        except BaseException:
+            if rejects_file is not None:
+                rejects_file.close()
+                rejects_path.unlink(missing_ok=True)
+            raise
+        if rejects_file is not None:
+            rejects_file.close()
+    return result
+
+
 def import_waiting_list(
     store: Store,
     extract: Extract,
@@ -137,12 +229,16 @@ def import_waiting_list(
     dry_run: bool = False,
     skip_invalid: bool = False,
     on_reject: Callable[[RejectedRow], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Check every row of `extract` and apply it as one audited write (or, for a dry run
-    or an all-or-nothing import that met an invalid row, write nothing)."""
+    or an all-or-nothing import that met an invalid row, write nothing).
+
+    `progress` hears every PROGRESS_EVERY rows checked and every chunk written; it may
+    raise to stop the import, which then writes nothing."""
     result = ImportResult(dry_run=dry_run)
     with cyclic_collector_paused():
-        _run(store, extract, today, result, reason, dry_run, skip_invalid, on_reject)
+        _run(store, extract, today, result, reason, dry_run, skip_invalid, on_reject, progress)
     return result
 
 
@@ -155,21 +251,22 @@ def _run(
     dry_run: bool,
     skip_invalid: bool,
     on_reject: Callable[[RejectedRow], None] | None,
+    progress: Progress | None,
 ) -> None:
     if dry_run:
         # A read transaction: the same view of the list throughout, and no write lock.
         store.conn.execute("BEGIN")
         try:
-            _plan(store, extract, today, result, skip_invalid, on_reject)
+            _plan(store, extract, today, result, skip_invalid, on_reject, progress)
         finally:
             store.conn.execute("ROLLBACK")
         return
     try:
         with store.write(reason) as txn:
-            plan = _plan(store, extract, today, result, skip_invalid, on_reject)
+            plan = _plan(store, extract, today, result, skip_invalid, on_reject, progress)
             if result.blocked:
                 raise _NothingWritten
-            _apply(txn, plan, today, reason)
+            _apply(txn, plan, today, reason, progress)
             result.applied = True
     except _NothingWritten:
         pass
@@ -182,6 +279,7 @@ def _plan(
     result: ImportResult,
     skip_invalid: bool,
     on_reject: Callable[[RejectedRow], None] | None,
+    progress: Progress | None,
 ) -> _Plan:
     conn = store.conn
     tiers = records.risk_tiers(store)
@@ -211,11 +309,15 @@ def _plan(
 
     for line, cells in extract.rows():
         result.rows_in += 1
+        if progress is not None and result.rows_in % PROGRESS_EVERY == 0:
+            progress(ImportProgress("checking", result.rows_in, extract.share_read()))
         checked = checker.check(line, cells)
         if isinstance(checked, RejectedRow):
             reject(checked)
             continue
         _classify(checked, matcher, plan, present, tiers, today, reject)
+    if progress is not None:
+        progress(ImportProgress("checking", result.rows_in, 1.0))
     result.blocked = result.invalid > 0 and not skip_invalid
     _find_missing(conn, plan)
     new = len(plan.inserts)
@@ -324,20 +426,41 @@ def _find_missing(conn: sqlite3.Connection, plan: _Plan) -> None:
                 plan.marks.append((entry_id, version))
 
 
-def _apply(txn: Transaction, plan: _Plan, today: date, reason: str) -> None:
+class _Written:
+    """Counts the changes written and tells `progress` every so often."""
+
+    def __init__(self, plan: _Plan, progress: Progress | None) -> None:
+        self.total = len(plan.updates) + len(plan.marks) + len(plan.inserts)
+        self.done = 0
+        self.progress = progress
+
+    def add(self, count: int) -> None:
+        before, self.done = self.done, self.done + count
+        if self.progress is not None and (
+            self.done // PROGRESS_EVERY != before // PROGRESS_EVERY or self.done == self.total
+        ):
+            self.progress(ImportProgress("writing", self.done, self.done / self.total, self.total))
+
+
+def _apply(
+    txn: Transaction, plan: _Plan, today: date, reason: str, progress: Progress | None
+) -> None:
+    written = _Written(plan, progress)
     for entry_id, version, changes in plan.updates:
         txn.update("waiting_entry", entry_id, changes, version, reason)
+        written.add(1)
     mark = {"not_in_extract_since": today.isoformat()}
     for entry_id, version in plan.marks:
         txn.update("waiting_entry", entry_id, mark, version, f"{reason}: not in this extract")
+        written.add(1)
     if plan.result.bulk:
         with indexes_rebuilt_after(txn, "waiting_entry"):
-            _insert(txn, plan)
+            _insert(txn, plan, written)
     else:
-        _insert(txn, plan)
+        _insert(txn, plan, written)
 
 
-def _insert(txn: Transaction, plan: _Plan) -> None:
+def _insert(txn: Transaction, plan: _Plan, written: _Written) -> None:
     """The new entries through the audited bulk path (one audit row each), a chunk at a time.
 
     Their rows were made by records.entry_row when each was read, exactly as
@@ -346,6 +469,7 @@ def _insert(txn: Transaction, plan: _Plan) -> None:
     table, columns = records.table_of(WaitingEntry), plan.insert_columns
     for chunk in _chunks(plan.inserts, INSERT_CHUNK):
         txn.insert_many(table, [dict(zip(columns, values, strict=True)) for values in chunk])
+        written.add(len(chunk))
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
