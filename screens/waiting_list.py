@@ -19,6 +19,7 @@ from huddle.commands import Command
 from huddle.dates import long_uk
 from huddle.waiting_query import WaitingQuery
 from screens.base import HuddleScreen
+from screens.entry_detail import EntryDetailScreen
 from screens.entry_list import EntryList, column_header
 from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
@@ -27,6 +28,14 @@ from store.queries import status_summary
 from store.waiting_list import count_entries
 
 WAITING_LIST_COMMANDS = (
+    Command(
+        "waiting-open",
+        "enter",
+        "⏎",
+        "open_entry",
+        "Open",
+        "Open the highlighted entry: contact, escalate, re-tier, pause, owner, close, history",
+    ),
     Command(
         "waiting-tier",
         "t",
@@ -289,6 +298,13 @@ class WaitingListScreen(HuddleScreen):
 
     def action_same_provider(self) -> None:
         self._narrow_to_highlighted("provider_id", "provider_id")
+
+    def action_open_entry(self) -> None:
+        line = self.query_one(EntryList).current()
+        if line is None:
+            self.notify("Move to an entry first", severity="warning")
+            return
+        self.app.push_screen(EntryDetailScreen(line.id))
 
     def _narrow_to_highlighted(self, field: str, line_field: str) -> None:
         if getattr(self.waiting_query, field) is not None:
