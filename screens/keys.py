@@ -11,6 +11,13 @@ from huddle.commands import Command
 
 def bindings(commands: Iterable[Command]) -> list[Binding]:
     return [
-        Binding(c.key, c.action, c.title, key_display=c.key_display, id=c.id, tooltip=c.help)
+        Binding(
+            c.key,
+            c.action,
+            c.footer or c.title,
+            key_display=c.key_display,
+            id=c.id,
+            tooltip=c.help,
+        )
         for c in commands
     ]

@@ -51,6 +51,7 @@ WAITING_LIST_COMMANDS = (
         "toggle('breached')",
         "Breached",
         "Only entries past their maximum safe wait",
+        footer="Breach",
     ),
     Command(
         "waiting-this-week",
@@ -99,6 +100,7 @@ WAITING_LIST_COMMANDS = (
         "same_provider",
         "Provider",
         "Only the highlighted entry's provider (again to clear)",
+        footer="Prov.",
     ),
     Command(
         "waiting-search",
@@ -107,6 +109,7 @@ WAITING_LIST_COMMANDS = (
         "search",
         "Search",
         "Find by NHS number, local id or initials",
+        footer="Find",
     ),
     Command(
         "waiting-sort",
@@ -123,6 +126,7 @@ WAITING_LIST_COMMANDS = (
         "month_end",
         "Month end",
         "Project to the month end: who will have breached by then? (again for today)",
+        footer="Month",
     ),
     Command("waiting-clear", "x", "x", "clear", "Clear", "Show everyone waiting again"),
     Command(
