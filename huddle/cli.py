@@ -21,6 +21,7 @@ from store import Store, StoreError, open_store
 from store.records import ensure_default_tiers
 
 if TYPE_CHECKING:
+    from huddle.reconciliation import Reconciliation
     from store.waiting_import import ImportResult
 
 EXIT_FAULT = 1
@@ -77,9 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser(
         "status",
-        help="counts by tier, breaches, contacts overdue, actions",
+        help="counts by tier, breaches, contacts overdue, actions, reconciliation",
         description="Counts by tier, breaches, breaches without escalation, contacts "
-        "overdue, actions open and overdue, go-live countdown.",
+        "overdue, actions open and overdue, go-live countdown, and the weekly "
+        "reconciliation: duplicates across providers, entries with no case owner, no "
+        "outcome after closure, long-wait outliers.",
     )
     _common(status)
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -202,15 +205,16 @@ def _existing_store(args: argparse.Namespace, *, migrate: bool = True) -> Store:
 
 
 def cmd_status(args: argparse.Namespace, clock: Clock) -> int:
-    from store.queries import status_summary
+    from store.queries import status_with_reconciliation
 
     as_at = parse_date(args.as_at, "--as-at") if args.as_at else clock.today()
     store = _existing_store(args)
-    summary = status_summary(store, as_at)
+    summary, checks = status_with_reconciliation(store, as_at)
     if args.json:
-        print(json.dumps(summary.model_dump(mode="json"), indent=2))
+        report = {**summary.model_dump(mode="json"), "reconciliation": checks.counts()}
+        print(json.dumps(report, indent=2))
     else:
-        print("\n".join(status_lines(summary)))
+        print("\n".join([*status_lines(summary), *reconciliation_lines(checks)]))
     return 0
 
 
@@ -231,6 +235,21 @@ def status_lines(summary: StatusSummary) -> list[str]:
     if summary.go_live:
         lines.append(f"Go-live: {summary.go_live.programme} in {summary.go_live.days_to_go} days")
     return lines
+
+
+def reconciliation_lines(checks: Reconciliation) -> list[str]:
+    missing = checks.no_outcome_after_closure
+    return [
+        "Reconciliation:",
+        f"  duplicates across providers {checks.duplicates.count:>7}   "
+        "people waiting with two or more providers",
+        f"  no case owner               {checks.no_case_owner.count:>7}   waiting entries",
+        f"  no outcome after closure    {missing:>7}   "
+        f"closed without an outcome {checks.closed_without_outcome.count}, "
+        f"no longer in the provider's extract {checks.not_in_extract.count}",
+        f"  long-wait outliers          {checks.long_wait_outliers.count:>7}   "
+        "waiting over twice the tier's maximum safe wait",
+    ]
 
 
 def cmd_check(args: argparse.Namespace, _clock: Clock) -> int:

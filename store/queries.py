@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from huddle import rules
+from huddle.reconciliation import Reconciliation
 from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, WaitingCounts
 from store.connection import Store
+from store.reconciliation import read_reconciliation
 from store.records import programme, risk_tiers, service
 
 # One pass over the open waiting list, grouped by tier. `breach_date` and `contact_due`
@@ -35,6 +37,13 @@ def status_summary(store: Store, as_at: date) -> StatusSummary:
     """Counts by tier, breaches, breaches without escalation, contacts overdue, actions."""
     with store.reading():
         return _status_summary(store, as_at)
+
+
+def status_with_reconciliation(store: Store, as_at: date) -> tuple[StatusSummary, Reconciliation]:
+    """What `huddle status` prints: the counts and the reconciliation's counts (no lines),
+    from one snapshot so that the two agree."""
+    with store.reading():
+        return _status_summary(store, as_at), read_reconciliation(store, as_at, shown=0)
 
 
 def _status_summary(store: Store, as_at: date) -> StatusSummary:

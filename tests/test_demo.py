@@ -94,13 +94,34 @@ def test_the_shares_of_a_larger_list_are_the_intended_ones(tmp_path: Path) -> No
 def test_nhs_numbers_come_only_from_the_999_test_range_and_are_unique(demo: Store) -> None:
     numbers = [r["nhs_number"] for r in rows(demo, "SELECT nhs_number FROM waiting_entry")]
     assert all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers)
-    assert len(set(numbers)) == len(numbers) == 300
+    # A number is on twice only as one person waiting with two providers (a duplicate for
+    # the reconciliation to find), never as two people.
+    repeated = rows(
+        demo,
+        "SELECT count(*) AS entries, count(DISTINCT provider_id) AS providers, "
+        "count(DISTINCT initials) AS people, min(status) AS status FROM waiting_entry "
+        "GROUP BY nhs_number HAVING count(*) > 1",
+    )
+    assert repeated
+    assert all(
+        r == {"entries": 2, "providers": 2, "people": 1, "status": "waiting"} for r in repeated
+    )
+    assert len(set(numbers)) == len(numbers) - len(repeated)
 
 
 def test_reserved_test_numbers_are_distinct_and_valid() -> None:
     numbers = [str(n) for n in reserved_test_numbers(Random(1), 5_000)]
     assert len(set(numbers)) == len(numbers) == 5_000
     assert all(n.startswith("999") and is_valid_nhs_number(n) for n in numbers)
+
+
+def test_spare_test_numbers_change_nothing_drawn_before_or_after() -> None:
+    plain, spared = Random(1), Random(1)
+    numbers = reserved_test_numbers(plain, 500)
+    with_spares = reserved_test_numbers(spared, 500, spare=20)
+    assert with_spares[:500] == numbers
+    assert len(set(with_spares)) == len(with_spares) == 520
+    assert plain.random() == spared.random()
 
 
 def test_entries_beyond_the_test_range_have_a_local_id_only(
@@ -110,28 +131,29 @@ def test_entries_beyond_the_test_range_have_a_local_id_only(
     monkeypatch.setattr(fixtures.waiting_list, "TEST_RANGE_BASES", 100)
     valid = sum(nhs_check_digit(f"999{base:06d}") is not None for base in range(100))
     store = seeded(tmp_path / "demo.db", size=150)
-    numbered = "SELECT count(DISTINCT nhs_number) FROM waiting_entry WHERE nhs_number > ''"
-    assert count(store, numbered) == valid
-    unnumbered = "SELECT count(*) FROM waiting_entry WHERE nhs_number IS NULL AND local_id > ''"
-    assert count(store, unnumbered) == 150 - valid
+    waiting = "SELECT count(*) FROM waiting_entry WHERE status = 'waiting'"
+    assert count(store, f"{waiting} AND nhs_number > ''") == valid
+    assert count(store, f"{waiting} AND nhs_number IS NULL AND local_id > ''") == 150 - valid
 
 
 def test_every_entry_has_a_unique_local_id(demo: Store) -> None:
     ids = [r["local_id"] for r in rows(demo, "SELECT local_id FROM waiting_entry ORDER BY id")]
     assert ids[:2] == ["NB-000001", "NB-000002"]
-    assert len(set(ids)) == 300
+    assert len(set(ids)) == len(ids) > 300  # the closed entries' ids follow the list's
 
 
 def test_size_2000_gives_2000_entries_with_progress_to_the_end(tmp_path: Path) -> None:
     reported: list[tuple[int, int]] = []
     store = seeded(tmp_path / "demo.db", size=2000, progress=lambda d, t: reported.append((d, t)))
-    assert count(store, "SELECT count(*) FROM waiting_entry") == 2000
+    assert count(store, "SELECT count(*) FROM waiting_entry WHERE status = 'waiting'") == 2000
     assert reported[-1] == (2000, 2000)
 
 
 def test_urgent_entries_are_recent(demo: Store) -> None:
     oldest = (TODAY - timedelta(days=4)).isoformat()
-    urgent = rows(demo, "SELECT referral_date FROM waiting_entry WHERE tier = 1")
+    urgent = rows(
+        demo, "SELECT referral_date FROM waiting_entry WHERE tier = 1 AND status = 'waiting'"
+    )
     assert urgent
     assert all(oldest <= r["referral_date"] <= TODAY.isoformat() for r in urgent)
 
@@ -183,8 +205,11 @@ def test_past_meetings_are_signed_off_with_attendance_decisions_and_actions(
 def test_the_audit_chain_holds_after_seeding(demo: Store) -> None:
     checked, fault = audit.verify_chain(demo.conn)
     assert fault is None
-    audited = count(demo, "SELECT count(*) FROM audit WHERE table_name = 'waiting_entry'")
-    assert checked > audited == 300
+    audited = count(
+        demo,
+        "SELECT count(*) FROM audit WHERE table_name = 'waiting_entry' AND operation = 'insert'",
+    )
+    assert checked > audited == count(demo, "SELECT count(*) FROM waiting_entry") > 300
 
 
 def test_the_demo_needs_an_empty_database(demo: Store) -> None:
