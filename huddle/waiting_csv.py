@@ -283,12 +283,14 @@ class RejectedRow:
 @dataclass
 class RowChecker:
     """Checks rows one at a time, remembering identifiers to refuse a second row for the
-    same person (same NHS number, or same local id at the same provider)."""
+    entry (the same NHS number or local id at the same provider). One person waiting with
+    two providers is two entries, as the register holds them: the weekly reconciliation
+    lists them, rather than an import refusing the second."""
 
     layout: Layout
     lookups: Lookups
     today: date
-    _seen_nhs: dict[str, int] = field(default_factory=dict)
+    _seen_nhs: dict[tuple[int | None, str], int] = field(default_factory=dict)
     _seen_local: dict[tuple[int, str], int] = field(default_factory=dict)
     # Extracts repeat the same few hundred dates and names, so each is read once.
     _dates: dict[str, date | str] = field(default_factory=dict)
@@ -364,14 +366,14 @@ class RowChecker:
                 column = COLUMN_OF.get(model_field, model_field)
                 problems.setdefault(column, detail["msg"].removeprefix("Value error, "))
 
-        # A valid NHS number (the model accepted it) identifies the person across the file.
+        # A valid NHS number (the model accepted it) identifies the entry at its provider.
         nhs_key = (
             nhs_number.replace(" ", "") if nhs_number and "nhs_number" not in problems else None
         )
         if nhs_key is not None:
-            earlier = self._seen_nhs.setdefault(nhs_key, line)
+            earlier = self._seen_nhs.setdefault((provider_id, nhs_key), line)
             if earlier != line:
-                problems["nhs_number"] = f"same NHS number as line {earlier}"
+                problems["nhs_number"] = f"same NHS number at this provider as line {earlier}"
         if local_id and provider_id is not None:
             earlier = self._seen_local.setdefault((provider_id, local_id), line)
             if earlier != line:

@@ -379,14 +379,18 @@ def test_duplicate_rows_are_rejected_naming_the_earlier_line(
         extract_row(2, nhs_number=spaced, local_id="EX-9999"),  # line 4: same person as line 2
         extract_row(3, local_id="EX-0001"),  # line 5: same local id, same provider as line 3
         extract_row(4, local_id="EX-0001", provider=LINKS, case_owner=""),  # other provider: ok
+        # The same person waiting with another provider is another entry (reconciliation
+        # lists them), not a duplicate row.
+        extract_row(5, nhs_number=NHS[1], local_id="LK-0001", provider=LINKS, case_owner=""),
     ]
     rejects = tmp_path / "rejects.csv"
     path = write_extract(tmp_path / "x.csv", rows)
     code, out, err = import_(db, path, capsys, "--skip-invalid", "--rejects", str(rejects))
     assert code == 0, err
-    assert "line 4: nhs_number: same NHS number as line 2" in err
+    assert "line 4: nhs_number: same NHS number at this provider as line 2" in err
     assert "line 5: local_id: same local id at this provider as line 3" in err
-    assert summary(out) == counts(5, imported=3, rejected=2)
+    assert "line 7" not in err
+    assert summary(out) == counts(6, imported=4, rejected=2)
 
 
 def test_one_bad_row_imports_nothing_by_default(db: Path, tmp_path: Path, capsys) -> None:
