@@ -26,7 +26,9 @@ class HuddleApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES = {"today": TodayScreen, "waiting": WaitingListScreen}
     DEFAULT_MODE = "today"
-    BINDINGS = bindings(GLOBAL_COMMANDS)
+    # Shown on every screen in the line of app-wide keys (screens.base.AppKeys), which
+    # leaves the footer to the screen's own keys.
+    BINDINGS = bindings(GLOBAL_COMMANDS, show=False)
 
     def __init__(self, store: Store, clock: Clock, service_name: str, is_demo: bool) -> None:
         super().__init__()

@@ -15,9 +15,6 @@ class Command:
     title: str
     help: str
     in_palette: bool = True
-    footer: str = ""
-    """A shorter title for the footer, where every key of a screen must fit on one line;
-    the palette and help always use `title`."""
 
 
 # Later screens join this list with their number key (3 Safety brief, 4 Actions, ...).
@@ -37,7 +34,6 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "switch_mode('waiting')",
         "Waiting list",
         "By risk tier: breaches, breaching this week, interim contacts overdue",
-        footer="Waiting",
     ),
     Command(
         "help", "question_mark", "?", "help", "Help", "Keys, commands and where the database lives"

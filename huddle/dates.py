@@ -34,7 +34,6 @@ def long_uk(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _AHEAD = re.compile(r"^\+(\d{1,3})([dw])$")
 

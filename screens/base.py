@@ -6,13 +6,28 @@ from collections.abc import Iterable
 
 from textual import on
 from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from huddle.commands import Command
+from huddle.commands import GLOBAL_COMMANDS, Command
 from huddle.dates import long_uk
 from screens.messages import LoadFailed
+
+
+class AppKeys(Static):
+    """The keys that work on every screen, with the command palette's."""
+
+    def __init__(self) -> None:
+        keys = [(c.key_display, c.title) for c in GLOBAL_COMMANDS]
+        super().__init__(
+            "   ".join(
+                f"[b $footer-key-foreground]{escape(key)}[/] {title}"
+                for key, title in [*keys, ("ctrl+p", "palette: every command by name")]
+            )
+        )
 
 
 class HuddleScreen(Screen[None]):
@@ -35,8 +50,11 @@ class HuddleScreen(Screen[None]):
                 classes="banner clock-banner",
             )
         yield from self.compose_body()
-        # Compact: a screen's own keys and the global ones must all fit on one line.
-        yield Footer(compact=True)
+        # Two lines at the bottom: the same app-wide keys on every screen, and under them
+        # this screen's own keys, which then fit on one line even on the busiest screen.
+        with Vertical(id="keys"):
+            yield AppKeys()
+            yield Footer(compact=True, show_command_palette=False)
 
     def compose_body(self) -> Iterable:
         raise NotImplementedError

@@ -20,7 +20,7 @@ from huddle.commands import GLOBAL_COMMANDS, Command
 COMMAND_LINE = (
     ("huddle", "open the app on the database"),
     ("huddle demo [--size N] [--no-open]", "seed a demo service, then open it"),
-    ("huddle status [--json] [--as-at DATE]", "the counts Today shows"),
+    ("huddle status [--json] [--as-at DATE]", "the counts Today shows, and the reconciliation"),
     ("huddle check", "integrity check and audit chain"),
     ("huddle backup DEST", "a consistent, checked copy"),
     ("huddle import waiting-list FILE.csv", "check and import an extract, all-or-nothing"),

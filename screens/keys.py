@@ -9,12 +9,13 @@ from textual.binding import Binding
 from huddle.commands import Command
 
 
-def bindings(commands: Iterable[Command]) -> list[Binding]:
+def bindings(commands: Iterable[Command], *, show: bool = True) -> list[Binding]:
     return [
         Binding(
             c.key,
             c.action,
-            c.footer or c.title,
+            c.title,
+            show=show,
             key_display=c.key_display,
             id=c.id,
             tooltip=c.help,

@@ -24,6 +24,7 @@ from screens.entry_list import EntryList, column_header
 from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
 from screens.messages import EntriesCounted, LoadFailed, SummaryLoaded
+from screens.reconciliation import ReconciliationScreen
 from store.queries import status_summary
 from store.waiting_list import count_entries
 
@@ -51,7 +52,6 @@ WAITING_LIST_COMMANDS = (
         "toggle('breached')",
         "Breached",
         "Only entries past their maximum safe wait",
-        footer="Breach",
     ),
     Command(
         "waiting-this-week",
@@ -100,7 +100,6 @@ WAITING_LIST_COMMANDS = (
         "same_provider",
         "Provider",
         "Only the highlighted entry's provider (again to clear)",
-        footer="Prov.",
     ),
     Command(
         "waiting-search",
@@ -109,7 +108,6 @@ WAITING_LIST_COMMANDS = (
         "search",
         "Search",
         "Find by NHS number, local id or initials",
-        footer="Find",
     ),
     Command(
         "waiting-sort",
@@ -126,9 +124,17 @@ WAITING_LIST_COMMANDS = (
         "month_end",
         "Month end",
         "Project to the month end: who will have breached by then? (again for today)",
-        footer="Month",
     ),
     Command("waiting-clear", "x", "x", "clear", "Clear", "Show everyone waiting again"),
+    Command(
+        "waiting-reconcile",
+        "r",
+        "r",
+        "reconcile",
+        "Reconciliation",
+        "The weekly reconciliation: one person with two providers, no case owner, "
+        "no outcome after closure, long-wait outliers",
+    ),
     Command(
         "waiting-import",
         "i",
@@ -302,6 +308,9 @@ class WaitingListScreen(HuddleScreen):
 
     def action_same_provider(self) -> None:
         self._narrow_to_highlighted("provider_id", "provider_id")
+
+    def action_reconcile(self) -> None:
+        self.app.push_screen(ReconciliationScreen(self.waiting_query.as_at))
 
     def action_open_entry(self) -> None:
         line = self.query_one(EntryList).current()

@@ -14,8 +14,9 @@ from huddle.app import HuddleApp, make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.commands import GLOBAL_COMMANDS
+from screens.base import AppKeys
 from screens.help import HelpScreen
-from screens.today import Tile, TodayScreen
+from screens.today import TODAY_COMMANDS, Tile, TodayScreen
 from store import Store, open_store
 
 SIZE = (120, 36)
@@ -122,8 +123,12 @@ async def test_every_binding_has_an_id_and_tooltip_and_shows_in_the_footer(
             assert binding.id and binding.tooltip, binding
             assert binding.key in active
         footer_text = " ".join(str(key.render()) for key in app.screen.query_one(Footer).children)
+        for command in TODAY_COMMANDS:
+            assert command.title in footer_text
+        # The app-wide keys have their own line above the screen's, on every screen.
+        app_keys = str(app.screen.query_one(AppKeys).render())
         for command in GLOBAL_COMMANDS:
-            assert (command.footer or command.title) in footer_text
+            assert f"{command.key_display} {command.title}" in app_keys
 
 
 async def test_palette_lists_every_command(store: Store, clock: FixedClock) -> None:

@@ -3,23 +3,43 @@ looked-at change: update with `pytest --snapshot-update` only after reviewing th
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from fixtures.demo import seed_demo
-from huddle.app import make_app
+from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
-from store import open_store
+from huddle.waiting_query import WaitingQuery
+from store import entry_changes, open_store
+from store.waiting_list import page_of_entries
 
 SIZE = (120, 36)
 
 
-def demo_app(tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch):
+@pytest.fixture(autouse=True)
+def utc() -> Iterator[None]:
+    """The entry view shows audit times in local time: the same zone on every machine."""
+    was = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if was is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = was
+    time.tzset()
+
+
+def demo_app(tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch) -> HuddleApp:
     # A relative path keeps the help screen's "Database" line the same on every run.
     monkeypatch.chdir(tmp_path)
     store = open_store(Path("demo.db"), "tester")
+    store.now = lambda: f"{today.isoformat()}T09:30:00+00:00"  # audit times, as shown
     seed_demo(store, today)
     return make_app(store, FixedClock(today))
 
@@ -27,6 +47,20 @@ def demo_app(tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch):
 async def wait_for_store(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def after_keys(*steps: tuple[str, ...]):
+    """Press each group of keys and let the store reads they start finish, so the picture
+    never catches a screen half-read."""
+
+    async def run(pilot) -> None:
+        await wait_for_store(pilot)
+        for keys in steps:
+            await pilot.press(*keys)
+            for _ in range(3):
+                await wait_for_store(pilot)
+
+    return run
 
 
 def test_today_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
@@ -45,4 +79,26 @@ def test_help_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> 
 
 def test_waiting_list_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
     app = demo_app(tmp_path, today, monkeypatch)
-    assert snap_compare(app, terminal_size=(160, 40), press=["2"], run_before=wait_for_store)
+    assert snap_compare(app, terminal_size=(160, 40), run_before=after_keys(("2",)))
+
+
+def test_entry_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    store = app.store
+    second = page_of_entries(store, WaitingQuery(as_at=today), 0, 2)[1]
+    entry = entry_changes.pause_clock(
+        store, second.id, second.version, reason="on holiday", today=today
+    )
+    entry_changes.retier(
+        store, second.id, entry.version, tier=4, reason="reviewed by GP", today=today
+    )
+    assert snap_compare(
+        app, terminal_size=(160, 40), run_before=after_keys(("2",), ("down", "enter"))
+    )
+
+
+def test_escalation_form(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(
+        app, terminal_size=(160, 40), run_before=after_keys(("2",), ("enter",), ("e",))
+    )
