@@ -248,3 +248,16 @@ def m008_reconciliation(db: Database) -> None:
         "(status, not_in_extract_since) "
         "WHERE status = 'waiting' AND not_in_extract_since IS NOT NULL"
     )
+
+
+@migrations()
+def m009_search_and_safeguarding(db: Database) -> None:
+    """Two waiting-list filters that read every entry at a million without an index (about
+    1 s each), a few milliseconds with one: the search, which matches initials in any case
+    beside the NHS number and local id indexes, and the safeguarding flag (a partial index
+    holding only the flagged, in list order)."""
+    db.execute("CREATE INDEX waiting_entry_initials_upper ON waiting_entry (upper(initials))")
+    db.execute(
+        "CREATE INDEX waiting_entry_safeguarding ON waiting_entry "
+        "(status, breach_date, id) WHERE safeguarding = 1"
+    )

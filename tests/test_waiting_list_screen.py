@@ -17,7 +17,7 @@ from screens.entry_list import EntryList
 from screens.waiting_list import WaitingListScreen, month_end
 from store import Store, open_store
 from store.queries import status_summary
-from store.waiting_list import count_entries, page_of_entries
+from store.waiting_list import _where, count_entries, page_of_entries
 
 TODAY = date(2026, 11, 22)
 SIZE = (160, 40)
@@ -146,3 +146,33 @@ def test_every_sort_returns_every_entry_once(demo: Store) -> None:
 )
 def test_month_end(day: date, end: date) -> None:
     assert month_end(day) == end
+
+
+SEARCHED = "MULTI-INDEX OR"  # each part of the search by its own index
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (WaitingQuery(as_at=TODAY, search="NB-00012"), SEARCHED),
+        (WaitingQuery(as_at=TODAY, search="999 123"), SEARCHED),
+        (WaitingQuery(as_at=TODAY, search="ab"), SEARCHED),
+        (WaitingQuery(as_at=TODAY, safeguarding=True), "waiting_entry_safeguarding"),
+    ],
+    ids=["local id", "NHS number", "initials", "safeguarding"],
+)
+def test_search_and_safeguarding_never_read_every_waiting_entry(
+    demo: Store, query: WaitingQuery, index: str
+) -> None:
+    """At a million entries, reading every waiting entry costs a second: each of these
+    must be answered by an index of its own, not by the status index alone."""
+    where, params = _where(query)
+    plan = " / ".join(
+        row[3]
+        for row in demo.conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT count(*) FROM waiting_entry AS e WHERE {where}", params
+        )
+    )
+    assert "SCAN" not in plan and index in plan, plan
+    found = count_entries(demo, query)
+    assert found == len(page_of_entries(demo, query, 0, found + 1))
