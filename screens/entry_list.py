@@ -135,8 +135,19 @@ class EntryList(ScrollView, can_focus=True):
         self._rows: dict[int, EntryLine] = {}
         self._requested: set[int] = set()
 
+    def counted(self, query: WaitingQuery, total: int) -> None:
+        """The count of `query` has arrived: set the scroll range, keeping the rows read."""
+        if query != self.query_shown:
+            self.show(query, total)
+            return
+        self.total = total
+        self.virtual_size = Size(LINE_WIDTH, total)
+        self.cursor = min(self.cursor, max(total - 1, 0))
+        self.refresh()
+
     def show(self, query: WaitingQuery, total: int) -> None:
-        """Start showing `query`, which matches `total` entries."""
+        """Start showing `query` afresh, which matches `total` entries (or, until counted,
+        a window's worth)."""
         self.query_shown = query
         self.total = total
         self._rows.clear()
@@ -176,10 +187,12 @@ class EntryList(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, None)
 
     def _request(self, index: int) -> None:
+        if self.query_shown is None or any(
+            start <= index < start + self.window for start in self._requested
+        ):
+            return  # one read per window, however many of its rows are drawn
         start = max(0, index - self.size.height)
         start -= start % self.size.height if self.size.height else 0
-        if start in self._requested or self.query_shown is None:
-            return
         self._requested.add(start)
         self.load_window(self.query_shown, start, self.window)
 

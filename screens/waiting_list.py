@@ -26,6 +26,7 @@ from screens.keys import bindings
 from screens.messages import EntriesCounted, LoadFailed, SummaryLoaded
 from screens.reconciliation import ReconciliationScreen
 from store.queries import status_summary
+from store.records import risk_tiers
 from store.waiting_list import count_entries
 
 WAITING_LIST_COMMANDS = (
@@ -192,7 +193,8 @@ class WaitingListScreen(HuddleScreen):
             "Breached without escalation",
         )
         self.waiting_query = WaitingQuery(as_at=self.app.clock.today())
-        self.tier_numbers: list[int] = []
+        # Known at once, so `t` works before the band's counts arrive.
+        self.tier_numbers = sorted(risk_tiers(self.app.store))
         self.band_as_at: date | None = None
         self.query_one(EntryList).focus()
         self.reload()
@@ -202,8 +204,16 @@ class WaitingListScreen(HuddleScreen):
             self.reload(band=True)  # back from another screen: someone may have changed things
 
     def reload(self, *, band: bool = False) -> None:
-        # The band depends only on the as-at date, never on the filters, and is read on its
-        # own so the list paints without waiting for a count of the whole waiting list.
+        """Ask the store again; `band` also after something may have changed the entries.
+
+        The list reads its first window straight away, before anyone knows how many
+        entries match: the count (a whole-list scan at a million) only sets the scroll
+        range when it arrives. The band depends only on the as-at date and is read on its
+        own, so neither waits for the other.
+        """
+        entries = self.query_one(EntryList)
+        if band or entries.query_shown != self.waiting_query:
+            entries.show(self.waiting_query, entries.window)
         if band or self.band_as_at != self.waiting_query.as_at:
             self.load_band(self.waiting_query.as_at)
         self.count(self.waiting_query)
@@ -242,7 +252,7 @@ class WaitingListScreen(HuddleScreen):
         self.query_one("#showing", Static).update(
             f"Showing {message.total:,}: {escape(query.describe())} — sorted by {query.sort.value}"
         )
-        self.query_one(EntryList).show(query, message.total)
+        self.query_one(EntryList).counted(query, message.total)
 
     @on(SummaryLoaded)
     def _show_band(self, message: SummaryLoaded) -> None:
@@ -258,7 +268,6 @@ class WaitingListScreen(HuddleScreen):
             f"{summary.waiting.breached:,} breached, "
             f"{summary.waiting.breached_without_escalation:,} BREACHED WITHOUT ESCALATION"
         )
-        self.tier_numbers = sorted(summary.waiting.by_tier)
         band = self.query_one("#band", DataTable)
         band.clear()
         for number, tier in sorted(summary.waiting.by_tier.items()):

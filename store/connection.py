@@ -162,8 +162,14 @@ class Store:
             self.conn.execute("COMMIT")
 
     def reopen(self) -> Store:
-        """A new connection to the same file, for another thread (connections are per thread)."""
-        return open_store(self.path, self.actor, migrate=False)
+        """A new connection to the same file, for another thread (connections are per thread).
+
+        It serves one read and is closed, so its page cache is kept small: the screens run
+        several such reads at once, and a large cache each would only hold copies of pages
+        the operating system already caches."""
+        store = open_store(self.path, self.actor, migrate=False)
+        store.db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
+        return store
 
     def close(self) -> None:
         self.db.close()
@@ -202,6 +208,7 @@ def _check_location(path: Path) -> None:
 # Bulk loads raise it while they build indexes (store.bulk).
 CACHE_KIB = 8 * 1024
 BULK_CACHE_KIB = 128 * 1024
+WORKER_CACHE_KIB = 2 * 1024
 
 
 def _set_pragmas(db: Database, path: Path) -> None:
