@@ -16,12 +16,14 @@ from typing import IO, TYPE_CHECKING
 from huddle import config
 from huddle.clock import Clock, ClockError, clock_from_env
 from huddle.dates import long_uk, parse_date
-from huddle.summary import StatusSummary
-from store import Store, StoreError, open_store
-from store.records import ensure_default_tiers
+from store.errors import StoreError
 
+# The store (sqlite-utils) and the models (pydantic) are imported by the commands that use
+# them, so `huddle --help` and a mistyped command answer at once.
 if TYPE_CHECKING:
     from huddle.reconciliation import Reconciliation
+    from huddle.summary import StatusSummary
+    from store import Store
     from store.waiting_import import ImportResult
 
 EXIT_FAULT = 1
@@ -196,6 +198,8 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
 
 
 def _existing_store(args: argparse.Namespace, *, migrate: bool = True) -> Store:
+    from store import open_store
+
     path = config.resolve_db(args.db)
     if not path.exists():
         raise CommandError(
@@ -403,6 +407,9 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
     if path == config.default_db_path():
         # First run: the data folder is ours to make, readable by its owner only.
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from store import open_store
+    from store.records import ensure_default_tiers
+
     store = open_store(path, config.resolve_user(args.user))
     ensure_default_tiers(store)
     return _run_app(store, clock)
