@@ -7,10 +7,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Select, Static
 
-from fixtures.demo import seed_demo
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
 from huddle.models import ContactKind
@@ -21,22 +19,10 @@ from screens.form import FormScreen
 from store import Store, entry_changes, open_store
 from store.queries import status_summary
 from store.waiting_list import EntryLine, count_entries, page_of_entries
+from tests.conftest import settle
 
 TODAY = date(2026, 11, 22)
 SIZE = (160, 40)
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Store:
-    store = open_store(tmp_path / "demo.db", "Helen Marsden")
-    seed_demo(store, TODAY)
-    return store
-
-
-async def settle(app: HuddleApp, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def text(app: HuddleApp, selector: str) -> str:

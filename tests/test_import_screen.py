@@ -15,20 +15,22 @@ import pytest
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
+from fixtures.extracts import write_generated_extract
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
 from screens.entry_list import EntryList
 from screens.import_waiting import ImportWaitingScreen, Progressed
 from screens.waiting_list import WaitingListScreen
 from store import open_store
+from tests.conftest import settle
 from tests.test_waiting_import import (
+    TODAY,
     audit_count,
     entries,
     extract_row,
     make_service,
     query,
     write_extract,
-    write_generated_extract,
 )
 
 SIZE = (160, 40)
@@ -51,12 +53,6 @@ def db(tmp_path: Path) -> Path:
 def app_on(clock: FixedClock) -> AppOn:
     """The app on a database, as the coordinator, on conftest's fixed date."""
     return lambda db: make_app(open_store(db, "coordinator"), clock)
-
-
-async def settle(app: HuddleApp, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_dialog(app: HuddleApp, pilot) -> ImportWaitingScreen:
@@ -274,7 +270,7 @@ async def test_escape_cancels_with_nothing_written(db: Path, tmp_path: Path, app
 
 
 async def test_a_long_file_reports_its_progress(db: Path, tmp_path: Path, app_on: AppOn) -> None:
-    path = write_generated_extract(tmp_path / "system.csv", 5_000)
+    path = write_generated_extract(tmp_path / "system.csv", 5_000, TODAY)
     progress: list[Progressed] = []
 
     def hook(message: Message) -> None:

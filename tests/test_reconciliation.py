@@ -4,7 +4,6 @@ indexes they read, the `huddle status` section, the demo's cases, and the screen
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from fixtures.demo import seed_demo
-from huddle.app import HuddleApp, make_app
+from huddle.app import make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.models import EntryStatus, Person, Provider, ProviderKind, WaitingEntry
@@ -23,6 +22,7 @@ from store.check import check_database
 from store.queries import status_summary
 from store.reconciliation import reconciliation
 from store.waiting_list import count_entries
+from tests.conftest import settle
 from tests.test_import_hygiene import loaded_after
 
 TODAY = date(2026, 11, 22)
@@ -310,14 +310,6 @@ def test_status_json_adds_reconciliation_and_keeps_every_other_key(
 # --- the demo --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "demo.db", "tester")
-    seed_demo(store, TODAY)
-    yield store
-    store.close()
-
-
 def test_the_demo_gives_every_check_a_few_cases_and_keeps_its_counts(demo: Store) -> None:
     waiting = status_summary(demo, TODAY).waiting
     assert (waiting.total, waiting.breached) == (300, 29)
@@ -344,12 +336,6 @@ def test_the_demo_passes_huddle_check(demo: Store) -> None:
 
 
 # --- the screen ------------------------------------------------------------------------------
-
-
-async def settle(app: HuddleApp, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def text(screen: ReconciliationScreen, selector: str) -> str:

@@ -12,20 +12,18 @@ import json
 import re
 import stat
 import time
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from itertools import islice
 from pathlib import Path
-from random import Random
 
 import pytest
 
 from fixtures.demo import seed_demo
-from fixtures.people import CASE_HOLDING_ROLES, PROVIDERS, STAFF, add_providers_and_staff
+from fixtures.extracts import valid_nhs_numbers, write_generated_extract
+from fixtures.people import PROVIDERS, add_providers_and_staff
 from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.models import Service
-from huddle.nhs_number import nhs_check_digit
 from huddle.waiting_csv import COLUMNS
 from store import open_store, records
 
@@ -45,15 +43,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def valid_nhs_numbers(prefix: str = "999") -> Iterator[str]:
-    """Valid NHS numbers starting with `prefix` (999: the test range, never issued)."""
-    for base in range(10 ** (9 - len(prefix))):
-        digits = f"{prefix}{base:0{9 - len(prefix)}d}"
-        check = nhs_check_digit(digits)
-        if check is not None:
-            yield f"{digits}{check}"
 
 
 NHS = list(islice(valid_nhs_numbers(), 200))
@@ -779,44 +768,10 @@ def test_pure_modules_import_neither_sqlite_nor_textual() -> None:
 
 # --- a whole system's extract ----------------------------------------------------------------
 
-CASE_HOLDERS = {
-    key: [name for name, role, at in STAFF if at == key and role in CASE_HOLDING_ROLES]
-    for key in PROVIDERS
-}
-
-
-def write_generated_extract(path: Path, size: int, seed: int = 7) -> Path:
-    """`size` valid rows across the demo's providers, NHS numbers from the 999 test range."""
-    rng = Random(seed)
-    numbers = valid_nhs_numbers()
-    keys = list(PROVIDERS)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for n in range(size):
-            key = keys[n % len(keys)]
-            referred = TODAY - timedelta(days=rng.randint(0, 120))
-            contact = referred + timedelta(days=rng.randint(0, (TODAY - referred).days))
-            writer.writerow(
-                [
-                    next(numbers),
-                    f"GEN-{n:07d}",
-                    rng.choice("ABCDEFGH") + rng.choice("KLMNOPRS"),
-                    referred.strftime("%d/%m/%Y") if n % 2 else referred.isoformat(),
-                    rng.randint(1, 4),
-                    rng.choice(("GP", "111", "self-referral")),
-                    PROVIDERS[key].name,
-                    "" if rng.random() < 0.02 else rng.choice(CASE_HOLDERS[key]),
-                    "" if rng.random() < 0.5 else contact.strftime("%d/%m/%Y"),
-                    "yes" if rng.random() < 0.06 else "no",
-                ]
-            )
-    return path
-
 
 def test_a_100_000_row_extract_imports_in_one_audited_write(tmp_path: Path, capsys) -> None:
     db = make_service(tmp_path / "system.db")
-    path = write_generated_extract(tmp_path / "system.csv", 100_000)
+    path = write_generated_extract(tmp_path / "system.csv", 100_000, TODAY)
     before = audit_count(db)
     index_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
     indexes = query(db, index_sql)

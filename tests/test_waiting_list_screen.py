@@ -4,36 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
 
-from fixtures.demo import seed_demo
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
 from huddle.waiting_query import SortBy, WaitingQuery
 from screens.entry_list import EntryList
 from screens.waiting_list import WaitingListScreen, month_end
-from store import Store, open_store
+from store import Store
 from store.queries import status_summary
 from store.waiting_list import _where, count_entries, page_of_entries
+from tests.conftest import settle
 
 TODAY = date(2026, 11, 22)
 SIZE = (160, 40)
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Store:
-    store = open_store(tmp_path / "demo.db", "tester")
-    seed_demo(store, TODAY)
-    return store
-
-
-async def settle(app: HuddleApp, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_list(app: HuddleApp, pilot) -> tuple[WaitingListScreen, EntryList]:
