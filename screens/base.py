@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.markup import escape
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from huddle.commands import GLOBAL_COMMANDS, Command
 from huddle.dates import long_uk
 from screens.messages import LoadFailed
+
+if TYPE_CHECKING:
+    from store import Store
+
+T = TypeVar("T")
 
 
 class AppKeys(Static):
@@ -65,3 +73,15 @@ class HuddleScreen(Screen[None]):
         never swallowed."""
         if event.state == WorkerState.ERROR:
             self.post_message(LoadFailed(str(event.worker.error)))
+
+
+def read_and_post(
+    widget: MessagePump, read: Callable[[Store], T], answer: Callable[[T], Message]
+) -> None:
+    """In a thread worker: run `read` on the thread's own connection and post its answer,
+    unless the worker was cancelled meanwhile (a newer question replaced it). A read that
+    fails ends the worker in error, which the screen shows (`HuddleScreen._worker_failed`)."""
+    with widget.app.store.in_this_thread() as store:
+        result = read(store)
+    if not get_current_worker().is_cancelled:
+        widget.post_message(answer(result))

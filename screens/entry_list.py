@@ -15,11 +15,11 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
 
 from huddle.dates import uk
 from huddle.nhs_number import spaced
 from huddle.waiting_query import WaitingQuery
+from screens.base import read_and_post
 from screens.messages import EntryPageLoaded
 from store.waiting_list import EntryLine, page_of_entries
 
@@ -198,13 +198,11 @@ class EntryList(ScrollView, can_focus=True):
 
     @work(thread=True, exit_on_error=False, group="entry-pages")
     def load_window(self, query: WaitingQuery, offset: int, limit: int) -> None:
-        store = self.app.store.reopen()
-        try:
-            lines = page_of_entries(store, query, offset, limit)
-        finally:
-            store.close()
-        if not get_current_worker().is_cancelled:
-            self.post_message(EntryPageLoaded(query, offset, lines))
+        read_and_post(
+            self,
+            lambda store: page_of_entries(store, query, offset, limit),
+            lambda lines: EntryPageLoaded(query, offset, lines),
+        )
 
     @on(EntryPageLoaded)
     def _page_loaded(self, message: EntryPageLoaded) -> None:

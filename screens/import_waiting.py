@@ -296,16 +296,14 @@ class ImportWaitingScreen(ModalScreen[str | None]):
             self.post_message(Progressed(progress))
 
         # sqlite connections belong to the thread that opened them: import on our own.
-        store = self.app.store.reopen()
         try:
-            result = import_file(store, request, today, report)
+            with self.app.store.in_this_thread() as store:
+                result = import_file(store, request, today, report)
         except ImportRefused as refused:
             self.post_message(Refused(refused.field, str(refused)))
             return
         except _Stopped:
             return
-        finally:
-            store.close()
         if not worker.is_cancelled:
             self.post_message(Finished(request, result))
 

@@ -17,13 +17,12 @@ from textual.containers import ScrollableContainer
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
 from huddle.commands import Command
 from huddle.dates import long_uk, uk
 from huddle.nhs_number import spaced
 from huddle.reconciliation import Finding, Reconciliation, ReconciliationLine
-from screens.base import HuddleScreen
+from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
 from screens.messages import LoadFailed
 from store.reconciliation import reconciliation
@@ -206,13 +205,11 @@ class ReconciliationScreen(HuddleScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reconciliation")
     def load(self) -> None:
-        store = self.app.store.reopen()
-        try:
-            result = reconciliation(store, self.as_at, shown=SHOWN)
-        finally:
-            store.close()
-        if not get_current_worker().is_cancelled:
-            self.post_message(ReconciliationLoaded(result))
+        read_and_post(
+            self,
+            lambda store: reconciliation(store, self.as_at, shown=SHOWN),
+            ReconciliationLoaded,
+        )
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:

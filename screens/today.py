@@ -8,12 +8,11 @@ from textual import on, work
 from textual.containers import Grid, Vertical
 from textual.markup import escape
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
 from huddle.commands import Command
 from huddle.dates import long_uk, uk
 from huddle.summary import StatusSummary
-from screens.base import HuddleScreen
+from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
 from screens.messages import LoadFailed, SummaryLoaded
 from store.queries import status_summary
@@ -62,14 +61,8 @@ class TodayScreen(HuddleScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_summary(self) -> None:
-        # sqlite connections belong to the thread that opened them: read on our own.
-        store = self.app.store.reopen()
-        try:
-            summary = status_summary(store, self.app.clock.today())
-        finally:
-            store.close()
-        if not get_current_worker().is_cancelled:
-            self.post_message(SummaryLoaded(summary))
+        today = self.app.clock.today()
+        read_and_post(self, lambda store: status_summary(store, today), SummaryLoaded)
 
     def on_screen_resume(self) -> None:
         self.load_summary()

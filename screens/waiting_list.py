@@ -13,12 +13,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import DataTable, Input, Static
-from textual.worker import get_current_worker
 
 from huddle.commands import Command
 from huddle.dates import long_uk
 from huddle.waiting_query import WaitingQuery
-from screens.base import HuddleScreen
+from screens.base import HuddleScreen, read_and_post
 from screens.entry_detail import EntryDetailScreen
 from screens.entry_list import EntryList, column_header
 from screens.import_waiting import ImportWaitingScreen
@@ -220,23 +219,15 @@ class WaitingListScreen(HuddleScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="waiting-band")
     def load_band(self, as_at: date) -> None:
-        store = self.app.store.reopen()
-        try:
-            summary = status_summary(store, as_at)
-        finally:
-            store.close()
-        if not get_current_worker().is_cancelled:
-            self.post_message(SummaryLoaded(summary))
+        read_and_post(self, lambda store: status_summary(store, as_at), SummaryLoaded)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="waiting-count")
     def count(self, query: WaitingQuery) -> None:
-        store = self.app.store.reopen()
-        try:
-            total = count_entries(store, query)
-        finally:
-            store.close()
-        if not get_current_worker().is_cancelled:
-            self.post_message(EntriesCounted(query, total))
+        read_and_post(
+            self,
+            lambda store: count_entries(store, query),
+            lambda total: EntriesCounted(query, total),
+        )
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:

@@ -161,15 +161,19 @@ class Store:
         finally:
             self.conn.execute("COMMIT")
 
-    def reopen(self) -> Store:
-        """A new connection to the same file, for another thread (connections are per thread).
+    @contextmanager
+    def in_this_thread(self) -> Iterator[Store]:
+        """The same file on a connection of this thread's own (sqlite connections belong to
+        the thread that opened them), for one read, closed after.
 
-        It serves one read and is closed, so its page cache is kept small: the screens run
-        several such reads at once, and a large cache each would only hold copies of pages
-        the operating system already caches."""
+        Its page cache is kept small: the screens run several such reads at once, and a
+        large cache each would only hold copies of pages the operating system caches."""
         store = open_store(self.path, self.actor, migrate=False)
-        store.db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
-        return store
+        try:
+            store.db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
+            yield store
+        finally:
+            store.close()
 
     def close(self) -> None:
         self.db.close()

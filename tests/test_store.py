@@ -128,13 +128,10 @@ def test_pragmas(store: Store) -> None:
 
 
 def test_reopened_connection_has_the_same_pragmas(store: Store) -> None:
-    other = store.reopen()
-    try:
+    with store.in_this_thread() as other:
         assert other.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert other.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
         assert other.conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
-    finally:
-        other.close()
 
 
 def test_migrations_are_idempotent(db_path: Path) -> None:
