@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from huddle import rules
 from huddle.commands import Command
@@ -25,7 +24,7 @@ from huddle.models import (
 )
 from huddle.nhs_number import spaced
 from huddle.people import match_person
-from screens.base import HuddleScreen
+from screens.base import HuddleScreen, read_and_post
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
 from screens.messages import EntryDetailLoaded, LoadFailed
@@ -33,8 +32,6 @@ from store import entry_changes
 from store.entry_detail import EntryDetail, entry_detail
 from store.errors import REFUSALS
 from store.meetings import open_huddle_on
-from store.people import everyone
-from store.records import risk_tiers
 
 ENTRY_COMMANDS = (
     Command("entry-contact", "l", "l", "log_contact", "Log contact", "Record an interim contact"),
@@ -52,6 +49,9 @@ ENTRY_COMMANDS = (
         "Take off the list: seen, discharged or removed (with a reason)",
     ),
 )
+
+
+CHANGES = frozenset(command.action for command in ENTRY_COMMANDS)
 
 
 class EntryDetailScreen(HuddleScreen):
@@ -91,13 +91,7 @@ class EntryDetailScreen(HuddleScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="entry-detail")
     def load(self) -> None:
-        store = self.app.store.reopen()
-        try:
-            detail = entry_detail(store, self.entry_id)
-        finally:
-            store.close()
-        if not get_current_worker().is_cancelled:
-            self.post_message(EntryDetailLoaded(detail))
+        read_and_post(self, lambda store: entry_detail(store, self.entry_id), EntryDetailLoaded)
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:
@@ -113,6 +107,7 @@ class EntryDetailScreen(HuddleScreen):
         self.query_one("#escalations", Static).update(_escalations(detail))
         self.query_one("#contacts", Static).update(_contacts(detail))
         self.query_one("#history", Static).update(_history(detail))
+        self.refresh_bindings()
 
     # --- the changes ---------------------------------------------------------------------
 
@@ -120,21 +115,30 @@ class EntryDetailScreen(HuddleScreen):
         self, title: str, fields: Iterable[FormField], save: Callable[[dict[str, str]], object]
     ) -> None:
         """Open a form for the entry as last read; whatever happens, read it again after."""
-        if self.detail is None:
-            self.notify("The entry is still being read", severity="warning")
-            return
         self.app.push_screen(FormScreen(title, fields, save), lambda _: self.load())
 
-    def _people(self) -> list[Person]:
-        return everyone(self.app.store)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A change needs the entry as read (its version, its staff list): until then the
+        # keys show disabled.
+        if action in CHANGES and self.detail is None:
+            return None
+        return True
 
-    def _who(self) -> tuple[str, ...]:
-        return tuple(person.name for person in self._people())
+    @property
+    def _read(self) -> EntryDetail:
+        """The entry as last read: the changes are enabled only once there is one."""
+        assert self.detail is not None
+        return self.detail
 
     @property
     def _version(self) -> int:
-        assert self.detail is not None
-        return self.detail.entry.version
+        return self._read.entry.version
+
+    def _people(self) -> list[Person]:
+        return self._read.staff
+
+    def _who(self) -> tuple[str, ...]:
+        return tuple(person.name for person in self._people())
 
     def action_log_contact(self) -> None:
         today = self.app.clock.today()
@@ -165,7 +169,7 @@ class EntryDetailScreen(HuddleScreen):
 
     def action_escalate(self) -> None:
         today = self.app.clock.today()
-        owner = self.detail.case_owner if self.detail else ""
+        owner = self._read.case_owner
 
         def save(typed: dict[str, str]) -> object:
             rung = EscalationRung(typed["rung"])
@@ -202,9 +206,9 @@ class EntryDetailScreen(HuddleScreen):
 
     def action_retier(self) -> None:
         today = self.app.clock.today()
-        tiers = risk_tiers(self.app.store)
+        tiers = self._read.tiers
         labels = tuple(f"{n} {tier.name}" for n, tier in tiers.items())
-        current = self.detail.entry.tier if self.detail else None
+        current = self._read.entry.tier
 
         def save(typed: dict[str, str]) -> object:
             return entry_changes.retier(
@@ -233,7 +237,7 @@ class EntryDetailScreen(HuddleScreen):
 
     def action_pause(self) -> None:
         today = self.app.clock.today()
-        paused = bool(self.detail and self.detail.entry.paused_since)
+        paused = self._read.entry.paused_since is not None
         change = entry_changes.resume_clock if paused else entry_changes.pause_clock
 
         def save(typed: dict[str, str]) -> object:
@@ -292,8 +296,6 @@ class EntryDetailScreen(HuddleScreen):
         )
 
     def action_reviewed(self) -> None:
-        if self.detail is None:
-            return
         today = self.app.clock.today()
         try:
             entry_changes.mark_reviewed(

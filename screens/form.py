@@ -10,7 +10,7 @@ as the store's errors do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 from textual import on
@@ -36,7 +36,7 @@ class FormField:
     placeholder: str = ""
     choices: tuple[str, ...] = ()
     """For a choice: the options, the first chosen unless `value` names another."""
-    suggestions: tuple[str, ...] = field(default=())
+    suggestions: tuple[str, ...] = ()
     """For text: completions offered as the user types (e.g. people's names)."""
 
 

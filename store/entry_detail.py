@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from huddle.dates import uk
-from huddle.models import ActionSource, RiskTier, WaitingEntry
+from huddle.models import ActionSource, Person, RiskTier, WaitingEntry
 from store import records
 from store.connection import Store
 from store.errors import NotFound
+from store.people import everyone
 
 # The audit trail's column names in the words the huddle uses; columns not named here
 # (stored derivations such as contact_due, and `version`) are left out of the history.
@@ -67,7 +68,7 @@ class HistoryLine:
 @dataclass(frozen=True)
 class EntryDetail:
     entry: WaitingEntry
-    tier: RiskTier
+    tiers: dict[int, RiskTier]
     provider: str
     case_owner: str | None
     breach_date: date
@@ -79,6 +80,12 @@ class EntryDetail:
     contacts: list[ContactLine]
     escalations: list[EscalationLine]
     history: list[HistoryLine]
+    staff: list[Person]
+    """Everyone an owner or a contact can be, for the entry's forms."""
+
+    @property
+    def tier(self) -> RiskTier:
+        return self.tiers[self.entry.tier]
 
 
 def entry_detail(store: Store, entry_id: int) -> EntryDetail:
@@ -88,11 +95,12 @@ def entry_detail(store: Store, entry_id: int) -> EntryDetail:
             raise NotFound("waiting_entry", entry_id)
         row = rows[0]
         entry = WaitingEntry.model_validate(row)
-        names = {p["id"]: p["name"] for p in store.db.query("SELECT id, name FROM person")}
+        staff = everyone(store)
+        names = {person.id: person.name for person in staff}
         providers = {p["id"]: p["name"] for p in store.db.query("SELECT id, name FROM provider")}
         return EntryDetail(
             entry=entry,
-            tier=records.risk_tiers(store)[entry.tier],
+            tiers=records.risk_tiers(store),
             provider=providers[entry.provider_id],
             case_owner=names.get(entry.case_owner_id),
             breach_date=date.fromisoformat(row["breach_date"]),
@@ -121,6 +129,7 @@ def entry_detail(store: Store, entry_id: int) -> EntryDetail:
                 )
             ],
             history=_history(store, entry_id, names, providers),
+            staff=staff,
         )
 
 

@@ -26,6 +26,7 @@ from huddle.clock import FixedClock
 from huddle.models import Service
 from huddle.waiting_csv import COLUMNS
 from store import open_store, records
+from tests.test_cli_errors import run
 
 TODAY = date(2026, 11, 22)
 CLOCK = FixedClock(TODAY)
@@ -100,13 +101,6 @@ def csv_text(rows: list[dict[str, str]], header: list[str] | None = None) -> str
 def write_extract(path: Path, rows: list[dict[str, str]], **kwargs: object) -> Path:
     path.write_text(csv_text(rows, **kwargs), encoding="utf-8", newline="")
     return path
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv, CLOCK)
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return code, captured.out, captured.err
 
 
 def import_(
