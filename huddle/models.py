@@ -214,7 +214,8 @@ class Decision(Record):
 
 
 class Action(Record):
-    """Time-bound, with a named owner. Closing needs evidence."""
+    """Time-bound, with a named owner. Closing needs evidence; a due date that moves keeps
+    the first one; a reopened action counts as reopened."""
 
     title: str = Field(min_length=1)
     owner_id: int
@@ -223,17 +224,61 @@ class Action(Record):
     source: ActionSource = ActionSource.BY_HAND
     meeting_id: int | None = None
     entry_id: int | None = None
+    query_id: int | None = None
+    """The commissioner query this action is a step of."""
     created_on: date
     evidence: str | None = None
+    evidence_link: str | None = None
+    """A link or file path backing the evidence note."""
     closed_on: date | None = None
     closed_by: int | None = None
     reopened_count: int = Field(default=0, ge=0)
     rung: EscalationRung | None = None
+    first_due_date: date | None = None
+    """The due date it had before it first moved (None while it never has)."""
+    due_moves: int = Field(default=0, ge=0)
+    review_on: date | None = None
+    """A check, after closing, that the change held."""
+    reviewed_on: date | None = None
+    review_note: str | None = None
 
     @model_validator(mode="after")
     def _closed_with_evidence(self) -> Action:
         if self.status == ActionStatus.CLOSED and not (self.evidence or "").strip():
             raise ValueError("a closed action needs evidence (a note or a link)")
+        return self
+
+
+class QueryStatus(StrEnum):
+    OPEN = "open"
+    RESPONDED = "response sent"
+
+
+class CommissionerQuery(Record):
+    """A question from the commissioner (external assurance): its steps are actions under
+    it, and it closes only when the response is recorded as sent, with evidence."""
+
+    received_on: date
+    asked_by: str = Field(min_length=1)
+    matter: str = Field(min_length=1)
+    """The measure or matter queried."""
+    data_period: str = ""
+    deadline: date
+    owner_id: int
+    status: QueryStatus = QueryStatus.OPEN
+    response_sent_on: date | None = None
+    response_evidence: str | None = None
+    response_link: str | None = None
+    closed_by: int | None = None
+
+    @model_validator(mode="after")
+    def _sent_with_evidence(self) -> CommissionerQuery:
+        if self.status == QueryStatus.RESPONDED and not (self.response_evidence or "").strip():
+            raise ValueError(
+                "a query closes only with the response recorded as sent, with evidence"
+            )
+        if self.deadline < self.received_on:
+            raise ValueError("response deadline: it is before the date the query was received")
         return self
 
 

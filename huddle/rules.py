@@ -84,3 +84,8 @@ def add_working_days(start: date, days: int) -> date:
 def days_until(target: date, today: date) -> int:
     """Countdown in whole days (negative once the date has passed)."""
     return (target - today).days
+
+
+def is_action_overdue(closed: bool, due_date: date, today: date) -> bool:
+    """An action not closed whose due date has passed (due today is not yet overdue)."""
+    return not closed and due_date < today

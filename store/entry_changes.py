@@ -21,7 +21,7 @@ from huddle.models import (
     InterimContact,
     WaitingEntry,
 )
-from store import records
+from store import actions, records
 from store.connection import Store, Transaction
 from store.errors import NotFound
 
@@ -153,12 +153,10 @@ def escalate(
 ) -> Action:
     """Open an escalation action for the entry: with a named owner, a due date and a rung,
     it is the documented escalation every breach needs."""
-    if due_date < today:
-        raise ValueError(f"due date: {uk(due_date)} has already passed")
     with store.write(f"{rung} escalation") as txn:
         stored = _stored(txn, entry_id)
         who = stored["local_id"] or stored["nhs_number"]
-        return records.insert(
+        return actions.insert_action(
             txn,
             Action(
                 title=title.strip() or f"Escalation ({rung}) for {who}",
@@ -169,6 +167,7 @@ def escalate(
                 created_on=today,
                 rung=rung,
             ),
+            today,
         )
 
 

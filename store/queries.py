@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from huddle import rules
 from huddle.reconciliation import Reconciliation
 from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, WaitingCounts
+from store.action_list import OVERDUE
 from store.connection import Store
 from store.reconciliation import read_reconciliation
 from store.records import programme, risk_tiers, service
@@ -28,8 +29,9 @@ WHERE e.status = 'waiting' AND e.breach_date < :as_at
 GROUP BY e.tier
 """
 
-_ACTION_COUNTS = """
-SELECT count(*), coalesce(sum(due_date < :as_at), 0) FROM action WHERE status != 'closed'
+# Overdue as the Actions screen's overdue view counts it (one definition, one number).
+_ACTION_COUNTS = f"""
+SELECT count(*), coalesce(sum({OVERDUE}), 0) FROM action AS a WHERE a.status != 'closed'
 """
 
 

@@ -10,6 +10,7 @@ from huddle.models import (
     DEFAULT_RISK_TIERS,
     Action,
     Attendance,
+    CommissionerQuery,
     Decision,
     InterimContact,
     Meeting,
@@ -37,6 +38,7 @@ TABLES: dict[type[Record], str] = {
     Decision: "decision",
     Action: "action",
     InterimContact: "interim_contact",
+    CommissionerQuery: "commissioner_query",
     MobilisationProgramme: "mobilisation_programme",
 }
 
@@ -104,6 +106,13 @@ def insert_many(
     return txn.insert_many(table_of(type(records[0])), [to_row(r, tiers) for r in records])
 
 
+def checked_changes(record_type: type[R], stored: dict, changes: dict) -> dict:
+    """`changes` to a stored row as they are stored (ISO dates, plain text), once the whole
+    record with them applied has been validated, so a refused change writes nothing."""
+    row = record_type.model_validate({**stored, **changes}).model_dump(mode="json")
+    return {column: row[column] for column in changes}
+
+
 def _tiers_for(store: Store, record: Record) -> dict[int, RiskTier] | None:
     return risk_tiers(store) if isinstance(record, WaitingEntry) else None
 
@@ -131,6 +140,11 @@ def update(store: Store, record: R, reason: str) -> R:
         raise ValueError(
             "a waiting-list entry changes through store.entry_changes, which keeps a breach"
             " that has happened standing"
+        )
+    if isinstance(record, Action | CommissionerQuery):
+        raise ValueError(
+            "an action or commissioner query changes through store.actions or"
+            " store.commissioner_queries, which keep its evidence and history"
         )
     record = type(record).model_validate(record.model_dump())
     with store.write(reason) as txn:

@@ -261,3 +261,61 @@ def m009_search_and_safeguarding(db: Database) -> None:
         "CREATE INDEX waiting_entry_safeguarding ON waiting_entry "
         "(status, breach_date, id) WHERE safeguarding = 1"
     )
+
+
+@migrations()
+def m010_action_tracker(db: Database) -> None:
+    """The action tracker: evidence links, due-date moves, reviews after closing, and
+    commissioner queries whose steps are actions. A closed action without evidence, and a
+    query closed without its response's evidence, are refused by the database itself, so
+    no path (a form, the command line, another program) can write one."""
+    _create(
+        db,
+        "commissioner_query",
+        {
+            "received_on": str,
+            "asked_by": str,
+            "matter": str,
+            "data_period": str,
+            "deadline": str,
+            "owner_id": int,
+            "status": str,
+            "response_sent_on": str,
+            "response_evidence": str,
+            "response_link": str,
+            "closed_by": int,
+        },
+        foreign_keys=[("owner_id", "person", "id"), ("closed_by", "person", "id")],
+        not_null={"received_on", "asked_by", "matter", "deadline", "owner_id", "status"},
+    )
+    db["commissioner_query"].create_index(["status", "deadline"])
+    actions = db["action"]
+    actions.add_column("query_id", int, fk="commissioner_query", fk_col="id")
+    actions.add_column("evidence_link", str)
+    actions.add_column("first_due_date", str)
+    actions.add_column("due_moves", int, not_null_default=0)
+    actions.add_column("review_on", str)
+    actions.add_column("reviewed_on", str)
+    actions.add_column("review_note", str)
+    # The Actions screen's views, each an index range at ten thousand actions and more.
+    actions.create_index(["owner_id", "status", "due_date"])
+    actions.create_index(["source", "status", "due_date"])
+    actions.create_index(["status", "created_on"])
+    actions.create_index(["closed_on"])
+    actions.create_index(["query_id"])
+    actions.create_index(["meeting_id"])
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"CREATE TRIGGER action_closed_needs_evidence_{event.lower()} "
+            f"BEFORE {event} ON action "
+            "WHEN NEW.status = 'closed' AND trim(coalesce(NEW.evidence, '')) = '' "
+            "BEGIN SELECT RAISE(ABORT, 'a closed action needs evidence (a note or a link)'); END"
+        )
+        db.execute(
+            f"CREATE TRIGGER query_closed_needs_evidence_{event.lower()} "
+            f"BEFORE {event} ON commissioner_query "
+            "WHEN NEW.status != 'open' AND trim(coalesce(NEW.response_evidence, '')) = '' "
+            "BEGIN SELECT RAISE(ABORT, "
+            "'a commissioner query closes only with its response recorded as sent, with evidence'"
+            "); END"
+        )

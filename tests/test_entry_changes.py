@@ -969,8 +969,8 @@ REFUSALS: dict[str, Refusal] = {
             due_date=TODAY,
             today=TODAY,
         ),
-        sqlite3.IntegrityError,
-        "FOREIGN KEY",
+        ValueError,
+        "owner: pick a person in the service",
     ),
     "case owner who is not on the staff list": (
         lambda store, entry, owner: entry_changes.change_case_owner(

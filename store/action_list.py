@@ -1,0 +1,201 @@
+"""Actions a page at a time: counts, pages and the rows of an export for an ActionQuery.
+
+Each view is an index range over the action table (m010), so the Actions screen opens
+and filters the same with ten thousand actions as with ten. The overdue count of Today
+and `huddle status` is `count_actions` of the overdue view: one definition, one number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from huddle import rules
+from huddle.action_query import CLOSED_RECENTLY_DAYS, ActionQuery, ActionSort, ActionView
+from huddle.models import ActionSource, ActionStatus
+from store.connection import Store
+
+OVERDUE = "a.status != 'closed' AND a.due_date < :as_at"
+_NOT_CLOSED = "a.status != 'closed'"
+# A closed action whose check that the change held is due, and not yet recorded.
+_REVIEW_DUE = "(a.status = 'closed' AND a.reviewed_on IS NULL AND a.review_on <= :as_at)"
+
+_VIEWS = {
+    ActionView.OPEN: f"({_NOT_CLOSED} OR {_REVIEW_DUE})",
+    ActionView.OVERDUE: OVERDUE,
+    ActionView.THIS_WEEK: f"{_NOT_CLOSED} AND a.due_date >= :as_at AND a.due_date < :week_end",
+    ActionView.CLOSED_RECENTLY: "a.closed_on >= :closed_since AND a.status = 'closed'",
+    ActionView.EVERY: "1",
+}
+
+_ORDER = {
+    ActionSort.DUE: "a.due_date, a.id",
+    ActionSort.OWNER: "o.name, a.due_date, a.id",
+    ActionSort.AGE: "a.created_on, a.id",
+}
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action as listed, with what the rules say about it as at the query's date."""
+
+    id: int
+    version: int
+    title: str
+    owner_id: int
+    owner: str
+    status: ActionStatus
+    source: ActionSource
+    due_date: date
+    first_due_date: date | None
+    due_moves: int
+    created_on: date
+    closed_on: date | None
+    review_on: date | None
+    reviewed_on: date | None
+    reopened_count: int
+    entry_id: int | None
+    meeting_id: int | None
+    query_id: int | None
+    linked_to: str
+    """What it came from, in words: the entry's local id, the meeting, the query."""
+    as_at: date
+
+    @property
+    def closed(self) -> bool:
+        return self.status == ActionStatus.CLOSED
+
+    @property
+    def overdue(self) -> bool:
+        return rules.is_action_overdue(self.closed, self.due_date, self.as_at)
+
+    @property
+    def days_to_due(self) -> int:
+        return rules.days_until(self.due_date, self.as_at)
+
+    @property
+    def age_days(self) -> int:
+        return rules.days_until(self.as_at, self.created_on)
+
+    @property
+    def review_due(self) -> bool:
+        return self.closed and self.review_on is not None and self.reviewed_on is None
+
+
+def _where(query: ActionQuery) -> tuple[str, dict]:
+    as_at = query.as_at
+    params: dict = {
+        "as_at": as_at.isoformat(),
+        "week_end": (as_at + timedelta(days=7)).isoformat(),
+        "closed_since": (as_at - timedelta(days=CLOSED_RECENTLY_DAYS)).isoformat(),
+    }
+    clauses = [_VIEWS[query.view]]
+    if query.owner_id is not None:
+        clauses.append("a.owner_id = :owner_id")
+        params["owner_id"] = query.owner_id
+    if query.source is not None:
+        clauses.append("a.source = :source")
+        params["source"] = query.source.value
+    if query.status is not None:
+        clauses.append("a.status = :status")
+        params["status"] = query.status.value
+    if query.query_id is not None:
+        clauses.append("a.query_id = :query_id")
+        params["query_id"] = query.query_id
+    if search := query.search.strip():
+        clauses.append("a.title LIKE :search ESCAPE '\\'")
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["search"] = f"%{escaped}%"
+    return " AND ".join(clauses), params
+
+
+def _order(query: ActionQuery) -> str:
+    if query.view == ActionView.CLOSED_RECENTLY and query.sort == ActionSort.DUE:
+        return "a.closed_on DESC, a.id DESC"  # the most recently closed first
+    return _ORDER[query.sort]
+
+
+def count_actions(store: Store, query: ActionQuery) -> int:
+    where, params = _where(query)
+    return store.db.execute(f"SELECT count(*) FROM action AS a WHERE {where}", params).fetchone()[0]
+
+
+_LINE = """
+SELECT a.id, a.version, a.title, a.owner_id, o.name, a.status, a.source, a.due_date,
+       a.first_due_date, a.due_moves, a.created_on, a.closed_on, a.review_on, a.reviewed_on,
+       coalesce(a.reopened_count, 0), a.entry_id, a.meeting_id, a.query_id,
+       coalesce(e.local_id, e.nhs_number), m.series, m.held_on, q.matter
+FROM action AS a
+JOIN person AS o ON o.id = a.owner_id
+LEFT JOIN waiting_entry AS e ON e.id = a.entry_id
+LEFT JOIN meeting AS m ON m.id = a.meeting_id
+LEFT JOIN commissioner_query AS q ON q.id = a.query_id
+"""
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _linked_to(
+    entry: str | None, series: str | None, held_on: str | None, matter: str | None
+) -> str:
+    if matter:
+        return f"query: {matter}"
+    if entry:
+        return f"entry {entry}"
+    if series and held_on:
+        return f"{series}, {date.fromisoformat(held_on):%d/%m}"
+    return ""
+
+
+def _line(row: tuple, as_at: date) -> ActionLine:
+    return ActionLine(
+        id=row[0],
+        version=row[1],
+        title=row[2],
+        owner_id=row[3],
+        owner=row[4],
+        status=ActionStatus(row[5]),
+        source=ActionSource(row[6]),
+        due_date=date.fromisoformat(row[7]),
+        first_due_date=_date(row[8]),
+        due_moves=row[9],
+        created_on=date.fromisoformat(row[10]),
+        closed_on=_date(row[11]),
+        review_on=_date(row[12]),
+        reviewed_on=_date(row[13]),
+        reopened_count=row[14],
+        entry_id=row[15],
+        meeting_id=row[16],
+        query_id=row[17],
+        linked_to=_linked_to(row[18], row[19], row[20], row[21]),
+        as_at=as_at,
+    )
+
+
+def page_of_actions(store: Store, query: ActionQuery, offset: int, limit: int) -> list[ActionLine]:
+    where, params = _where(query)
+    order = _order(query)
+    # The page's ids first (an index range), then only those rows are joined.
+    rows = store.db.execute(
+        f"""
+        WITH page AS (
+            SELECT a.id FROM action AS a JOIN person AS o ON o.id = a.owner_id
+            WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset
+        )
+        {_LINE} JOIN page ON page.id = a.id ORDER BY {order}
+        """,
+        {**params, "limit": limit, "offset": offset},
+    ).fetchall()
+    return [_line(row, query.as_at) for row in rows]
+
+
+def each_action(store: Store, query: ActionQuery) -> Iterator[ActionLine]:
+    """Every action the query matches, in its order, read a row at a time (the export, and
+    the open-actions section of the minutes)."""
+    where, params = _where(query)
+    cursor = store.db.execute(f"{_LINE} WHERE {where} ORDER BY {_order(query)}", params)
+    for row in cursor:
+        yield _line(row, query.as_at)
