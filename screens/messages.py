@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from textual.message import Message
 
 from huddle.summary import StatusSummary
-from huddle.waiting_query import WaitingQuery
 from store.entry_detail import EntryDetail
-from store.waiting_list import EntryLine
 
 
 @dataclass
@@ -27,20 +26,20 @@ class LoadFailed(Message):
 
 
 @dataclass
-class EntriesCounted(Message):
-    """How many entries the current query matches."""
+class Counted(Message):
+    """How many rows a paged list's query matches."""
 
-    query: WaitingQuery
+    query: Hashable
     total: int
 
 
 @dataclass
-class EntryPageLoaded(Message):
-    """A window of the waiting list, read off the UI thread."""
+class PageLoaded(Message):
+    """A window of a paged list's rows for `query`, read off the UI thread."""
 
-    query: WaitingQuery
+    query: Hashable
     offset: int
-    lines: list[EntryLine]
+    lines: list
 
 
 @dataclass

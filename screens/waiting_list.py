@@ -22,7 +22,7 @@ from screens.entry_detail import EntryDetailScreen
 from screens.entry_list import EntryList, column_header
 from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
-from screens.messages import EntriesCounted, LoadFailed, SummaryLoaded
+from screens.messages import Counted, LoadFailed, SummaryLoaded
 from screens.reconciliation import ReconciliationScreen
 from store.queries import status_summary
 from store.records import risk_tiers
@@ -226,7 +226,7 @@ class WaitingListScreen(HuddleScreen):
         read_and_post(
             self,
             lambda store: count_entries(store, query),
-            lambda total: EntriesCounted(query, total),
+            lambda total: Counted(query, total),
         )
 
     @on(LoadFailed)
@@ -235,8 +235,8 @@ class WaitingListScreen(HuddleScreen):
             f"Could not read the waiting list: {escape(message.reason)}. Press x to try again."
         )
 
-    @on(EntriesCounted)
-    def _show_counts(self, message: EntriesCounted) -> None:
+    @on(Counted)
+    def _show_counts(self, message: Counted) -> None:
         if message.query != self.waiting_query:
             return
         query = message.query

@@ -1,0 +1,199 @@
+"""A Line-API scroll view that only ever holds a window of rows, for any list the store
+pages: the waiting list, the actions, the commissioner queries.
+
+`render_line` draws from a small cache around what is on screen; a missing window is read
+by a thread worker with its own connection, so opening, paging and jumping to the end
+cost the same at a million rows as at a hundred. A subclass says how to read a page
+(`read_page`) and how to draw a row (`cells`, each cell's words saying what its colour
+says).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import on, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from screens.base import read_and_post
+from screens.messages import PageLoaded
+
+if TYPE_CHECKING:
+    from store import Store
+
+Q = TypeVar("Q", bound=Hashable)
+L = TypeVar("L")
+
+WAITING_FOR_ROWS = Style(dim=True)
+
+Cells = list[tuple[str, Style]]
+
+
+def header(columns: tuple[tuple[str, int], ...]) -> str:
+    return " ".join(f"{title:<{width}}" for title, width in columns)
+
+
+def fitted(values: tuple[str, ...], columns: tuple[tuple[str, int], ...], style: Style) -> Cells:
+    """Each value cut or padded to its column's width, all in `style`."""
+    return [
+        (f"{value[:width]:<{width}} ", style)
+        for value, (_, width) in zip(values, columns, strict=True)
+    ]
+
+
+class PagedList(ScrollView, Generic[Q, L], can_focus=True):
+    """The rows of one query (a frozen, comparable description), with a row cursor."""
+
+    COLUMNS: ClassVar[tuple[tuple[str, int], ...]] = ()
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False, id="list-up", tooltip="Previous row"),
+        Binding("down", "move(1)", "Down", show=False, id="list-down", tooltip="Next row"),
+        Binding(
+            "pageup", "page(-1)", "Page up", show=False, id="list-page-up", tooltip="Previous page"
+        ),
+        Binding(
+            "pagedown", "page(1)", "Page down", show=False, id="list-page-down", tooltip="Next page"
+        ),
+        Binding("home", "jump(0)", "First", show=False, id="list-first", tooltip="First row"),
+        Binding("end", "jump(-1)", "Last", show=False, id="list-last", tooltip="Last row"),
+    ]
+    DEFAULT_CSS = """
+    PagedList { height: 1fr; }
+    PagedList > .paged-list--cursor { background: $accent; }
+    """
+    COMPONENT_CLASSES = {"paged-list--cursor"}
+
+    cursor: reactive[int] = reactive(0)
+    """Index of the highlighted row within the current query's order."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.query_shown: Q | None = None
+        self.total = 0
+        self._rows: dict[int, L] = {}
+        self._requested: set[int] = set()
+
+    # --- what a subclass gives -----------------------------------------------------------
+
+    def read_page(self, store: Store, query: Q, offset: int, limit: int) -> list[L]:
+        raise NotImplementedError
+
+    def cells(self, line: L) -> Cells:
+        raise NotImplementedError
+
+    # --- showing a query -----------------------------------------------------------------
+
+    @property
+    def line_width(self) -> int:
+        return sum(width + 1 for _, width in self.COLUMNS)
+
+    def counted(self, query: Q, total: int) -> None:
+        """The count of `query` has arrived: set the scroll range, keeping the rows read."""
+        if query != self.query_shown:
+            self.show(query, total)
+            return
+        self.total = total
+        self.virtual_size = Size(self.line_width, total)
+        self.cursor = min(self.cursor, max(total - 1, 0))
+        self.refresh()
+
+    def show(self, query: Q, total: int) -> None:
+        """Start showing `query` afresh, which matches `total` rows (or, until counted,
+        a window's worth)."""
+        self.query_shown = query
+        self.total = total
+        self._rows.clear()
+        self._requested.clear()
+        self.virtual_size = Size(self.line_width, total)
+        self.cursor = min(self.cursor, max(total - 1, 0))
+        self.scroll_to(y=max(0, min(self.scroll_y, total - 1)), animate=False)
+        self.refresh()
+
+    @property
+    def window(self) -> int:
+        return max(self.size.height, 10) * 3
+
+    def current(self) -> L | None:
+        return self._rows.get(self.cursor)
+
+    def loaded(self) -> list[L]:
+        """The rows read so far around the view, in list order."""
+        return [self._rows[position] for position in sorted(self._rows)]
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        if index >= self.total:
+            return Strip.blank(width)
+        line = self._rows.get(index)
+        if line is None:
+            self._request(index)
+            cells = [("  reading…", WAITING_FOR_ROWS)]
+        else:
+            cells = self.cells(line)
+        if index == self.cursor and self.has_focus:
+            cursor = self.get_component_rich_style("paged-list--cursor")
+            cells = [(text, style + cursor) for text, style in cells]
+        strip = Strip([Segment(text, style) for text, style in cells])
+        return strip.crop_extend(scroll_x, scroll_x + width, None)
+
+    def _request(self, index: int) -> None:
+        if self.query_shown is None or any(
+            start <= index < start + self.window for start in self._requested
+        ):
+            return  # one read per window, however many of its rows are drawn
+        start = max(0, index - self.size.height)
+        start -= start % self.size.height if self.size.height else 0
+        self._requested.add(start)
+        self.load_window(self.query_shown, start, self.window)
+
+    @work(thread=True, exit_on_error=False, group="list-pages")
+    def load_window(self, query: Q, offset: int, limit: int) -> None:
+        read_and_post(
+            self,
+            lambda store: self.read_page(store, query, offset, limit),
+            lambda lines: PageLoaded(query, offset, lines),
+        )
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.query != self.query_shown:
+            return  # an answer to a question nobody is asking any more
+        for position, line in enumerate(message.lines, start=message.offset):
+            self._rows[position] = line
+        self._forget_far_rows()
+        self.refresh()
+
+    def _forget_far_rows(self) -> None:
+        """Keep memory flat however far the user scrolls."""
+        keep_from = self.scroll_y - self.window
+        keep_to = self.scroll_y + 2 * self.window
+        for position in [p for p in self._rows if not keep_from <= p < keep_to]:
+            del self._rows[position]
+        self._requested = {s for s in self._requested if keep_from - self.window <= s < keep_to}
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if new < self.scroll_y:
+            self.scroll_to(y=new, animate=False)
+        elif new >= self.scroll_y + self.size.height:
+            self.scroll_to(y=new - self.size.height + 1, animate=False)
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        self.cursor = max(0, min(self.total - 1, self.cursor + step))
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(self.size.height - 1, 1))
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = 0 if where == 0 else max(self.total - 1, 0)
