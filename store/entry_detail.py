@@ -3,15 +3,14 @@ history from the audit trail (every change, by whom, when and why)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from huddle.dates import uk
 from huddle.models import ActionSource, Person, RiskTier, WaitingEntry
 from store import records
 from store.connection import Store
 from store.errors import NotFound
+from store.history import HistoryLine, audit_trail, changes, shown
 from store.people import everyone
 
 # The audit trail's column names in the words the huddle uses; columns not named here
@@ -36,7 +35,6 @@ _WORDS = {
     "initials": "initials",
     "not_in_extract_since": "not in the extract since",
 }
-_PEOPLE = {"case_owner_id", "owner_id", "made_by", "closed_by"}
 
 
 @dataclass(frozen=True)
@@ -54,15 +52,6 @@ class EscalationLine:
     owner: str
     due_date: date
     status: str
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: datetime
-    """When it was written, in the machine's local time."""
-    actor: str
-    what: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -142,66 +131,26 @@ def _history(
 ) -> list[HistoryLine]:
     """The entry's audit rows and those of its contacts and actions, oldest first (the
     audit index on table and row answers each part)."""
-    cursor = store.conn.execute(
-        """
-        SELECT at, actor, table_name, operation, before, after, reason FROM audit
-        WHERE (table_name = 'waiting_entry' AND row_id = :entry)
+
+    def describe(table: str, operation: str, before: dict, after: dict) -> str:
+        if table == "interim_contact":
+            return f"interim contact ({after.get('kind')}) on {shown('contact_on', after, names)}"
+        if table == "action":
+            kind = "escalation" if after.get("source") == ActionSource.BREACH else "action"
+            if operation == "insert":
+                return f"{kind} opened: {after.get('title')}, owner {names.get(after['owner_id'])}"
+            return f"{kind} {after.get('status', operation)}: {after.get('title')}"
+        if operation == "insert":
+            return "added to the waiting list"
+        return changes(before, after, _WORDS, names, providers)
+
+    return audit_trail(
+        store,
+        """(table_name = 'waiting_entry' AND row_id = :entry)
            OR (table_name = 'interim_contact' AND row_id IN
                 (SELECT id FROM interim_contact WHERE entry_id = :entry))
            OR (table_name = 'action' AND row_id IN
-                (SELECT id FROM action WHERE entry_id = :entry))
-        ORDER BY id
-        """,
+                (SELECT id FROM action WHERE entry_id = :entry))""",
         {"entry": entry_id},
+        describe,
     )
-    lines = []
-    for at, actor, table, operation, before, after, reason in cursor:
-        what = _what(table, operation, _load(before), _load(after), names, providers)
-        lines.append(HistoryLine(datetime.fromisoformat(at).astimezone(), actor, what, reason))
-    return lines
-
-
-def _load(text: str | None) -> dict:
-    return json.loads(text) if text else {}
-
-
-def _what(
-    table: str,
-    operation: str,
-    before: dict,
-    after: dict,
-    names: dict[int, str],
-    providers: dict[int, str],
-) -> str:
-    if table == "interim_contact":
-        return f"interim contact ({after.get('kind')}) on {_shown('contact_on', after, names)}"
-    if table == "action":
-        if operation == "insert":
-            return f"escalation opened: {after.get('title')}, owner {names.get(after['owner_id'])}"
-        return f"escalation {after.get('status', operation)}: {after.get('title')}"
-    if operation == "insert":
-        return "added to the waiting list"
-    changes = [
-        f"{_WORDS[column]} {_shown(column, before, names, providers)} → "
-        f"{_shown(column, after, names, providers)}"
-        for column in _WORDS
-        if before.get(column) != after.get(column)
-    ]
-    return "; ".join(changes) or "no visible change"
-
-
-def _shown(
-    column: str, row: dict, names: dict[int, str], providers: dict[int, str] | None = None
-) -> str:
-    value = row.get(column)
-    if value is None or value == "":
-        return "—"
-    if column in _PEOPLE:
-        return names.get(value, f"person {value}")
-    if column == "provider_id" and providers:
-        return providers.get(value, f"provider {value}")
-    if column.endswith(("_date", "_on", "_since", "_standing", "_contact")):
-        return uk(date.fromisoformat(value))
-    if column == "safeguarding":
-        return "yes" if value else "no"
-    return str(value)

@@ -1,0 +1,86 @@
+"""A record's history in words, from the audit trail: who, when, what changed, and why."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from store.connection import Store
+
+PEOPLE = frozenset({"case_owner_id", "owner_id", "made_by", "closed_by"})
+_DATE_ENDINGS = ("_date", "_on", "_since", "_standing", "_contact")
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    """When it was written, in the machine's local time."""
+    actor: str
+    what: str
+    reason: str
+
+
+# What one audit row says: (table, operation, before, after) -> words.
+Describe = Callable[[str, str, dict, dict], str]
+
+
+def audit_trail(store: Store, where: str, params: Mapping, describe: Describe) -> list[HistoryLine]:
+    """The audit rows matching `where`, oldest first, each described in words."""
+    cursor = store.conn.execute(
+        "SELECT at, actor, table_name, operation, before, after, reason FROM audit "
+        f"WHERE {where} ORDER BY id",
+        params,
+    )
+    return [
+        HistoryLine(
+            datetime.fromisoformat(at).astimezone(),
+            actor,
+            describe(table, operation, _load(before), _load(after)),
+            reason,
+        )
+        for at, actor, table, operation, before, after, reason in cursor
+    ]
+
+
+def _load(text: str | None) -> dict:
+    return json.loads(text) if text else {}
+
+
+def changes(
+    before: dict,
+    after: dict,
+    words: Mapping[str, str],
+    names: Mapping[int, str],
+    providers: Mapping[int, str] | None = None,
+) -> str:
+    """The columns named in `words` that changed, as "owner A → B; due date X → Y"."""
+    said = [
+        f"{words[column]} {shown(column, before, names, providers)} → "
+        f"{shown(column, after, names, providers)}"
+        for column in words
+        if before.get(column) != after.get(column)
+    ]
+    return "; ".join(said) or "no visible change"
+
+
+def shown(
+    column: str,
+    row: dict,
+    names: Mapping[int, str],
+    providers: Mapping[int, str] | None = None,
+) -> str:
+    """One stored value as the huddle says it: a person's name, a UK date."""
+    value = row.get(column)
+    if value is None or value == "":
+        return "—"
+    if column in PEOPLE:
+        return names.get(value, f"person {value}")
+    if column == "provider_id" and providers is not None:
+        return providers.get(value, f"provider {value}")
+    if column.endswith(_DATE_ENDINGS):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    if column == "safeguarding":
+        return "yes" if value else "no"
+    return str(value)
