@@ -10,6 +10,8 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
 
 EXIT_FAULT = 1
 EXIT_USAGE = 2
+
+# The values of huddle.models.ActionStatus, spelled out so that building the parser does
+# not import the models (a test holds the two the same).
+ACTION_STATUSES = ("open", "in progress", "closed")
 
 
 class CommandError(Exception):
@@ -177,7 +183,11 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
     what = _command_with_targets(
-        commands, "export", "export the waiting list as CSV", "Export data from the database."
+        commands,
+        "export",
+        "export the waiting list or the actions as CSV",
+        "Export data from the database as CSV. Cells that a spreadsheet would run as a "
+        "formula are neutralised with a leading '.",
     )
     waiting = what.add_parser(
         "waiting-list",
@@ -186,14 +196,38 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
         "contact due and overdue, and breached without escalation, as at today or --as-at. "
         "Cells that a spreadsheet would run as a formula are neutralised with a leading '.",
     )
-    _common(waiting)
-    waiting.add_argument(
+    _export_options(waiting, "work out breaches")
+    actions = what.add_parser(
+        "actions",
+        help="every action as CSV, with owner, status, due date and evidence",
+        description="Every action (open, in progress and closed) as CSV, with its owner, "
+        "status in words (OVERDUE, review due), what it is linked to, due date and its "
+        "moves, days overdue, review and closing dates and evidence, as at today or "
+        "--as-at; --owner and --status narrow it. Cells that a spreadsheet would run as a "
+        "formula are neutralised with a leading '.",
+    )
+    _export_options(actions, "work out what is overdue")
+    actions.add_argument(
+        "--owner",
+        metavar="NAME",
+        help="only this person's actions (their name, or a part of it only they have)",
+    )
+    actions.add_argument(
+        "--status",
+        choices=ACTION_STATUSES,
+        help="only actions with this status",
+    )
+
+
+def _export_options(parser: argparse.ArgumentParser, works_out: str) -> None:
+    _common(parser)
+    parser.add_argument(
         "--out", metavar="FILE", help="new file to write (0600); default: standard output"
     )
-    waiting.add_argument(
+    parser.add_argument(
         "--as-at",
         metavar="DATE",
-        help="work out breaches as at this date (dd/mm/yyyy or yyyy-mm-dd) instead of today",
+        help=f"{works_out} as at this date (dd/mm/yyyy or yyyy-mm-dd) instead of today",
     )
 
 
@@ -382,23 +416,52 @@ def _create(path: Path, create: Callable[[Path], IO[str]]) -> IO[str]:
 
 
 def cmd_export(args: argparse.Namespace, clock: Clock) -> int:
-    from huddle.csv_safety import create_private
-    from store.waiting_export import export_waiting_list
-
     as_at = parse_date(args.as_at, "--as-at") if args.as_at else clock.today()
     store = _existing_store(args)
-    if not args.out:
-        export_waiting_list(store, as_at, sys.stdout)
+    if args.what == "actions":
+        return _export_csv(args.out, _actions_export(args, store, as_at), "actions")
+    from store.waiting_export import export_waiting_list
+
+    return _export_csv(args.out, partial(export_waiting_list, store, as_at), "waiting entries")
+
+
+def _actions_export(
+    args: argparse.Namespace, store: Store, as_at: date
+) -> Callable[[IO[str]], int]:
+    """Every action, narrowed by --owner and --status (refused before any file is made)."""
+    from huddle.action_query import ActionQuery, ActionView
+    from huddle.models import ActionStatus
+    from huddle.people import match_person
+    from store.action_export import export_actions
+    from store.people import everyone
+
+    owner = None if args.owner is None else match_person(everyone(store), args.owner, "--owner")
+    query = ActionQuery(
+        as_at,
+        view=ActionView.EVERY,
+        owner_id=owner.id if owner else None,
+        status=ActionStatus(args.status) if args.status else None,
+    )
+    return partial(export_actions, store, query)
+
+
+def _export_csv(out: str | None, write: Callable[[IO[str]], int], what: str) -> int:
+    """Write an export to standard output, or to a new owner-only file (never one that
+    exists, and none left half-written), saying on stderr how many rows the file holds."""
+    from huddle.csv_safety import create_private
+
+    if not out:
+        write(sys.stdout)
         return 0
-    out_path = Path(args.out)
-    out = _create(out_path, create_private)
+    out_path = Path(out)
+    stream = _create(out_path, create_private)
     try:
-        with out:
-            count = export_waiting_list(store, as_at, out)
+        with stream:
+            count = write(stream)
     except BaseException:
         out_path.unlink(missing_ok=True)
         raise
-    print(f"{count} waiting entries written to {out_path}", file=sys.stderr)
+    print(f"{count} {what} written to {out_path}", file=sys.stderr)
     return 0
 
 

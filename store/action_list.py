@@ -61,6 +61,9 @@ class ActionLine:
     linked_to: str
     """What it came from, in words: the entry's local id, the meeting, the query."""
     as_at: date
+    evidence: str | None = None
+    """What shows it done (a closed action's note); None while it is not closed."""
+    evidence_link: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -125,7 +128,8 @@ _LINE = """
 SELECT a.id, a.version, a.title, a.owner_id, o.name, a.status, a.source, a.due_date,
        a.first_due_date, a.due_moves, a.created_on, a.closed_on, a.review_on, a.reviewed_on,
        coalesce(a.reopened_count, 0), a.entry_id, a.meeting_id, a.query_id,
-       coalesce(e.local_id, e.nhs_number), m.series, m.held_on, q.matter
+       coalesce(e.local_id, e.nhs_number), m.series, m.held_on, q.matter,
+       a.evidence, a.evidence_link
 FROM action AS a
 JOIN person AS o ON o.id = a.owner_id
 LEFT JOIN waiting_entry AS e ON e.id = a.entry_id
@@ -172,6 +176,8 @@ def _line(row: tuple, as_at: date) -> ActionLine:
         query_id=row[17],
         linked_to=_linked_to(row[18], row[19], row[20], row[21]),
         as_at=as_at,
+        evidence=row[22],
+        evidence_link=row[23],
     )
 
 
