@@ -36,6 +36,22 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "By risk tier: breaches, breaching this week, interim contacts overdue",
     ),
     Command(
+        "go-actions",
+        "4",
+        "4",
+        "switch_mode('actions')",
+        "Actions",
+        "Every action: mine, late, due this week, by owner or source; commissioner queries",
+    ),
+    Command(
+        "new-action",
+        "a",
+        "a",
+        "new_action",
+        "New action",
+        "Record an action with an owner and a due date, linked to what the cursor is on",
+    ),
+    Command(
         "help", "question_mark", "?", "help", "Help", "Keys, commands and where the database lives"
     ),
     # The palette has its own "Quit the application" entry.

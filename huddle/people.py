@@ -23,3 +23,10 @@ def match_person(people: Sequence[Person], typed: str, field: str = "person") ->
         raise ValueError(f"{field}: nobody's name contains {typed.strip()!r}")
     names = ", ".join(p.name for p in found[:4]) + (", …" if len(found) > 4 else "")
     raise ValueError(f"{field}: {len(found)} people match {typed.strip()!r} ({names}): type more")
+
+
+def person_named(people: Sequence[Person], name: str) -> Person | None:
+    """The person whose whole name is `name` (any case): who the user is, from the name
+    their changes are recorded under."""
+    wanted = " ".join(name.split()).casefold()
+    return next((p for p in people if p.name.casefold() == wanted), None)

@@ -17,10 +17,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from huddle.commands import GLOBAL_COMMANDS, Command
 from huddle.dates import long_uk
+from huddle.links import Link
 from screens.messages import LoadFailed
 
 if TYPE_CHECKING:
     from store import Store
+    from store.history import HistoryLine
 
 T = TypeVar("T")
 
@@ -67,6 +69,10 @@ class HuddleScreen(Screen[None]):
     def compose_body(self) -> Iterable:
         raise NotImplementedError
 
+    def cursor_link(self) -> Link:
+        """What an action recorded here (`a`) is linked to: what the cursor is on."""
+        return Link()
+
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """A store read that failed is said on screen (by the screen's LoadFailed handler),
@@ -85,3 +91,13 @@ def read_and_post(
         result = read(store)
     if not get_current_worker().is_cancelled:
         widget.post_message(answer(result))
+
+
+def history_text(history: Iterable[HistoryLine]) -> str:
+    """A record's history from the audit trail, oldest first: who, when, what, why."""
+    lines = ["[b]History[/b] (from the audit trail: who, when, what, why)"]
+    for h in history:
+        lines.append(
+            f"  {h.at:%d/%m/%Y %H:%M} {escape(h.actor)}: {escape(h.what)} — {escape(h.reason)}"
+        )
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from huddle import rules
 from huddle.commands import Command
 from huddle.dates import long_uk, parse_when, uk
+from huddle.links import Link
 from huddle.models import (
     RUNG_WORKING_DAYS,
     ContactKind,
@@ -24,7 +25,7 @@ from huddle.models import (
 )
 from huddle.nhs_number import spaced
 from huddle.people import match_person
-from screens.base import HuddleScreen, read_and_post
+from screens.base import HuddleScreen, history_text, read_and_post
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
 from screens.messages import EntryDetailLoaded, LoadFailed
@@ -106,8 +107,16 @@ class EntryDetailScreen(HuddleScreen):
         self.query_one("#summary", Static).update(_summary(detail, today))
         self.query_one("#escalations", Static).update(_escalations(detail))
         self.query_one("#contacts", Static).update(_contacts(detail))
-        self.query_one("#history", Static).update(_history(detail))
+        self.query_one("#history", Static).update(history_text(detail.history))
         self.refresh_bindings()
+
+    def cursor_link(self) -> Link:
+        if self.detail is None:
+            return Link()
+        entry = self.detail.entry
+        return Link(
+            f"waiting-list entry {entry.local_id or entry.nhs_number}", entry_id=self.entry_id
+        )
 
     # --- the changes ---------------------------------------------------------------------
 
@@ -398,13 +407,4 @@ def _contacts(detail: EntryDetail) -> str:
     lines = ["[b]Interim contacts[/b]"]
     for c in detail.contacts:
         lines.append(f"  {uk(c.contact_on)} {c.kind} by {escape(c.made_by)}: {escape(c.outcome)}")
-    return "\n".join(lines)
-
-
-def _history(detail: EntryDetail) -> str:
-    lines = ["[b]History[/b] (from the audit trail: who, when, what, why)"]
-    for h in detail.history:
-        lines.append(
-            f"  {h.at:%d/%m/%Y %H:%M} {escape(h.actor)}: {escape(h.what)} — {escape(h.reason)}"
-        )
     return "\n".join(lines)

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from huddle.summary import StatusSummary
+from store.action_detail import ActionDetail
+from store.action_list import ActionCounts
 from store.entry_detail import EntryDetail
+from store.query_list import QueryDetail
 
 
 @dataclass
@@ -47,3 +50,24 @@ class EntryDetailLoaded(Message):
     """One entry in full, read off the UI thread."""
 
     detail: EntryDetail
+
+
+@dataclass
+class ActionTotals(Message):
+    """The Actions screen's headline counts and the staff list, read off the UI thread."""
+
+    totals: ActionCounts
+
+
+@dataclass
+class ActionDetailLoaded(Message):
+    """One action in full, read off the UI thread."""
+
+    detail: ActionDetail
+
+
+@dataclass
+class QueryDetailLoaded(Message):
+    """One commissioner query in full, read off the UI thread."""
+
+    detail: QueryDetail

@@ -9,13 +9,13 @@ from datetime import date, timedelta
 
 from rich.text import Text
 from textual import on, work
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.markup import escape
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from huddle.commands import Command
 from huddle.dates import long_uk
+from huddle.links import Link
 from huddle.waiting_query import WaitingQuery
 from screens.base import HuddleScreen, read_and_post
 from screens.entry_detail import EntryDetailScreen
@@ -24,6 +24,7 @@ from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
 from screens.messages import Counted, LoadFailed, SummaryLoaded
 from screens.reconciliation import ReconciliationScreen
+from screens.search_box import SearchBox
 from store.queries import status_summary
 from store.records import risk_tiers
 from store.waiting_list import count_entries
@@ -154,17 +155,7 @@ def month_end(day: date) -> date:
 class WaitingListScreen(HuddleScreen):
     CSS_PATH = "waiting_list.tcss"
     SCREEN_COMMANDS = WAITING_LIST_COMMANDS
-    BINDINGS = [
-        *bindings(WAITING_LIST_COMMANDS),
-        Binding(
-            "escape",
-            "close_search",
-            "Close search",
-            show=False,
-            id="waiting-search-close",
-            tooltip="Close the search box without searching",
-        ),
-    ]
+    BINDINGS = bindings(WAITING_LIST_COMMANDS)
 
     waiting_query: WaitingQuery
     """What the list shows now; every key builds a new one and asks the store again."""
@@ -174,12 +165,12 @@ class WaitingListScreen(HuddleScreen):
             yield Static("Reading the waiting list…", id="as-at")
             yield DataTable(id="band", cursor_type="none", zebra_stripes=True)
             yield Static("", id="showing")
-            yield Input(
-                placeholder="NHS number, local id or initials — enter to search, escape to close",
-                id="search",
+            entries = EntryList(id="entries")
+            yield SearchBox(
+                "NHS number, local id or initials — enter to search, escape to close", entries
             )
             yield Static(column_header(), id="columns")
-            yield EntryList(id="entries")
+            yield entries
 
     def on_mount(self) -> None:
         band = self.query_one("#band", DataTable)
@@ -312,6 +303,12 @@ class WaitingListScreen(HuddleScreen):
     def action_reconcile(self) -> None:
         self.app.push_screen(ReconciliationScreen(self.waiting_query.as_at))
 
+    def cursor_link(self) -> Link:
+        line = self.query_one(EntryList).current()
+        if line is None:
+            return Link()
+        return Link(f"waiting-list entry {line.local_id or line.nhs_number}", entry_id=line.id)
+
     def action_open_entry(self) -> None:
         line = self.query_one(EntryList).current()
         if line is None:
@@ -330,25 +327,8 @@ class WaitingListScreen(HuddleScreen):
         self._ask(replace(self.waiting_query, **{field: getattr(line, line_field)}))
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = True
-        search.value = self.waiting_query.search
-        search.focus()
+        self.query_one(SearchBox).open(self.waiting_query.search)
 
-    @on(Input.Submitted, "#search")
-    def _search(self, event: Input.Submitted) -> None:
-        self._close_search()
-        self._ask(replace(self.waiting_query, search=event.value.strip()))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "close_search":
-            return self.query_one("#search", Input).has_focus
-        return True
-
-    def action_close_search(self) -> None:
-        self._close_search()
-
-    def _close_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = False
-        self.query_one(EntryList).focus()
+    @on(SearchBox.Searched)
+    def _search(self, message: SearchBox.Searched) -> None:
+        self._ask(replace(self.waiting_query, search=message.text))

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 from huddle import rules
 from huddle.action_query import CLOSED_RECENTLY_DAYS, ActionQuery, ActionSort, ActionView
-from huddle.models import ActionSource, ActionStatus
+from huddle.models import ActionSource, ActionStatus, Person
 from store.connection import Store
+from store.people import everyone
 
 OVERDUE = "a.status != 'closed' AND a.due_date < :as_at"
 _NOT_CLOSED = "a.status != 'closed'"
@@ -205,3 +206,37 @@ def each_action(store: Store, query: ActionQuery) -> Iterator[ActionLine]:
     cursor = store.db.execute(f"{_LINE} WHERE {where} ORDER BY {_order(query)}", params)
     for row in cursor:
         yield _line(row, query.as_at)
+
+
+@dataclass(frozen=True)
+class ActionCounts:
+    """The Actions screen's headline, from one snapshot."""
+
+    as_at: date
+    open: int
+    overdue: int
+    this_week: int
+    review_due: int
+    staff: list[Person]
+
+
+def action_counts(store: Store, as_at: date) -> ActionCounts:
+    with store.reading():
+        counted = {
+            view: count_actions(store, ActionQuery(as_at, view=view))
+            for view in (ActionView.OVERDUE, ActionView.THIS_WEEK)
+        }
+        where, params = _where(ActionQuery(as_at))
+        still_open, review_due = store.db.execute(
+            f"SELECT coalesce(sum({_NOT_CLOSED}), 0), coalesce(sum({_REVIEW_DUE}), 0) "
+            f"FROM action AS a WHERE {where}",
+            params,
+        ).fetchone()
+        return ActionCounts(
+            as_at=as_at,
+            open=still_open,
+            overdue=counted[ActionView.OVERDUE],
+            this_week=counted[ActionView.THIS_WEEK],
+            review_due=review_due,
+            staff=everyone(store),
+        )

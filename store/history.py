@@ -79,7 +79,7 @@ def shown(
         return names.get(value, f"person {value}")
     if column == "provider_id" and providers is not None:
         return providers.get(value, f"provider {value}")
-    if column.endswith(_DATE_ENDINGS):
+    if column.endswith(_DATE_ENDINGS) or column == "deadline":
         return date.fromisoformat(value).strftime("%d/%m/%Y")
     if column == "safeguarding":
         return "yes" if value else "no"

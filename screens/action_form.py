@@ -1,0 +1,62 @@
+"""The form that records an action: a title, an owner picked by typing part of a name, a
+due date as people say it (today, tomorrow, fri, +3d, 14/12), and an optional review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from huddle.dates import parse_when
+from huddle.links import Link
+from huddle.models import Action, Person
+from huddle.people import match_person
+from screens.form import FormField, FormScreen
+from store import actions
+from store.connection import Store
+
+WHEN = "today, tomorrow, fri, +3d, +2w or 14/12/2026"
+
+
+def due(typed: str, today: date, field: str) -> date:
+    if not typed.strip():
+        raise ValueError(f"{field}: give a date ({WHEN})")
+    return parse_when(typed, today, field)
+
+
+def optional_date(typed: str, today: date, field: str) -> date | None:
+    return parse_when(typed, today, field) if typed.strip() else None
+
+
+def new_action_form(
+    store: Store, today: date, link: Link, staff: Sequence[Person]
+) -> FormScreen[Action]:
+    def save(typed: dict[str, str]) -> Action:
+        return actions.add_action(
+            store,
+            title=typed["title"],
+            owner_id=match_person(staff, typed["owner"], "owner").id,
+            due_date=due(typed["due_date"], today, "due date"),
+            review_on=optional_date(typed["review_on"], today, "review on"),
+            today=today,
+            entry_id=link.entry_id,
+            meeting_id=link.meeting_id,
+            query_id=link.query_id,
+        )
+
+    where = f"Linked to {link.label}" if link else "Added by hand (not linked to anything)"
+    return FormScreen(
+        "New action" if not link.query_id else "New step of the commissioner query",
+        [
+            FormField("title", "Title", placeholder="what is to be done"),
+            FormField(
+                "owner",
+                "Owner",
+                placeholder="type part of a name",
+                suggestions=tuple(p.name for p in staff),
+            ),
+            FormField("due_date", "Due date", placeholder=WHEN),
+            FormField("review_on", "Review on", placeholder="optional: when to check it held"),
+        ],
+        save,
+        note=where,
+    )
