@@ -25,7 +25,9 @@ from screens.form import FormField, FormScreen
 from screens.keys import bindings
 from screens.messages import ActionDetailLoaded, LoadFailed
 from store import actions
-from store.action_detail import ActionDetail, action_detail
+from store.action_detail import ActionDetail, action_detail, saved_since
+from store.errors import REFUSALS, StaleVersion
+from store.history import HistoryLine
 
 ACTION_COMMANDS = (
     Command("action-start", "p", "p", "start", "In progress", "Mark the action in progress"),
@@ -135,8 +137,24 @@ class ActionDetailScreen(HuddleScreen):
         return self.detail
 
     def _form(
-        self, title: str, fields: Iterable[FormField], save: Callable[[dict[str, str]], object]
+        self,
+        title: str,
+        fields: Iterable[FormField],
+        change: Callable[[dict[str, str], int], object],
     ) -> None:
+        """A form whose save applies `change` to the action at the version last read. If
+        someone else saved it meanwhile, the form says what they changed beside what was
+        typed (kept), and reads the action again, so saving again applies it to theirs."""
+
+        def save(typed: dict[str, str]) -> object:
+            seen = self._read.action.version
+            try:
+                return change(typed, seen)
+            except StaleVersion as stale:
+                self.load()
+                theirs = saved_since(self.app.store, self.action_id, seen)
+                raise ValueError(changed_meanwhile(theirs)) from stale
+
         self.app.push_screen(FormScreen(title, fields, save))
 
     def _me(self) -> str:
@@ -149,7 +167,7 @@ class ActionDetailScreen(HuddleScreen):
     def action_start(self) -> None:
         try:
             actions.start(self.app.store, self.action_id, self._read.action.version)
-        except ValueError as error:
+        except REFUSALS as error:
             self.notify(str(error), severity="error")
         self.load()
 
@@ -157,11 +175,11 @@ class ActionDetailScreen(HuddleScreen):
         today = self.app.clock.today()
         read = self._read
 
-        def save(typed: dict[str, str]) -> object:
+        def change(typed: dict[str, str], version: int) -> object:
             return actions.close(
                 self.app.store,
                 self.action_id,
-                read.action.version,
+                version,
                 evidence=typed["evidence"],
                 link=typed["link"],
                 closed_by=match_person(read.staff, typed["closed_by"], "closed by").id,
@@ -179,18 +197,18 @@ class ActionDetailScreen(HuddleScreen):
                     "review_on", "Review on", placeholder="optional: when to check the change held"
                 ),
             ],
-            save,
+            change,
         )
 
     def action_reopen(self) -> None:
         today = self.app.clock.today()
         read = self._read
 
-        def save(typed: dict[str, str]) -> object:
+        def change(typed: dict[str, str], version: int) -> object:
             return actions.reopen(
                 self.app.store,
                 self.action_id,
-                read.action.version,
+                version,
                 reason=typed["reason"],
                 due_date=optional_date(typed["due_date"], today, "new due date"),
                 today=today,
@@ -202,18 +220,18 @@ class ActionDetailScreen(HuddleScreen):
                 FormField("reason", "Reason", placeholder="why it is not done after all"),
                 FormField("due_date", "New due date", placeholder=f"optional: {WHEN}"),
             ],
-            save,
+            change,
         )
 
     def action_move_due(self) -> None:
         today = self.app.clock.today()
         read = self._read
 
-        def save(typed: dict[str, str]) -> object:
+        def change(typed: dict[str, str], version: int) -> object:
             return actions.move_due_date(
                 self.app.store,
                 self.action_id,
-                read.action.version,
+                version,
                 due_date=due(typed["due_date"], today, "new due date"),
                 reason=typed["reason"],
                 today=today,
@@ -225,17 +243,17 @@ class ActionDetailScreen(HuddleScreen):
                 FormField("due_date", "New due date", placeholder=WHEN),
                 FormField("reason", "Reason", placeholder="why it moves"),
             ],
-            save,
+            change,
         )
 
     def action_change_owner(self) -> None:
         read = self._read
 
-        def save(typed: dict[str, str]) -> object:
+        def change(typed: dict[str, str], version: int) -> object:
             return actions.change_owner(
                 self.app.store,
                 self.action_id,
-                read.action.version,
+                version,
                 owner_id=match_person(read.staff, typed["owner"], "owner").id,
                 reason=typed["reason"],
             )
@@ -246,18 +264,18 @@ class ActionDetailScreen(HuddleScreen):
                 FormField("owner", "Owner", suggestions=self._names()),
                 FormField("reason", "Reason", placeholder="e.g. handed over at the huddle"),
             ],
-            save,
+            change,
         )
 
     def action_review(self) -> None:
         today = self.app.clock.today()
         read = self._read
 
-        def save(typed: dict[str, str]) -> object:
+        def change(typed: dict[str, str], version: int) -> object:
             return actions.record_review(
                 self.app.store,
                 self.action_id,
-                read.action.version,
+                version,
                 held=typed["held"] == HELD,
                 note=typed["note"],
                 due_date=optional_date(typed["due_date"], today, "new due date"),
@@ -273,7 +291,7 @@ class ActionDetailScreen(HuddleScreen):
                     "due_date", "New due date", placeholder=f"if it reopens, optionally: {WHEN}"
                 ),
             ],
-            save,
+            change,
         )
 
     def action_go_to_source(self) -> None:
@@ -341,3 +359,12 @@ def summary(detail: ActionDetail, today: date) -> str:
             f"(response due {uk(query.deadline)}, {query.status})"
         )
     return "\n".join(lines)
+
+
+def changed_meanwhile(theirs: Iterable[HistoryLine]) -> str:
+    said = "\n".join(f"  {h.at:%d/%m %H:%M} {h.actor}: {h.what} ({h.reason})" for h in theirs)
+    return (
+        "Someone else saved this action after you opened it, so nothing of yours was saved."
+        f" They changed:\n{said}\nWhat you typed is kept: save again to apply it to their"
+        " version, or escape to leave theirs."
+    )

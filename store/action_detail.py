@@ -62,18 +62,32 @@ def action_detail(store: Store, action_id: int) -> ActionDetail:
             closed_by=names.get(action.closed_by) if action.closed_by else None,
             source=source_of(store, action, query),
             query=query,
-            history=audit_trail(
-                store,
-                "table_name = 'action' AND row_id = :id",
-                {"id": action_id},
-                lambda _table, operation, before, after: (
-                    f"added: {after.get('title')}, owner {names.get(after['owner_id'])}"
-                    if operation == "insert"
-                    else changes(before, after, _WORDS, names)
-                ),
-            ),
+            history=_history(store, action_id, 0, names),
             staff=staff,
         )
+
+
+def saved_since(store: Store, action_id: int, version: int) -> list[HistoryLine]:
+    """What others saved to the action after the version someone was looking at: said
+    when their save is refused, beside what they typed, so they see both."""
+    with store.reading():
+        names = {person.id: person.name for person in everyone(store)}
+        return _history(store, action_id, version, names)
+
+
+def _history(
+    store: Store, action_id: int, after_version: int, names: dict[int, str]
+) -> list[HistoryLine]:
+    return audit_trail(
+        store,
+        "table_name = 'action' AND row_id = :id AND json_extract(after, '$.version') > :version",
+        {"id": action_id, "version": after_version},
+        lambda _table, operation, before, after: (
+            f"added: {after.get('title')}, owner {names.get(after['owner_id'])}"
+            if operation == "insert"
+            else changes(before, after, _WORDS, names)
+        ),
+    )
 
 
 def source_of(store: Store, action: Action, query: CommissionerQuery | None) -> Link:
