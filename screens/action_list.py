@@ -39,9 +39,9 @@ def column_header() -> str:
 def due_words(line: ActionLine) -> tuple[str, Style]:
     """How late or close it is, in words that say what the colour says."""
     if line.closed:
-        if line.review_due and line.review_on is not None:
-            if line.review_on <= line.as_at:
-                return "REVIEW DUE", ALARM
+        if line.review_due:
+            return "REVIEW DUE", ALARM
+        if line.review_scheduled and line.review_on is not None:
             return f"review {line.review_on:%d/%m}", NORMAL
         return "done", DONE
     days = line.days_to_due
@@ -57,6 +57,8 @@ def due_words(line: ActionLine) -> tuple[str, Style]:
 def status_words(line: ActionLine) -> str:
     if line.review_due:
         return "closed, review due"
+    if line.review_scheduled:
+        return "closed, review set"
     if line.reopened_count and not line.closed:
         return f"{line.status.value}, reopened {line.reopened_count}×"
     return line.status.value

@@ -43,7 +43,7 @@ def status_words(line: ActionLine) -> str:
     `closed, review due` once the date set to check that the change held has come."""
     if line.overdue:
         return f"{line.status.value}, OVERDUE"
-    if line.review_due and line.review_on is not None and line.review_on <= line.as_at:
+    if line.review_due:
         return f"{line.status.value}, review due"
     return line.status.value
 

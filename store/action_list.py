@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from huddle import rules
 from huddle.action_query import CLOSED_RECENTLY_DAYS, ActionQuery, ActionSort, ActionView
+from huddle.dates import uk
 from huddle.models import ActionSource, ActionStatus, Person
 from store.connection import Store
 from store.people import everyone
@@ -83,8 +84,14 @@ class ActionLine:
         return rules.days_until(self.as_at, self.created_on)
 
     @property
-    def review_due(self) -> bool:
+    def review_scheduled(self) -> bool:
+        """Closed, with a check that the change held set for a date and not yet recorded."""
         return self.closed and self.review_on is not None and self.reviewed_on is None
+
+    @property
+    def review_due(self) -> bool:
+        """A scheduled review whose date has come (the open view lists these)."""
+        return self.review_scheduled and self.review_on is not None and self.review_on <= self.as_at
 
 
 def _where(query: ActionQuery) -> tuple[str, dict]:
@@ -151,7 +158,7 @@ def _linked_to(
     if entry:
         return f"entry {entry}"
     if series and held_on:
-        return f"{series}, {date.fromisoformat(held_on):%d/%m}"
+        return f"{uk(date.fromisoformat(held_on))} {series}"  # the date survives a narrow column
     return ""
 
 
