@@ -30,9 +30,13 @@ def _not_past(day: date | None, today: date, field: str) -> None:
         raise ValueError(f"{field}: {uk(day)} has already passed; give today or a later date")
 
 
+def _pick_a_person(field: str) -> ValueError:
+    return ValueError(f"{field}: pick a person in the service (type part of their name)")
+
+
 def _person(txn: Transaction, person_id: int | None, field: str) -> None:
     if person_id is None or txn.row("person", person_id) is None:
-        raise ValueError(f"{field}: pick a person in the service (type part of their name)")
+        raise _pick_a_person(field)
 
 
 def _stored(txn: Transaction, action_id: int) -> dict:
@@ -64,7 +68,11 @@ def insert_action(txn: Transaction, action: Action, today: date) -> Action:
     """Inside an open write (a meeting's decision, a query's step): the creation rules."""
     _required(action.title, "title", "say what is to be done")
     _not_past(action.due_date, today, "due date")
-    _not_past(action.review_on, action.due_date, "review on")
+    if action.review_on is not None and action.review_on < action.due_date:
+        raise ValueError(
+            f"review on: {uk(action.review_on)} is before the due date, {uk(action.due_date)};"
+            " give the due date or later"
+        )
     _person(txn, action.owner_id, "owner")
     if action.query_id is not None:
         query = txn.row("commissioner_query", action.query_id)
@@ -81,7 +89,7 @@ def add_action(
     store: Store,
     *,
     title: str,
-    owner_id: int,
+    owner_id: int | None,
     due_date: date,
     today: date,
     source: ActionSource = ActionSource.BY_HAND,
@@ -90,6 +98,10 @@ def add_action(
     query_id: int | None = None,
     review_on: date | None = None,
 ) -> Action:
+    # The model refuses these too, but in its own words: the form needs the field's.
+    _required(title, "title", "say what is to be done")
+    if owner_id is None:
+        raise _pick_a_person("owner")
     action = Action(
         title=title,
         owner_id=owner_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -9,11 +10,14 @@ from random import Random
 
 import pytest
 
+import fixtures.demo
 import fixtures.waiting_list
 from fixtures import seed_demo
 from fixtures.waiting_list import reserved_test_numbers
+from huddle.action_query import ActionQuery, ActionView
 from huddle.nhs_number import is_valid_nhs_number, nhs_check_digit
 from store import Store, audit, open_store
+from store.action_list import count_actions
 from store.queries import status_summary
 
 TODAY = date(2026, 11, 22)
@@ -215,3 +219,95 @@ def test_the_audit_chain_holds_after_seeding(demo: Store) -> None:
 def test_the_demo_needs_an_empty_database(demo: Store) -> None:
     with pytest.raises(ValueError, match="already holds a service"):
         seed_demo(demo, TODAY)
+
+
+def test_the_tracker_has_queries_moved_dates_a_review_due_and_a_reopened_action(
+    demo: Store,
+) -> None:
+    today = TODAY.isoformat()
+    queries = rows(demo, "SELECT * FROM commissioner_query ORDER BY deadline")
+    answered, current = queries
+    # This week's query: due in five days, one step done with evidence, one still to do.
+    assert (current["status"], current["deadline"]) == ("open", "2026-11-27")
+    assert current["matter"] == "Waiting-list breach figures"
+    assert current["data_period"] == "October 2026"
+    steps = rows(demo, "SELECT * FROM action WHERE query_id = ? ORDER BY id", current["id"])
+    assert [s["status"] for s in steps] == ["closed", "open"]
+    assert steps[0]["evidence"] and steps[0]["evidence_link"] and steps[0]["closed_by"]
+    assert steps[1]["due_date"] < current["deadline"]
+    # An older one, answered before its deadline once each of its steps was closed.
+    assert answered["status"] == "response sent" and answered["response_evidence"]
+    assert answered["received_on"] <= answered["response_sent_on"] <= answered["deadline"]
+    steps = rows(demo, "SELECT * FROM action WHERE query_id = ?", answered["id"])
+    assert len(steps) == 2 and all(s["status"] == "closed" and s["evidence"] for s in steps)
+    assert all(s["source"] == "commissioner query" for s in steps)
+    # Due dates that moved keep the first one, and each move is in the audit trail.
+    moved = rows(demo, "SELECT * FROM action WHERE due_moves > 0 ORDER BY id")
+    assert len(moved) >= 2 and any(a["due_moves"] == 2 for a in moved)
+    assert all(a["first_due_date"] and a["first_due_date"] != a["due_date"] for a in moved)
+    moves = count(
+        demo,
+        "SELECT count(*) FROM audit WHERE table_name = 'action' AND reason LIKE 'due date moved%'",
+    )
+    assert moves == sum(a["due_moves"] for a in moved if not a["reopened_count"])
+    # Closed, with its check that the change held due this week and not yet recorded.
+    review_due = rows(
+        demo,
+        "SELECT * FROM action WHERE status = 'closed' AND review_on <= ? AND reviewed_on IS NULL",
+        today,
+    )
+    assert len(review_due) == 1 and review_due[0]["review_on"] >= "2026-11-15"
+    in_the_open_view = count_actions(demo, ActionQuery(TODAY))
+    assert in_the_open_view == status_summary(demo, TODAY).actions.open + 1
+    # Reopened: counted, its evidence gone from the action and kept in the audit trail.
+    (reopened,) = rows(demo, "SELECT * FROM action WHERE reopened_count > 0")
+    assert (reopened["status"], reopened["evidence"], reopened["due_date"] > today) == (
+        "open",
+        None,
+        True,
+    )
+    (reopening,) = rows(
+        demo,
+        "SELECT * FROM audit WHERE table_name = 'action' AND row_id = ? "
+        "AND reason LIKE 'action reopened: %'",
+        reopened["id"],
+    )
+    assert json.loads(reopening["before"])["evidence"]
+    sources = {r["source"] for r in rows(demo, "SELECT DISTINCT source FROM action")}
+    assert {"audit", "added by hand", "commissioner query", "meeting decision"} <= sources
+
+
+def test_the_tracker_keeps_overdue_to_a_few_and_agrees_with_the_overdue_view(
+    demo: Store,
+) -> None:
+    summary = status_summary(demo, TODAY)
+    assert summary.actions.overdue == count_actions(
+        demo, ActionQuery(TODAY, view=ActionView.OVERDUE)
+    )
+    assert (summary.actions.open, summary.actions.overdue) == (32, 12)
+    # Every action and query was written through the audited path.
+    for table in ("action", "commissioner_query"):
+        inserted = count(
+            demo,
+            "SELECT count(*) FROM audit WHERE table_name = ? AND operation = 'insert'",
+            table,
+        )
+        assert inserted == count(demo, f"SELECT count(*) FROM [{table}]")
+
+
+def test_the_tracker_changes_nothing_else_in_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_tracker = seeded(tmp_path / "a.db")
+    monkeypatch.setattr(fixtures.demo, "add_tracker_history", lambda *args: None)
+    without = seeded(tmp_path / "b.db")
+    for table in ("waiting_entry", "meeting", "decision", "attendance", "person"):
+        ordered = f"SELECT * FROM [{table}] ORDER BY id"
+        assert rows(with_tracker, ordered) == rows(without, ordered), table
+    # The escalations are the same, numbered after the tracker's actions.
+    escalations = "SELECT * FROM action WHERE source = 'breach' ORDER BY id"
+
+    def without_ids(store: Store) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "id"} for r in rows(store, escalations)]
+
+    assert without_ids(with_tracker) == without_ids(without)
