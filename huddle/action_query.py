@@ -59,7 +59,11 @@ class ActionQuery:
 
     def describe(self, owner: str | None = None) -> str:
         """The view and filters in words, for the line above the list."""
-        words = [self.view.value if self.view != ActionView.OPEN else "open actions"]
+        words = [
+            self.view.value
+            if self.view != ActionView.OPEN
+            else "open actions and closed ones with a review due"
+        ]
         if self.owner_id is not None:
             words.append(f"owned by {owner or 'one person'}")
         if self.source is not None:
