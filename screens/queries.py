@@ -120,7 +120,7 @@ class QueriesScreen(HuddleScreen):
     DEFAULT_CSS = """
     QueriesScreen #queries { padding: 0 1; }
     QueriesScreen #as-at { margin-top: 1; text-style: bold; }
-    QueriesScreen .columns { text-style: bold; background: $panel; }
+    QueriesScreen .columns { height: 1; text-wrap: nowrap; text-style: bold; background: $panel; }
     """
 
     def compose_body(self) -> Iterable:
@@ -243,7 +243,9 @@ class QueryDetailScreen(HuddleScreen):
     DEFAULT_CSS = """
     QueryDetailScreen #query { padding: 0 1; }
     QueryDetailScreen .part { margin: 1 0 0 0; height: auto; }
-    QueryDetailScreen .columns { text-style: bold; background: $panel; }
+    QueryDetailScreen .columns {
+        height: 1; text-wrap: nowrap; text-style: bold; background: $panel;
+    }
     QueryDetailScreen ActionList { height: 8; }
     """
 

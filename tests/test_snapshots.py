@@ -102,3 +102,42 @@ def test_escalation_form(snap_compare, tmp_path: Path, today: date, monkeypatch)
     assert snap_compare(
         app, terminal_size=(160, 40), run_before=after_keys(("2",), ("enter",), ("e",))
     )
+
+
+# --- the action tracker ------------------------------------------------------------------
+# The action list is wider than the waiting list's default size allows: at 160 columns it
+# shows every column up to "Linked to", which starts cut, as a user would see it.
+WIDE = (160, 40)
+
+
+def test_actions_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=WIDE, run_before=after_keys(("4",)))
+
+
+def test_actions_overdue_view(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=WIDE, run_before=after_keys(("4",), ("l",)))
+
+
+def test_action_view(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """The first open action: closed, with the check that the change held due."""
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("4",), ("enter",)))
+
+
+def test_new_action_form(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """`a` on the waiting list: the action is linked to the highlighted entry."""
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("2",), ("a",)))
+
+
+def test_commissioner_queries(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("4",), ("k",)))
+
+
+def test_commissioner_query_view(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """The open query: its deadline, a step closed with evidence and one still open."""
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("4",), ("k",), ("enter",)))
