@@ -16,7 +16,7 @@ from typing import Generic, Literal, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -55,7 +55,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     }
     FormScreen .form-title { text-style: bold; margin-bottom: 1; }
     FormScreen .form-label { margin-top: 1; }
-    FormScreen .form-error { color: $error; text-style: bold; height: auto; }
+    FormScreen .form-error { color: $error; text-style: bold; height: auto; display: none; }
     FormScreen .form-hint { color: $text-muted; margin-top: 1; }
     """
 
@@ -73,7 +73,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
+        with VerticalScroll(id="form", can_focus=False):
             yield Label(self.form_title, classes="form-title")
             if self.note:
                 yield Static(self.note)
@@ -124,6 +124,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def action_save(self) -> None:
         for error in self.query(".form-error").results(Static):
             error.update("")
+            error.display = False
         try:
             result = self.save(self.values())
         except REFUSALS as error:
@@ -136,10 +137,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         lowered = message.lower()
         for spec in self.fields:
             if lowered.startswith((spec.label.lower(), spec.name.replace("_", " "))):
-                self.query_one(f"#error-{spec.name}", Static).update(escape(message))
+                self._say(f"#error-{spec.name}", message)
                 self.query_one(f"#field-{spec.name}").focus()
                 return
-        self.query_one("#error-form", Static).update(escape(message))
+        self._say("#error-form", message)
+
+    def _say(self, where: str, message: str) -> None:
+        """An error takes room only while it is said, so a form fits a small terminal."""
+        error = self.query_one(where, Static)
+        error.update(escape(message))
+        error.display = True
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -25,6 +25,7 @@ COMMAND_LINE = (
     ("huddle backup DEST", "a consistent, checked copy"),
     ("huddle import waiting-list FILE.csv", "check and import an extract, all-or-nothing"),
     ("huddle export waiting-list [--out FILE]", "the waiting list as injection-safe CSV"),
+    ("huddle export actions [--owner NAME] [--status S]", "the actions as injection-safe CSV"),
 )
 
 

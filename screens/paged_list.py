@@ -141,7 +141,8 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         else:
             cells = self.cells(line)
         if index == self.cursor and self.has_focus:
-            cursor = self.get_component_rich_style("paged-list--cursor")
+            # Never dim under the cursor: the highlighted row must be readable.
+            cursor = self.get_component_rich_style("paged-list--cursor") + Style(dim=False)
             cells = [(text, style + cursor) for text, style in cells]
         strip = Strip([Segment(text, style) for text, style in cells])
         return strip.crop_extend(scroll_x, scroll_x + width, None)

@@ -43,9 +43,9 @@ from store.query_list import (
 
 COLUMNS = (
     ("Response", 14),
-    ("Matter", 40),
-    ("Asked by", 22),
-    ("Data period", 14),
+    ("Matter", 30),
+    ("Asked by", 18),
+    ("Data period", 12),
     ("Owner", 17),
     ("Steps open", 11),
     ("Received", 10),
