@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import resource
 import sqlite3
 import sys
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from textual.app import App
 
-    from screens.entry_list import EntryList
+    from screens.paged_list import PagedList
 
 TERMINAL = (160, 40)
 # Short enough not to blur a 5 ms page read, long enough not to starve the app's own loop.
@@ -71,10 +72,11 @@ async def _seconds_until(
     return await asyncio.wait_for(watch(), GIVE_UP_SECONDS) - started
 
 
-def _painted(entries: EntryList) -> bool:
-    """Every row in view has been read: none would be drawn as 'reading…'."""
-    in_view = min(entries.size.height, entries.total - int(entries.scroll_y))
-    return all(NOT_YET_READ not in entries.render_line(y).text for y in range(in_view))
+def _painted(rows: PagedList[Any, Any]) -> bool:
+    """Every row in view has been read: none would be drawn as 'reading…'. Any list the
+    store pages (screens.paged_list.PagedList): the waiting list, the actions."""
+    in_view = min(rows.size.height, rows.total - int(rows.scroll_y))
+    return all(NOT_YET_READ not in rows.render_line(y).text for y in range(in_view))
 
 
 async def _drive_waiting_list(db: Path, today: date) -> dict[str, Any]:
@@ -144,6 +146,105 @@ async def _drive_waiting_list(db: Path, today: date) -> dict[str, Any]:
 def waiting_list(db: str, today: str) -> dict[str, Any]:
     """Start the app, open the waiting list, page down, filter and re-sort."""
     return asyncio.run(_drive_waiting_list(Path(db), date.fromisoformat(today)))
+
+
+async def _drive_actions(db: Path, today: date, user: str, search: str) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from textual.widgets import Static
+
+    from huddle.action_query import ActionQuery, ActionSort, ActionView
+    from huddle.app import make_app
+    from huddle.clock import FixedClock
+    from huddle.people import person_named
+    from screens.action_list import ActionList
+    from screens.actions import ActionsScreen
+    from screens.search_box import SearchBox
+    from store import open_store
+    from store.queries import status_summary
+
+    started = perf_counter()
+    store = open_store(db, user)  # `m` (mine) is the actions of the person the store records
+    app = make_app(store, FixedClock(today))
+    async with app.run_test(size=TERMINAL) as pilot:
+
+        def first_page() -> bool:
+            screen = app.screen
+            if not isinstance(screen, ActionsScreen) or not screen.is_mounted:
+                return False
+            actions = screen.query_one(ActionList)
+            return bool(actions.loaded()) and _painted(actions)
+
+        seconds = {"open_s": await _seconds_until(app, ["4"], first_page, started)}
+        screen = app.screen
+        assert isinstance(screen, ActionsScreen)
+        actions = screen.query_one(ActionList)
+        every_open = ActionQuery(as_at=today)
+        rows: dict[str, int] = {}  # how many actions each figure's query matches
+        showing: dict[str, str] = {}  # the line above the list, once its count arrived
+
+        async def settle() -> None:
+            # Let the headline and the count finish, so each later figure is alone.
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        def shows(query: ActionQuery) -> Callable[[], bool]:
+            return lambda: actions.query_shown == query and _painted(actions)
+
+        async def look(name: str) -> None:
+            await settle()
+            rows[name] = actions.total
+            showing[name] = str(screen.query_one("#showing", Static).render())
+
+        search_box = screen.query_one(SearchBox)
+
+        async def timed(name: str, keys: list[str], wanted: ActionQuery) -> None:
+            """`keys` from the list of every open action, then back to it (`x`, untimed).
+
+            A `/` first waits for the search box to take the keyboard, as a person typing
+            does: Textual moves the focus on a later turn of its loop, so letters sent at
+            once with the `/` would reach the list's own keys."""
+            started = perf_counter()
+            if keys[0] == "slash":
+                await _seconds_until(app, keys[:1], lambda: search_box.has_focus, started)
+                keys = keys[1:]
+            seconds[name] = await _seconds_until(app, keys, shows(wanted), started)
+            await look(name)
+            cleared = replace(every_open, sort=wanted.sort)  # `x` keeps the sort
+            await _seconds_until(app, ["x"], shows(cleared), perf_counter())
+            await settle()
+
+        await look("open_s")
+        await timed("overdue_s", ["l"], replace(every_open, view=ActionView.OVERDUE))
+        headline = str(screen.query_one("#as-at", Static).render())
+        me = person_named(screen.staff, user)
+        if me is None:
+            raise RuntimeError(f"{user!r} is not on the staff list: `m` would do nothing")
+        await timed("mine_s", ["m"], replace(every_open, owner_id=me.id))
+        await timed("search_s", ["slash", *search, "enter"], replace(every_open, search=search))
+        await timed("sort_s", ["s"], replace(every_open, sort=ActionSort.OWNER))
+    summary = status_summary(store, today)
+    store.close()
+    return {
+        **seconds,
+        "rows": rows,
+        "overdue_showing": _count_in(showing["overdue_s"], r"Showing ([\d,]+):"),
+        "overdue_headline": _count_in(headline, r"([\d,]+) OVERDUE"),
+        "overdue_status": summary.actions.overdue,
+    }
+
+
+def _count_in(words: str, pattern: str) -> int:
+    found = re.search(pattern, words)
+    if found is None:
+        raise RuntimeError(f"no count matching {pattern!r} in {words!r}")
+    return int(found.group(1).replace(",", ""))
+
+
+def actions(db: str, today: str, user: str, search: str) -> dict[str, Any]:
+    """Start the app as `user`, open the Actions screen, then from its list of every open
+    action: the overdue view, mine, a search for `search`, sort by owner."""
+    return asyncio.run(_drive_actions(Path(db), date.fromisoformat(today), user, search))
 
 
 async def _drive_empty_app() -> dict[str, Any]:
@@ -255,6 +356,7 @@ def decisions(db: str, count: int) -> dict[str, Any]:
 
 PROBES: dict[str, Callable[..., dict[str, Any]]] = {
     "waiting_list": waiting_list,
+    "actions": actions,
     "empty_app": empty_app,
     "import_extract": import_extract,
     "bare_insert": bare_insert,

@@ -427,46 +427,76 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks import actions
+
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Generate demo data, measure huddle against the limits of issue #9 and "
-        "print the table (Markdown). Progress goes to stderr.",
+        "print the table (Markdown); with `actions`, the Actions screen's table instead. "
+        "Progress goes to stderr.",
+    )
+    parser.add_argument(
+        "what",
+        nargs="?",
+        choices=["actions"],
+        help="actions: the time to open the Actions screen and filter it at "
+        f"{actions.FULL.sizes[1]:,} (and {actions.FULL.sizes[2]:,}) extra actions against "
+        f"{actions.FULL.sizes[0]}",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
         help=f"small sizes and fewer runs (sizes {QUICK.sizes[0]},{QUICK.sizes[1]}, "
-        f"{QUICK.runs} runs, {QUICK.import_rows:,} import rows): a minute, not ten",
+        f"{QUICK.runs} runs, {QUICK.import_rows:,} import rows; actions: "
+        f"{','.join(str(n) for n in actions.QUICK.sizes)}, {actions.QUICK.runs} runs): "
+        "a minute, not ten",
     )
     parser.add_argument(
         "--sizes",
         metavar="SMALL,LARGE",
         help=f"waiting-list entries of the baseline and of the measured list "
-        f"(default {FULL.sizes[0]},{FULL.sizes[1]})",
+        f"(default {FULL.sizes[0]},{FULL.sizes[1]}); actions: extra actions of the baseline "
+        f"and of one or more measured sizes (default "
+        f"{','.join(str(n) for n in actions.FULL.sizes)})",
     )
     parser.add_argument("--runs", type=int, metavar="N", help="samples of each figure")
     args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
+    if args.what == "actions":
+        chosen: Settings | actions.ActionSettings = actions.QUICK if args.quick else actions.FULL
+    else:
+        chosen = QUICK if args.quick else FULL
     if args.sizes:
         try:
-            small, large = (int(part.replace("_", "")) for part in args.sizes.split(","))
+            sizes = tuple(int(part.replace("_", "")) for part in args.sizes.split(","))
         except ValueError:
-            parser.error(f"--sizes takes two whole numbers, SMALL,LARGE, not {args.sizes!r}")
-        if not 0 < small < large:
-            parser.error("--sizes: SMALL must be above 0 and below LARGE")
-        settings = replace(settings, sizes=(small, large))
+            parser.error(f"--sizes takes whole numbers, SMALL,LARGE, not {args.sizes!r}")
+        if len(sizes) != 2 and not (args.what == "actions" and len(sizes) > 2):
+            parser.error("--sizes takes two numbers, SMALL,LARGE (actions: two or more)")
+        if sizes[0] <= 0 or any(a >= b for a, b in zip(sizes, sizes[1:], strict=False)):
+            parser.error("--sizes: SMALL must be above 0 and each size above the one before")
+        chosen = replace(chosen, sizes=sizes)
     if args.runs is not None:
         if args.runs < 1:
             parser.error("--runs must be 1 or more")
-        settings = replace(settings, runs=args.runs)
+        chosen = replace(chosen, runs=args.runs)
     started = datetime.now().astimezone()
     try:
-        measured = measure(settings)
+        if isinstance(chosen, actions.ActionSettings):
+            measured_actions = actions.measure_actions(chosen)
+        else:
+            measured = measure(chosen)
     except BenchmarkError as error:
         print(f"benchmarks: {error}", file=sys.stderr)
         return 1
     print(f"Run {started:%Y-%m-%d %H:%M %Z} on {machine()}")
-    print(f"Medians of {settings.runs} runs (import: {settings.import_runs}).")
+    if isinstance(chosen, actions.ActionSettings):
+        print(actions.sizes_line(measured_actions))
+        print()
+        print(actions.table(measured_actions))
+        print()
+        print("\n".join(actions.overdue_lines(measured_actions)))
+        return 0 if measured_actions.overdue_agrees else 1
+    print(f"Medians of {chosen.runs} runs (import: {chosen.import_runs}).")
     print()
     print(table(measured))
     return 0
