@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
-from textual import on, work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
@@ -19,15 +19,18 @@ from huddle.links import Link
 from huddle.models import ActionStatus
 from huddle.people import match_person, person_named
 from screens.action_form import WHEN, due, optional_date
-from screens.base import HuddleScreen, history_text, read_and_post
+from screens.base import history_text
+from screens.detail import DetailScreen
 from screens.entry_detail import EntryDetailScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
-from screens.messages import ActionDetailLoaded, LoadFailed
 from store import actions
 from store.action_detail import ActionDetail, action_detail, saved_since
 from store.errors import REFUSALS, StaleVersion
 from store.history import HistoryLine
+
+if TYPE_CHECKING:
+    from store import Store
 
 ACTION_COMMANDS = (
     Command("action-start", "p", "p", "start", "In progress", "Mark the action in progress"),
@@ -64,7 +67,8 @@ ACTION_COMMANDS = (
 CHANGES = frozenset(command.action for command in ACTION_COMMANDS) - {"go_to_source"}
 
 
-class ActionDetailScreen(HuddleScreen):
+class ActionDetailScreen(DetailScreen[ActionDetail]):
+    WHAT = "this action"
     SCREEN_COMMANDS = ACTION_COMMANDS
     BINDINGS = [
         *bindings(ACTION_COMMANDS),
@@ -78,7 +82,6 @@ class ActionDetailScreen(HuddleScreen):
     def __init__(self, action_id: int) -> None:
         super().__init__()
         self.action_id = action_id
-        self.detail: ActionDetail | None = None
 
     def compose_body(self) -> Iterable:
         with VerticalScroll(id="action"):
@@ -86,28 +89,12 @@ class ActionDetailScreen(HuddleScreen):
             yield Static("Reading the action…", id="summary", classes="part")
             yield Static("", id="history", classes="part")
 
-    def on_mount(self) -> None:
-        self.load()
+    def read(self, store: Store) -> ActionDetail:
+        return action_detail(store, self.action_id)
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="action-detail")
-    def load(self) -> None:
-        read_and_post(self, lambda store: action_detail(store, self.action_id), ActionDetailLoaded)
-
-    @on(LoadFailed)
-    def _show_failure(self, message: LoadFailed) -> None:
-        self.query_one("#summary", Static).update(
-            f"Could not read this action: {escape(message.reason)}"
-        )
-
-    @on(ActionDetailLoaded)
-    def _show(self, message: ActionDetailLoaded) -> None:
-        self.detail = message.detail
-        self.query_one("#summary", Static).update(summary(message.detail, self.app.clock.today()))
-        self.query_one("#history", Static).update(history_text(message.detail.history))
-        self.refresh_bindings()
+    def show(self, detail: ActionDetail) -> None:
+        self.query_one("#summary", Static).update(summary(detail, self.app.clock.today()))
+        self.query_one("#history", Static).update(history_text(detail.history))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A change shows disabled until the action is read, and where it does not apply
@@ -131,11 +118,6 @@ class ActionDetailScreen(HuddleScreen):
 
     # --- the changes ---------------------------------------------------------------------
 
-    @property
-    def _read(self) -> ActionDetail:
-        assert self.detail is not None
-        return self.detail
-
     def _form(
         self,
         title: str,
@@ -147,7 +129,7 @@ class ActionDetailScreen(HuddleScreen):
         typed (kept), and reads the action again, so saving again applies it to theirs."""
 
         def save(typed: dict[str, str]) -> object:
-            seen = self._read.action.version
+            seen = self.read_detail.action.version
             try:
                 return change(typed, seen)
             except StaleVersion as stale:
@@ -158,22 +140,22 @@ class ActionDetailScreen(HuddleScreen):
         self.app.push_screen(FormScreen(title, fields, save))
 
     def _me(self) -> str:
-        me = person_named(self._read.staff, self.app.store.actor)
+        me = person_named(self.read_detail.staff, self.app.store.actor)
         return me.name if me else ""
 
     def _names(self) -> tuple[str, ...]:
-        return tuple(person.name for person in self._read.staff)
+        return tuple(person.name for person in self.read_detail.staff)
 
     def action_start(self) -> None:
         try:
-            actions.start(self.app.store, self.action_id, self._read.action.version)
+            actions.start(self.app.store, self.action_id, self.read_detail.action.version)
         except REFUSALS as error:
             self.notify(str(error), severity="error")
         self.load()
 
     def action_close_action(self) -> None:
         today = self.app.clock.today()
-        read = self._read
+        read = self.read_detail
 
         def change(typed: dict[str, str], version: int) -> object:
             return actions.close(
@@ -202,7 +184,7 @@ class ActionDetailScreen(HuddleScreen):
 
     def action_reopen(self) -> None:
         today = self.app.clock.today()
-        read = self._read
+        read = self.read_detail
 
         def change(typed: dict[str, str], version: int) -> object:
             return actions.reopen(
@@ -225,7 +207,7 @@ class ActionDetailScreen(HuddleScreen):
 
     def action_move_due(self) -> None:
         today = self.app.clock.today()
-        read = self._read
+        read = self.read_detail
 
         def change(typed: dict[str, str], version: int) -> object:
             return actions.move_due_date(
@@ -247,7 +229,7 @@ class ActionDetailScreen(HuddleScreen):
         )
 
     def action_change_owner(self) -> None:
-        read = self._read
+        read = self.read_detail
 
         def change(typed: dict[str, str], version: int) -> object:
             return actions.change_owner(
@@ -269,7 +251,7 @@ class ActionDetailScreen(HuddleScreen):
 
     def action_review(self) -> None:
         today = self.app.clock.today()
-        read = self._read
+        read = self.read_detail
 
         def change(typed: dict[str, str], version: int) -> object:
             return actions.record_review(
@@ -306,9 +288,6 @@ class ActionDetailScreen(HuddleScreen):
             self.notify(f"From the {source.label}", title="Meeting")
         else:
             self.notify("This action was added by hand: it has no source to open")
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
 
 HELD = "yes, it held"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
-from textual import on, work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
@@ -25,14 +25,17 @@ from huddle.models import (
 )
 from huddle.nhs_number import spaced
 from huddle.people import match_person
-from screens.base import HuddleScreen, history_text, read_and_post
+from screens.base import history_text
+from screens.detail import DetailScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
-from screens.messages import EntryDetailLoaded, LoadFailed
 from store import entry_changes
 from store.entry_detail import EntryDetail, entry_detail
 from store.errors import REFUSALS
 from store.meetings import open_huddle_on
+
+if TYPE_CHECKING:
+    from store import Store
 
 ENTRY_COMMANDS = (
     Command("entry-contact", "l", "l", "log_contact", "Log contact", "Record an interim contact"),
@@ -55,7 +58,8 @@ ENTRY_COMMANDS = (
 CHANGES = frozenset(command.action for command in ENTRY_COMMANDS)
 
 
-class EntryDetailScreen(HuddleScreen):
+class EntryDetailScreen(DetailScreen[EntryDetail]):
+    WHAT = "this entry"
     SCREEN_COMMANDS = ENTRY_COMMANDS
     BINDINGS = [
         *bindings(ENTRY_COMMANDS),
@@ -77,7 +81,6 @@ class EntryDetailScreen(HuddleScreen):
     def __init__(self, entry_id: int) -> None:
         super().__init__()
         self.entry_id = entry_id
-        self.detail: EntryDetail | None = None
 
     def compose_body(self) -> Iterable:
         with VerticalScroll(id="entry"):
@@ -87,28 +90,15 @@ class EntryDetailScreen(HuddleScreen):
             yield Static("", id="contacts", classes="part")
             yield Static("", id="history", classes="part")
 
-    def on_mount(self) -> None:
-        self.load()
+    def read(self, store: Store) -> EntryDetail:
+        return entry_detail(store, self.entry_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="entry-detail")
-    def load(self) -> None:
-        read_and_post(self, lambda store: entry_detail(store, self.entry_id), EntryDetailLoaded)
-
-    @on(LoadFailed)
-    def _show_failure(self, message: LoadFailed) -> None:
-        self.query_one("#summary", Static).update(
-            f"Could not read this entry: {escape(message.reason)}"
-        )
-
-    @on(EntryDetailLoaded)
-    def _show(self, message: EntryDetailLoaded) -> None:
-        self.detail = detail = message.detail
+    def show(self, detail: EntryDetail) -> None:
         today = self.app.clock.today()
         self.query_one("#summary", Static).update(_summary(detail, today))
         self.query_one("#escalations", Static).update(_escalations(detail))
         self.query_one("#contacts", Static).update(_contacts(detail))
         self.query_one("#history", Static).update(history_text(detail.history))
-        self.refresh_bindings()
 
     def cursor_link(self) -> Link:
         if self.detail is None:
@@ -123,8 +113,8 @@ class EntryDetailScreen(HuddleScreen):
     def _form(
         self, title: str, fields: Iterable[FormField], save: Callable[[dict[str, str]], object]
     ) -> None:
-        """Open a form for the entry as last read; whatever happens, read it again after."""
-        self.app.push_screen(FormScreen(title, fields, save), lambda _: self.load())
+        """A form for the entry as last read; the entry is read again when it closes."""
+        self.app.push_screen(FormScreen(title, fields, save))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A change needs the entry as read (its version, its staff list): until then the
@@ -134,17 +124,11 @@ class EntryDetailScreen(HuddleScreen):
         return True
 
     @property
-    def _read(self) -> EntryDetail:
-        """The entry as last read: the changes are enabled only once there is one."""
-        assert self.detail is not None
-        return self.detail
-
-    @property
     def _version(self) -> int:
-        return self._read.entry.version
+        return self.read_detail.entry.version
 
     def _people(self) -> list[Person]:
-        return self._read.staff
+        return self.read_detail.staff
 
     def _who(self) -> tuple[str, ...]:
         return tuple(person.name for person in self._people())
@@ -178,7 +162,7 @@ class EntryDetailScreen(HuddleScreen):
 
     def action_escalate(self) -> None:
         today = self.app.clock.today()
-        owner = self._read.case_owner
+        owner = self.read_detail.case_owner
 
         def save(typed: dict[str, str]) -> object:
             rung = EscalationRung(typed["rung"])
@@ -215,9 +199,9 @@ class EntryDetailScreen(HuddleScreen):
 
     def action_retier(self) -> None:
         today = self.app.clock.today()
-        tiers = self._read.tiers
+        tiers = self.read_detail.tiers
         labels = tuple(f"{n} {tier.name}" for n, tier in tiers.items())
-        current = self._read.entry.tier
+        current = self.read_detail.entry.tier
 
         def save(typed: dict[str, str]) -> object:
             return entry_changes.retier(
@@ -246,7 +230,7 @@ class EntryDetailScreen(HuddleScreen):
 
     def action_pause(self) -> None:
         today = self.app.clock.today()
-        paused = self._read.entry.paused_since is not None
+        paused = self.read_detail.entry.paused_since is not None
         change = entry_changes.resume_clock if paused else entry_changes.pause_clock
 
         def save(typed: dict[str, str]) -> object:
@@ -319,9 +303,6 @@ class EntryDetailScreen(HuddleScreen):
         else:
             self.notify(f"Marked reviewed at the huddle of {uk(today)}")
         self.load()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
 
 # --- what is shown ---------------------------------------------------------------------

@@ -8,10 +8,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from huddle.summary import StatusSummary
-from store.action_detail import ActionDetail
 from store.action_list import ActionCounts
-from store.entry_detail import EntryDetail
-from store.query_list import QueryDetail
 
 
 @dataclass
@@ -46,13 +43,6 @@ class PageLoaded(Message):
 
 
 @dataclass
-class EntryDetailLoaded(Message):
-    """One entry in full, read off the UI thread."""
-
-    detail: EntryDetail
-
-
-@dataclass
 class ActionTotals(Message):
     """The Actions screen's headline counts and the staff list, read off the UI thread."""
 
@@ -60,14 +50,7 @@ class ActionTotals(Message):
 
 
 @dataclass
-class ActionDetailLoaded(Message):
-    """One action in full, read off the UI thread."""
+class DetailLoaded(Message):
+    """One record in full (an entry, an action, a query), read off the UI thread."""
 
-    detail: ActionDetail
-
-
-@dataclass
-class QueryDetailLoaded(Message):
-    """One commissioner query in full, read off the UI thread."""
-
-    detail: QueryDetail
+    detail: object

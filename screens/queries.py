@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from textual import on, work
@@ -25,9 +26,10 @@ from screens.action_form import WHEN, due
 from screens.action_list import ActionList
 from screens.action_list import column_header as action_columns
 from screens.base import HuddleScreen, history_text, read_and_post
+from screens.detail import DetailScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
-from screens.messages import Counted, LoadFailed, QueryDetailLoaded
+from screens.messages import Counted, LoadFailed
 from screens.paged_list import Cells, PagedList, fitted, header
 from store import commissioner_queries
 from store.action_list import count_actions
@@ -40,6 +42,9 @@ from store.query_list import (
     page_of_queries,
     query_detail,
 )
+
+if TYPE_CHECKING:
+    from store import Store
 
 COLUMNS = (
     ("Response", 14),
@@ -70,7 +75,7 @@ class QueryList(PagedList[QueryFilter, QueryLine]):
     COLUMNS = COLUMNS
 
     def read_page(
-        self, store: object, query: QueryFilter, offset: int, limit: int
+        self, store: Store, query: QueryFilter, offset: int, limit: int
     ) -> list[QueryLine]:
         return page_of_queries(store, query, offset, limit)
 
@@ -234,7 +239,8 @@ QUERY_COMMANDS = (
 )
 
 
-class QueryDetailScreen(HuddleScreen):
+class QueryDetailScreen(DetailScreen[QueryDetail]):
+    WHAT = "this query"
     SCREEN_COMMANDS = QUERY_COMMANDS
     BINDINGS = [
         *bindings(QUERY_COMMANDS),
@@ -252,7 +258,6 @@ class QueryDetailScreen(HuddleScreen):
     def __init__(self, query_id: int) -> None:
         super().__init__()
         self.query_id = query_id
-        self.detail: QueryDetail | None = None
 
     def compose_body(self) -> Iterable:
         with Vertical(id="query"):
@@ -266,24 +271,23 @@ class QueryDetailScreen(HuddleScreen):
             yield Static("", id="history", classes="part")
 
     def on_mount(self) -> None:
-        self.steps = ActionQuery(
-            as_at=self.app.clock.today(), view=ActionView.EVERY, query_id=self.query_id
-        )
         self.query_one(ActionList).focus()
-        self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        super().on_screen_resume()
+        steps = ActionQuery(
+            as_at=self.app.clock.today(), view=ActionView.EVERY, query_id=self.query_id
+        )
+        listed = self.query_one(ActionList)
+        listed.show(steps, listed.window)
+        self.count_steps(steps)
 
-    def load(self) -> None:
-        steps = self.query_one(ActionList)
-        steps.show(self.steps, steps.window)
-        self.read_query()
-        self.count_steps(self.steps)
+    def read(self, store: Store) -> QueryDetail:
+        return query_detail(store, self.query_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="query-detail")
-    def read_query(self) -> None:
-        read_and_post(self, lambda store: query_detail(store, self.query_id), QueryDetailLoaded)
+    def show(self, detail: QueryDetail) -> None:
+        self.query_one("#summary", Static).update(query_summary(detail, self.app.clock.today()))
+        self.query_one("#history", Static).update(history_text(detail.history))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="query-steps")
     def count_steps(self, steps: ActionQuery) -> None:
@@ -294,21 +298,6 @@ class QueryDetailScreen(HuddleScreen):
     @on(Counted)
     def _counted(self, message: Counted) -> None:
         self.query_one(ActionList).counted(message.query, message.total)
-
-    @on(LoadFailed)
-    def _show_failure(self, message: LoadFailed) -> None:
-        self.query_one("#summary", Static).update(
-            f"Could not read this query: {escape(message.reason)}"
-        )
-
-    @on(QueryDetailLoaded)
-    def _show(self, message: QueryDetailLoaded) -> None:
-        self.detail = message.detail
-        self.query_one("#summary", Static).update(
-            query_summary(message.detail, self.app.clock.today())
-        )
-        self.query_one("#history", Static).update(history_text(message.detail.history))
-        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "respond" and (
@@ -364,9 +353,6 @@ class QueryDetailScreen(HuddleScreen):
                 save,
             )
         )
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
 
 def query_summary(detail: QueryDetail, today: date) -> str:
