@@ -120,7 +120,8 @@ class ActionsScreen(HuddleScreen):
         actions = self.query_one(ActionList)
         if fresh or actions.query_shown != self.action_query:
             actions.show(self.action_query, actions.window)
-        self.load_totals()
+        if fresh or not self.staff:
+            self.load_totals()  # the headline does not change with the view
         self.count(self.action_query)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="action-totals")

@@ -1,8 +1,10 @@
 """Actions a page at a time: counts, pages and the rows of an export for an ActionQuery.
 
-Each view is an index range over the action table (m010), so the Actions screen opens
-and filters the same with ten thousand actions as with ten. The overdue count of Today
-and `huddle status` is `count_actions` of the overdue view: one definition, one number.
+Nothing here loads the table: each page is its ids first (LIMIT/OFFSET over the query),
+then only those rows joined. At ten thousand actions opening the screen and every view
+take milliseconds (docs/benchmarks.md); at a hundred thousand the search and the sort by
+owner read the whole table (about 4x the time at ten). The overdue count of Today and
+`huddle status` is `count_actions` of the overdue view: one definition, one number.
 """
 
 from __future__ import annotations
