@@ -111,10 +111,10 @@ class ActionsScreen(HuddleScreen):
         self.action_query = ActionQuery(as_at=self.app.clock.today())
         self.staff: list[Person] = []
         self.query_one(ActionList).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload(fresh=True)  # back from an action or a form: things may have changed
+        # Opened, or back from an action or a form (things may have changed): read afresh.
+        self.reload(fresh=True)
 
     def reload(self, *, fresh: bool = False) -> None:
         actions = self.query_one(ActionList)
