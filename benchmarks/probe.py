@@ -319,15 +319,26 @@ def bare_insert(source: str, db: str) -> dict[str, Any]:
 
 
 def decisions(db: str, count: int) -> dict[str, Any]:
-    """`count` decisions recorded one at a time through records.add (each its own
-    synchronous=FULL transaction with its audit row), and as many bare one-row commits of
-    the same row on the same file, which is the floor a durable write cannot go under."""
-    from huddle.models import Decision
-    from store import open_store, records
+    """`count` decisions recorded one at a time in a meeting in progress, as `d` records
+    them (each its own synchronous=FULL transaction with its audit row), and as many bare
+    one-row commits of the same row on the same file, which is the floor a durable write
+    cannot go under."""
+    from datetime import date, datetime
+
+    from huddle.models import Decision, MeetingKind
+    from store import open_store
+    from store.meetings import record_decision, start_meeting
 
     store = open_store(db, "benchmark")
-    meeting_id = store.conn.execute("SELECT max(id) FROM meeting").fetchone()[0]
     owner_id = store.conn.execute("SELECT min(id) FROM person").fetchone()[0]
+    meeting_id = start_meeting(
+        store,
+        series="Benchmark huddle",
+        kind=MeetingKind.WAITING_LIST_HUDDLE,
+        chair_id=owner_id,
+        today=date.today(),
+        now=datetime.now(),
+    ).id
 
     def decision(n: int) -> Decision:
         return Decision(
@@ -340,7 +351,10 @@ def decisions(db: str, count: int) -> dict[str, Any]:
     recorded, bare = [], []
     for n in range(count + 1):  # the first of each warms the caches and is not counted
         started = perf_counter()
-        records.add(store, decision(n), "benchmark: one recorded decision")
+        made = decision(n)
+        record_decision(
+            store, made.meeting_id, text=made.text, rationale=made.rationale, owner_id=owner_id
+        )
         recorded.append(perf_counter() - started)
         row = decision(n).model_dump(mode="json", exclude={"id", "version"})
         started = perf_counter()

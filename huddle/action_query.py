@@ -21,6 +21,8 @@ class ActionView(StrEnum):
     THIS_WEEK = "due within 7 days"
     CLOSED_RECENTLY = f"closed in the last {CLOSED_RECENTLY_DAYS} days"
     EVERY = "every action"
+    DUE_NOW = "due today or overdue"
+    """Not closed and due today or before: the safety brief's actions."""
 
 
 class ActionSort(StrEnum):
@@ -42,6 +44,11 @@ class ActionQuery:
     status: ActionStatus | None = None
     query_id: int | None = None
     """Only the steps of one commissioner query."""
+    meeting_id: int | None = None
+    """Only the actions recorded in one meeting."""
+    carried_into: int | None = None
+    """Only what the earlier meetings of this meeting's series left: their actions still
+    open, and those closed since the last of them (the carried-forward agenda item)."""
     search: str = ""
     sort: ActionSort = ActionSort.DUE
 
@@ -72,4 +79,8 @@ class ActionQuery:
             words.append(f"status {self.status.value}")
         if self.search:
             words.append(f"title matching {self.search!r}")
+        if self.meeting_id is not None:
+            words.append("recorded in this meeting")
+        if self.carried_into is not None:
+            words.append("carried forward from earlier meetings of the series")
         return ", ".join(words)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Protocol
 
 
@@ -17,6 +17,10 @@ class Clock(Protocol):
     overridden: bool
 
     def today(self) -> date: ...
+
+    def now(self) -> datetime:
+        """The wall-clock time in the room (a meeting's countdown runs on it)."""
+        ...
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -28,16 +32,25 @@ class SystemClock:
     def today(self) -> date:
         return date.today()
 
+    def now(self) -> datetime:
+        return datetime.now().replace(microsecond=0)
+
 
 @dataclass(frozen=True)
 class FixedClock:
-    """A clock stopped at one date: tests, training, and `HUDDLE_TODAY`."""
+    """A clock stopped at one date: tests, training, and `HUDDLE_TODAY`. The time of day
+    is `at`, or the real one when `at` is None (so a demo's countdown still runs)."""
 
     fixed: date
     overridden: bool = True
+    at: time | None = time(8, 0)
 
     def today(self) -> date:
         return self.fixed
+
+    def now(self) -> datetime:
+        of_day = self.at or datetime.now().time()
+        return datetime.combine(self.fixed, of_day).replace(microsecond=0)
 
 
 class ClockError(ValueError):
@@ -52,7 +65,7 @@ def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
     try:
         if not _ISO_DATE.fullmatch(raw):
             raise ValueError(raw)
-        return FixedClock(date.fromisoformat(raw))
+        return FixedClock(date.fromisoformat(raw), at=None)
     except ValueError:
         raise ClockError(
             f"HUDDLE_TODAY={raw!r} is not a date: use YYYY-MM-DD, e.g. HUDDLE_TODAY=2026-11-22"

@@ -191,6 +191,10 @@ class InterimContact(Record):
 
 
 class Meeting(Record):
+    """One meeting of a series. Times are the wall clock in the room (the audit trail keeps
+    UTC). Once signed off it is read-only: `minutes` are rendered then, from the record, and
+    `chain_head` names the audit trail's last row at that moment."""
+
     kind: MeetingKind
     series: str = Field(min_length=1)
     held_on: date
@@ -198,6 +202,12 @@ class Meeting(Record):
     state: MeetingState = MeetingState.DRAFT
     signed_off_by: int | None = None
     signed_off_at: datetime | None = None
+    started_at: datetime | None = None
+    timebox_minutes: int = Field(default=30, ge=1)
+    section: str = ""
+    """The agenda section the runner was on: a meeting resumes there."""
+    minutes: str | None = None
+    chain_head: str | None = None
 
 
 class Attendance(Record):
@@ -211,6 +221,48 @@ class Decision(Record):
     text: str = Field(min_length=1)
     rationale: str = ""
     owner_id: int
+    entry_id: int | None = None
+    """The waiting-list entry the cursor was on when it was recorded."""
+    section: str = ""
+
+
+class Risk(Record):
+    """A risk or concern raised ("what could make today unsafe?"), with an owner."""
+
+    text: str = Field(min_length=1)
+    owner_id: int
+    raised_on: date
+    meeting_id: int | None = None
+    entry_id: int | None = None
+    section: str = ""
+
+
+class Addendum(Record):
+    """A correction to a signed-off meeting: the minutes stand, the addendum follows them."""
+
+    meeting_id: int
+    text: str = Field(min_length=1)
+    author_id: int
+    written_at: datetime
+
+
+class OnCall(Record):
+    """Who answers one escalation route on one day."""
+
+    day: date
+    route: str = Field(min_length=1)
+    person_id: int
+    contact: str = ""
+
+
+class ShiftCapacity(Record):
+    """Staff on a shift against the plan, as entered for the shift, and what was flagged."""
+
+    day: date
+    shift: str = Field(min_length=1)
+    planned: int = Field(ge=0)
+    on_shift: int = Field(ge=0)
+    flags: str = ""
 
 
 class Action(Record):

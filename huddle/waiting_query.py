@@ -32,6 +32,9 @@ class WaitingQuery:
     contact_overdue: bool = False
     without_escalation: bool = False
     safeguarding: bool = False
+    high_risk: bool = False
+    """Tier 1, breached, breaching today, safeguarding flag or contact overdue (the brief)."""
+    not_in_extract: bool = False
     owner_id: int | None = None
     provider_id: int | None = None
     search: str = ""
@@ -67,4 +70,6 @@ FLAG_LABELS = {
     "contact_overdue": "interim contact overdue",
     "without_escalation": "breached without escalation",
     "safeguarding": "safeguarding flag",
+    "high_risk": "high risk (tier 1, breached, breaching today, safeguarding, contact overdue)",
+    "not_in_extract": "not in the latest extract",
 }

@@ -32,7 +32,7 @@ from screens.keys import bindings
 from store import entry_changes
 from store.entry_detail import EntryDetail, entry_detail
 from store.errors import REFUSALS
-from store.meetings import open_huddle_on
+from store.meeting_reads import open_huddle_on
 
 if TYPE_CHECKING:
     from store import Store

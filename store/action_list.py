@@ -17,7 +17,7 @@ from huddle import rules
 from huddle.action_query import CLOSED_RECENTLY_DAYS, ActionQuery, ActionSort, ActionView
 from huddle.dates import uk
 from huddle.models import ActionSource, ActionStatus, Person
-from store.connection import Store
+from store.connection import Store, Transaction
 from store.people import everyone
 
 OVERDUE = "a.status != 'closed' AND a.due_date < :as_at"
@@ -31,7 +31,17 @@ _VIEWS = {
     ActionView.THIS_WEEK: f"{_NOT_CLOSED} AND a.due_date >= :as_at AND a.due_date < :week_end",
     ActionView.CLOSED_RECENTLY: "a.closed_on >= :closed_since AND a.status = 'closed'",
     ActionView.EVERY: "1",
+    ActionView.DUE_NOW: f"{_NOT_CLOSED} AND a.due_date <= :as_at",
 }
+
+# The earlier meetings of a meeting's series: their open actions, and the ones closed since
+# the last of them, are carried into it.
+_CARRIED = """a.meeting_id IN (
+    SELECT m.id FROM meeting AS m JOIN meeting AS this ON this.id = :carried_into
+    WHERE m.series = this.series AND m.id != this.id AND m.held_on <= this.held_on)
+AND (a.status != 'closed' OR a.closed_on >= (
+    SELECT max(m.held_on) FROM meeting AS m JOIN meeting AS this ON this.id = :carried_into
+    WHERE m.series = this.series AND m.id != this.id AND m.held_on <= this.held_on))"""
 
 _ORDER = {
     ActionSort.DUE: "a.due_date, a.id",
@@ -116,6 +126,12 @@ def _where(query: ActionQuery) -> tuple[str, dict]:
     if query.query_id is not None:
         clauses.append("a.query_id = :query_id")
         params["query_id"] = query.query_id
+    if query.meeting_id is not None:
+        clauses.append("a.meeting_id = :meeting_id")
+        params["meeting_id"] = query.meeting_id
+    if query.carried_into is not None:
+        clauses.append(_CARRIED)
+        params["carried_into"] = query.carried_into
     if search := query.search.strip():
         clauses.append("a.title LIKE :search ESCAPE '\\'")
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -129,9 +145,11 @@ def _order(query: ActionQuery) -> str:
     return _ORDER[query.sort]
 
 
-def count_actions(store: Store, query: ActionQuery) -> int:
+def count_actions(source: Store | Transaction, query: ActionQuery) -> int:
     where, params = _where(query)
-    return store.db.execute(f"SELECT count(*) FROM action AS a WHERE {where}", params).fetchone()[0]
+    return source.conn.execute(
+        f"SELECT count(*) FROM action AS a WHERE {where}", params
+    ).fetchone()[0]
 
 
 _LINE = """
@@ -208,11 +226,11 @@ def page_of_actions(store: Store, query: ActionQuery, offset: int, limit: int) -
     return [_line(row, query.as_at) for row in rows]
 
 
-def each_action(store: Store, query: ActionQuery) -> Iterator[ActionLine]:
+def each_action(source: Store | Transaction, query: ActionQuery) -> Iterator[ActionLine]:
     """Every action the query matches, in its order, read a row at a time (the export, and
-    the open-actions section of the minutes)."""
+    the actions of the minutes, rendered inside the write that signs a meeting off)."""
     where, params = _where(query)
-    cursor = store.db.execute(f"{_LINE} WHERE {where} ORDER BY {_order(query)}", params)
+    cursor = source.conn.execute(f"{_LINE} WHERE {where} ORDER BY {_order(query)}", params)
     for row in cursor:
         yield _line(row, query.as_at)
 

@@ -1,19 +1,288 @@
-"""Meetings as other screens need them."""
+"""Meetings as they happen: started, attended, moved through, recorded in, signed off.
+
+Each function is one audited write. Anything recorded in a meeting is saved the moment it
+is entered, so a crash mid-meeting loses nothing. A signed-off meeting refuses every change
+here, in words; the database's triggers (migration m011) refuse the same on every other
+path. A correction after sign-off is an addendum.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from huddle.models import MeetingKind, MeetingState
-from store.connection import Store
+from huddle.agenda import TIMEBOX_MINUTES, agenda, section_of
+from huddle.models import (
+    Addendum,
+    Attendance,
+    AttendanceStatus,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+    OnCall,
+    Risk,
+    ShiftCapacity,
+)
+from store import audit, records
+from store.connection import Store, Transaction
+from store.errors import NotFound
+from store.meeting_reads import meeting_row
+from store.minutes import minutes_of
+
+LOCKED = "this meeting is signed off and cannot be changed: add an addendum instead"
 
 
-def open_huddle_on(store: Store, day: date) -> int | None:
-    """The waiting-list huddle held on `day` that is not yet signed off, if there is one:
-    an entry marked reviewed today is linked to it."""
-    row = store.conn.execute(
-        "SELECT id FROM meeting WHERE kind = ? AND held_on = ? AND state != ? "
-        "ORDER BY id DESC LIMIT 1",
-        (MeetingKind.WAITING_LIST_HUDDLE, day.isoformat(), MeetingState.SIGNED_OFF),
-    ).fetchone()
-    return row[0] if row else None
+def _required(text: str, field: str, what: str) -> str:
+    if not text.strip():
+        raise ValueError(f"{field}: {what}")
+    return text.strip()
+
+
+def _open(txn: Transaction, meeting_id: int) -> Meeting:
+    """The meeting, refused in words if it is signed off."""
+    meeting = meeting_row(txn, meeting_id)
+    if meeting.state == MeetingState.SIGNED_OFF:
+        raise ValueError(LOCKED)
+    return meeting
+
+
+def _person(txn: Transaction, person_id: int | None, field: str) -> int:
+    if person_id is None:
+        raise ValueError(f"{field}: pick a person by typing part of their name")
+    if txn.row("person", person_id) is None:
+        raise NotFound("person", person_id)
+    return person_id
+
+
+def start_meeting(
+    store: Store,
+    *,
+    series: str,
+    kind: MeetingKind,
+    chair_id: int | None,
+    today: date,
+    now: datetime,
+) -> Meeting:
+    """A new meeting of `series`, in progress from `now`, at its first section. It starts
+    with the open items of the series' earlier meetings (the carried-forward section reads
+    them) and the people invited to the last one."""
+    name = _required(" ".join(series.split()), "series", "name the series, e.g. Early shift brief")
+    with store.write(f"{kind} started: {name}") as txn:
+        _person(txn, chair_id, "chair")
+        already = txn.conn.execute(
+            "SELECT held_on FROM meeting WHERE series = ? AND state != ?",
+            (name, MeetingState.SIGNED_OFF),
+        ).fetchone()
+        if already:
+            raise ValueError(
+                f"series: a meeting of {name!r} from {date.fromisoformat(already[0]):%d/%m/%Y} "
+                "is still open; resume it (enter) or sign it off first"
+            )
+        return records.insert(
+            txn,
+            Meeting(
+                kind=kind,
+                series=name,
+                held_on=today,
+                chair_id=chair_id,
+                state=MeetingState.IN_PROGRESS,
+                started_at=now,
+                timebox_minutes=TIMEBOX_MINUTES.get(kind, 30),
+                section=agenda(kind)[0].key,
+            ),
+        )
+
+
+def move_to(store: Store, meeting_id: int, section: str) -> Meeting:
+    """Remember where the meeting is, so it resumes there after a restart or a crash."""
+    with store.write(f"moved to {section}") as txn:
+        current = _open(txn, meeting_id)
+        key = section_of(current.kind, section).key
+        if current.section == key:
+            return current
+        after = txn.update("meeting", meeting_id, {"section": key}, current.version)
+        return Meeting.model_validate(after)
+
+
+def mark_attendance(
+    store: Store, meeting_id: int, person_id: int, status: AttendanceStatus
+) -> Attendance:
+    """Present or apologies: a second key for the same person changes their mark."""
+    with store.write(f"attendance: {status}") as txn:
+        _open(txn, meeting_id)
+        _person(txn, person_id, "person")
+        found = txn.conn.execute(
+            "SELECT id, version, status FROM attendance WHERE meeting_id = ? AND person_id = ?",
+            (meeting_id, person_id),
+        ).fetchone()
+        if found is None:
+            return records.insert(
+                txn, Attendance(meeting_id=meeting_id, person_id=person_id, status=status)
+            )
+        row_id, version, was = found
+        if was == status:
+            return Attendance(
+                id=row_id,
+                version=version,
+                meeting_id=meeting_id,
+                person_id=person_id,
+                status=status,
+            )
+        return Attendance.model_validate(
+            txn.update("attendance", row_id, {"status": status}, version)
+        )
+
+
+def record_decision(
+    store: Store,
+    meeting_id: int,
+    *,
+    text: str,
+    rationale: str,
+    owner_id: int | None,
+    section: str = "",
+    entry_id: int | None = None,
+) -> Decision:
+    decision_text = _required(text, "decision", "say what was decided")
+    with store.write(f"decision recorded: {decision_text}") as txn:
+        _open(txn, meeting_id)
+        return records.insert(
+            txn,
+            Decision(
+                meeting_id=meeting_id,
+                text=decision_text,
+                rationale=rationale.strip(),
+                owner_id=_person(txn, owner_id, "owner"),
+                section=section,
+                entry_id=entry_id,
+            ),
+        )
+
+
+def record_risk(
+    store: Store,
+    *,
+    text: str,
+    owner_id: int | None,
+    today: date,
+    meeting_id: int | None = None,
+    section: str = "",
+    entry_id: int | None = None,
+) -> Risk:
+    risk_text = _required(text, "risk", "say what could cause harm")
+    with store.write(f"risk or concern raised: {risk_text}") as txn:
+        if meeting_id is not None:
+            _open(txn, meeting_id)
+        return records.insert(
+            txn,
+            Risk(
+                text=risk_text,
+                owner_id=_person(txn, owner_id, "owner"),
+                raised_on=today,
+                meeting_id=meeting_id,
+                section=section,
+                entry_id=entry_id,
+            ),
+        )
+
+
+def sign_off(
+    store: Store, meeting_id: int, version: int, *, signed_off_by: int | None, now: datetime
+) -> Meeting:
+    """Lock the meeting with its minutes, rendered now from the record."""
+    with store.write("meeting signed off") as txn:
+        return sign_off_in(txn, meeting_id, version, signed_off_by=signed_off_by, now=now)
+
+
+def sign_off_in(
+    txn: Transaction, meeting_id: int, version: int, *, signed_off_by: int | None, now: datetime
+) -> Meeting:
+    """As `sign_off`, inside an open write (the demo signs off its history this way)."""
+    current = _open(txn, meeting_id)
+    signer = _person(txn, signed_off_by, "signed off by")
+    head_id, head_hash = audit.chain_head(txn.conn)
+    chain_head = f"audit row {head_id}, SHA-256 {head_hash}"
+    signed = current.model_copy(
+        update={
+            "state": MeetingState.SIGNED_OFF,
+            "signed_off_by": signer,
+            "signed_off_at": now,
+            "chain_head": chain_head,
+        }
+    )
+    minutes = minutes_of(txn, signed)
+    after = txn.update(
+        "meeting",
+        meeting_id,
+        records.checked_changes(
+            Meeting,
+            current.model_dump(mode="json"),
+            {
+                "state": MeetingState.SIGNED_OFF,
+                "signed_off_by": signer,
+                "signed_off_at": now,
+                "minutes": minutes,
+                "chain_head": chain_head,
+            },
+        ),
+        version,
+    )
+    return Meeting.model_validate(after)
+
+
+def add_addendum(
+    store: Store, meeting_id: int, *, text: str, author_id: int | None, now: datetime
+) -> Addendum:
+    """A correction to signed-off minutes, with its own author and time."""
+    words = _required(text, "addendum", "say what is corrected or added")
+    with store.write("addendum to signed-off minutes") as txn:
+        found = meeting_row(txn, meeting_id)
+        if found.state != MeetingState.SIGNED_OFF:
+            raise ValueError(
+                "addendum: this meeting is still open; record it in the meeting instead"
+            )
+        return records.insert(
+            txn,
+            Addendum(
+                meeting_id=meeting_id,
+                text=words,
+                author_id=_person(txn, author_id, "author"),
+                written_at=now,
+            ),
+        )
+
+
+def set_on_call(
+    store: Store, *, day: date, route: str, person_id: int | None, contact: str
+) -> OnCall:
+    """Who answers `route` on `day` (entering it again replaces the name)."""
+    with store.write(f"on call for {route} on {day:%d/%m/%Y}") as txn:
+        person = _person(txn, person_id, "on call")
+        found = txn.conn.execute(
+            "SELECT id, version FROM on_call WHERE day = ? AND route = ?", (day.isoformat(), route)
+        ).fetchone()
+        record = OnCall(day=day, route=route, person_id=person, contact=contact.strip())
+        if found is None:
+            return records.insert(txn, record)
+        changes = {"person_id": person, "contact": record.contact}
+        return OnCall.model_validate(txn.update("on_call", found[0], changes, found[1]))
+
+
+def set_capacity(
+    store: Store, *, day: date, shift: str, planned: int, on_shift: int, flags: str
+) -> ShiftCapacity:
+    """Staff on `shift` against planned, and anything flagged, as entered for the shift."""
+    record = ShiftCapacity(
+        day=day, shift=shift, planned=planned, on_shift=on_shift, flags=flags.strip()
+    )
+    with store.write(f"capacity for the {shift} shift on {day:%d/%m/%Y}") as txn:
+        found = txn.conn.execute(
+            "SELECT id, version FROM shift_capacity WHERE day = ? AND shift = ?",
+            (day.isoformat(), record.shift),
+        ).fetchone()
+        if found is None:
+            return records.insert(txn, record)
+        changes = record.model_dump(mode="json", exclude={"id", "version"})
+        return ShiftCapacity.model_validate(
+            txn.update("shift_capacity", found[0], changes, found[1])
+        )

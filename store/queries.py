@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 
 from huddle import rules
@@ -10,7 +11,7 @@ from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, Wait
 from store.action_list import OVERDUE
 from store.connection import Store
 from store.reconciliation import read_reconciliation
-from store.records import programme, risk_tiers, service
+from store.records import programme, service
 
 # One pass over the open waiting list, grouped by tier. `breach_date` and `contact_due`
 # are stored ISO dates, so comparing text compares dates.
@@ -48,20 +49,30 @@ def status_with_reconciliation(store: Store, as_at: date) -> tuple[StatusSummary
         return _status_summary(store, as_at), read_reconciliation(store, as_at, shown=0)
 
 
-def _status_summary(store: Store, as_at: date) -> StatusSummary:
+def tier_counts(conn: sqlite3.Connection, as_at: date) -> dict[int, TierCounts]:
+    """The waiting list by tier as at a date: through a store, or inside an open write (a
+    meeting's minutes are rendered in the transaction that signs it off)."""
     params = {"as_at": as_at.isoformat(), "week_end": (as_at + timedelta(days=7)).isoformat()}
-    tiers = risk_tiers(store)
-    by_tier = {number: TierCounts(name=tier.name) for number, tier in tiers.items()}
-    without_escalation = dict(store.db.execute(_BREACHED_WITHOUT_ESCALATION, params).fetchall())
-    for row in store.db.query(_TIER_COUNTS, params):
-        by_tier[row["tier"]] = TierCounts(
-            name=by_tier[row["tier"]].name if row["tier"] in by_tier else f"Tier {row['tier']}",
-            waiting=row["waiting"],
-            breached=row["breached"],
-            due_this_week=row["due_this_week"],
-            contact_overdue=row["contact_overdue"],
-            breached_without_escalation=without_escalation.get(row["tier"], 0),
+    names = dict(conn.execute("SELECT number, name FROM risk_tier"))
+    by_tier = {number: TierCounts(name=name) for number, name in names.items()}
+    without_escalation = dict(conn.execute(_BREACHED_WITHOUT_ESCALATION, params).fetchall())
+    for tier, waiting, breached, due_this_week, contact_overdue in conn.execute(
+        _TIER_COUNTS, params
+    ):
+        by_tier[tier] = TierCounts(
+            name=names.get(tier, f"Tier {tier}"),
+            waiting=waiting,
+            breached=breached,
+            due_this_week=due_this_week,
+            contact_overdue=contact_overdue,
+            breached_without_escalation=without_escalation.get(tier, 0),
         )
+    return dict(sorted(by_tier.items()))
+
+
+def _status_summary(store: Store, as_at: date) -> StatusSummary:
+    params = {"as_at": as_at.isoformat()}
+    by_tier = tier_counts(store.conn, as_at)
     open_actions, overdue_actions = store.db.execute(_ACTION_COUNTS, params).fetchone()
     this_service, this_programme = service(store), programme(store)
     go_live = None

@@ -9,17 +9,21 @@ from huddle import rules
 from huddle.models import (
     DEFAULT_RISK_TIERS,
     Action,
+    Addendum,
     Attendance,
     CommissionerQuery,
     Decision,
     InterimContact,
     Meeting,
     MobilisationProgramme,
+    OnCall,
     Person,
     Provider,
     Record,
+    Risk,
     RiskTier,
     Service,
+    ShiftCapacity,
     WaitingEntry,
 )
 from store.connection import Store, Transaction
@@ -40,6 +44,10 @@ TABLES: dict[type[Record], str] = {
     InterimContact: "interim_contact",
     CommissionerQuery: "commissioner_query",
     MobilisationProgramme: "mobilisation_programme",
+    Risk: "risk",
+    Addendum: "addendum",
+    OnCall: "on_call",
+    ShiftCapacity: "shift_capacity",
 }
 
 

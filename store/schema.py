@@ -319,3 +319,132 @@ def m010_action_tracker(db: Database) -> None:
             "'a commissioner query closes only with its response recorded as sent, with evidence'"
             "); END"
         )
+
+
+# A signed-off meeting, and everything recorded in it, is read-only for SQLite itself, so no
+# path (a screen, the command line, another program) can alter minuted evidence.
+_SIGNED_OFF = "(SELECT state FROM meeting WHERE id = {}) = 'signed off'"
+_LOCKED = "this meeting is signed off and cannot be changed: add an addendum instead"
+
+
+def _refuse(db: Database, name: str, event: str, table: str, when: str, message: str) -> None:
+    db.execute(
+        f"CREATE TRIGGER {name} BEFORE {event} ON {table} WHEN {when} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+    )
+
+
+@migrations()
+def m011_meetings_in_the_room(db: Database) -> None:
+    """The meeting runner: the countdown's start, the section a meeting resumes at, minutes
+    rendered at sign-off with the audit chain's head, risks raised, addenda, who is on call
+    and the shift's capacity; and the lock on a signed-off meeting."""
+    meeting = db["meeting"]
+    meeting.add_column("started_at", str)
+    meeting.add_column("timebox_minutes", int, not_null_default=30)
+    meeting.add_column("section", str, not_null_default="")
+    meeting.add_column("minutes", str)
+    meeting.add_column("chain_head", str)
+    meeting.create_index(["state", "held_on"])
+    decision = db["decision"]
+    decision.add_column("entry_id", int, fk="waiting_entry", fk_col="id")
+    decision.add_column("section", str, not_null_default="")
+    decision.create_index(["meeting_id"])
+    db["attendance"].create_index(["meeting_id"])
+    _create(
+        db,
+        "risk",
+        {
+            "text": str,
+            "owner_id": int,
+            "raised_on": str,
+            "meeting_id": int,
+            "entry_id": int,
+            "section": str,
+        },
+        foreign_keys=[
+            ("owner_id", "person", "id"),
+            ("meeting_id", "meeting", "id"),
+            ("entry_id", "waiting_entry", "id"),
+        ],
+        not_null={"text", "owner_id", "raised_on"},
+    )
+    db["risk"].create_index(["meeting_id"])
+    _create(
+        db,
+        "addendum",
+        {"meeting_id": int, "text": str, "author_id": int, "written_at": str},
+        foreign_keys=[("meeting_id", "meeting", "id"), ("author_id", "person", "id")],
+        not_null={"meeting_id", "text", "author_id", "written_at"},
+    )
+    db["addendum"].create_index(["meeting_id"])
+    _create(
+        db,
+        "on_call",
+        {"day": str, "route": str, "person_id": int, "contact": str},
+        foreign_keys=[("person_id", "person", "id")],
+        not_null={"day", "route", "person_id"},
+    )
+    db["on_call"].create_index(["day", "route"], unique=True)
+    _create(
+        db,
+        "shift_capacity",
+        {"day": str, "shift": str, "planned": int, "on_shift": int, "flags": str},
+        not_null={"day", "shift", "planned", "on_shift"},
+    )
+    db["shift_capacity"].create_index(["day", "shift"], unique=True)
+
+    old_signed_off = "OLD.state = 'signed off'"
+    _refuse(db, "meeting_locked_update", "UPDATE", "meeting", old_signed_off, _LOCKED)
+    _refuse(db, "meeting_locked_delete", "DELETE", "meeting", old_signed_off, _LOCKED)
+    _refuse(
+        db,
+        "meeting_signed_off_with_minutes",
+        "UPDATE",
+        "meeting",
+        "NEW.state = 'signed off' AND (NEW.minutes IS NULL OR NEW.signed_off_by IS NULL"
+        " OR NEW.signed_off_at IS NULL)",
+        "a meeting is signed off by a named person, with its minutes",
+    )
+    _refuse(
+        db,
+        "meeting_born_signed_off",
+        "INSERT",
+        "meeting",
+        "NEW.state = 'signed off'",
+        "a meeting is signed off once it has been held, not created signed off",
+    )
+    for table in ("attendance", "decision", "risk"):
+        new, old = _SIGNED_OFF.format("NEW.meeting_id"), _SIGNED_OFF.format("OLD.meeting_id")
+        _refuse(db, f"{table}_locked_insert", "INSERT", table, new, _LOCKED)
+        _refuse(db, f"{table}_locked_update", "UPDATE", table, f"{old} OR {new}", _LOCKED)
+        _refuse(db, f"{table}_locked_delete", "DELETE", table, old, _LOCKED)
+    # An action lives on after its meeting (it is worked and closed later), but it cannot
+    # be added to, or taken out of, a signed-off meeting.
+    _refuse(
+        db,
+        "action_locked_insert",
+        "INSERT",
+        "action",
+        _SIGNED_OFF.format("NEW.meeting_id"),
+        _LOCKED,
+    )
+    _refuse(
+        db,
+        "action_locked_move",
+        "UPDATE",
+        "action",
+        "NEW.meeting_id IS NOT OLD.meeting_id AND ("
+        f"{_SIGNED_OFF.format('OLD.meeting_id')} OR {_SIGNED_OFF.format('NEW.meeting_id')})",
+        _LOCKED,
+    )
+    _refuse(
+        db,
+        "addendum_only_after_sign_off",
+        "INSERT",
+        "addendum",
+        f"NOT {_SIGNED_OFF.format('NEW.meeting_id')}",
+        "an addendum corrects a signed-off meeting; while it is open, record it in the meeting",
+    )
+    _refuse(db, "addendum_no_update", "UPDATE", "addendum", "1", "an addendum stands as written")
+    _refuse(db, "addendum_no_delete", "DELETE", "addendum", "1", "an addendum stands as written")

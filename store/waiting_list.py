@@ -15,6 +15,10 @@ from store.connection import Store
 
 _ESCALATED = "EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')"
 
+# Who the safety brief calls high risk: tier 1, breached or breaching today, a safeguarding
+# flag, or an interim contact overdue.
+HIGH_RISK = "e.tier = 1 OR e.breach_date <= :as_at OR e.safeguarding = 1 OR e.contact_due < :as_at"
+
 _ORDER = {
     SortBy.DAYS_TO_BREACH: "e.breach_date, e.id",
     SortBy.DAYS_WAITED: "e.referral_date, e.id",
@@ -87,6 +91,10 @@ def _where(query: WaitingQuery) -> tuple[str, dict]:
         clauses.append("e.contact_due < :as_at")
     if query.safeguarding:
         clauses.append("e.safeguarding = 1")
+    if query.high_risk:
+        clauses.append(f"({HIGH_RISK})")
+    if query.not_in_extract:
+        clauses.append("e.not_in_extract_since IS NOT NULL")
     if query.owner_id is not None:
         clauses.append("e.case_owner_id = :owner_id")
         params["owner_id"] = query.owner_id

@@ -1,0 +1,244 @@
+"""What the service already knows for each agenda section, in words, so nobody reads it out
+of another system: the runner shows these lines above the section's list, and the minutes
+record them as what was reviewed.
+
+Every function reads through a store or inside an open write (sign-off renders the minutes
+in the transaction that locks the meeting).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from huddle.action_query import ActionQuery, ActionView
+from huddle.agenda import ESCALATION_ROUTES, SectionKey
+from huddle.dates import uk
+from huddle.models import RUNG_WORKING_DAYS, Meeting
+from huddle.nhs_number import spaced
+from store.action_list import count_actions
+from store.connection import Store, Transaction
+from store.meeting_reads import attendance, previous_meeting
+from store.queries import tier_counts
+from store.reconciliation import read_reconciliation
+from store.waiting_list import HIGH_RISK
+
+Source = Store | Transaction
+
+_BREACHED_WITHOUT_ESCALATION = """
+SELECT e.initials, e.local_id, e.nhs_number, e.tier, t.name, e.breach_date
+FROM waiting_entry AS e JOIN risk_tier AS t ON t.number = e.tier
+WHERE e.status = 'waiting' AND e.breach_date < :as_at
+  AND NOT EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')
+ORDER BY e.breach_date, e.id
+"""
+
+
+def _days(gap: timedelta) -> str:
+    return f"{gap.days} day{'s' if gap.days != 1 else ''}"
+
+
+def breaches_without_escalation(source: Source, as_at: date) -> list[str]:
+    """Every breach with no documented escalation, by name: initials, local id, NHS number,
+    tier and how long since the breach."""
+    named = []
+    for initials, local_id, nhs, tier, name, breach in source.conn.execute(
+        _BREACHED_WITHOUT_ESCALATION, {"as_at": as_at.isoformat()}
+    ):
+        since = date.fromisoformat(breach)
+        named.append(
+            f"{initials} · {local_id or 'no local id'} · NHS {spaced(nhs)} · tier {tier} {name}"
+            f" · breached {_days(as_at - since)} (since {uk(since)})"
+        )
+    return named
+
+
+def _attendance(source: Source, meeting: Meeting) -> tuple[str, ...]:
+    lines = attendance(source, meeting)
+    present = sum(1 for line in lines if line.status == "present")
+    apologies = sum(1 for line in lines if line.status == "apologies")
+    unmarked = len(lines) - present - apologies
+    return (f"{present} present, {apologies} apologies, {unmarked} not yet recorded",)
+
+
+def _routes(source: Source, as_at: date) -> tuple[str, ...]:
+    ladder = " → ".join(f"{rung} ({days} working d)" for rung, days in RUNG_WORKING_DAYS.items())
+    on_call = {
+        route: (name, contact)
+        for route, name, contact in source.conn.execute(
+            "SELECT c.route, p.name, c.contact FROM on_call AS c "
+            "JOIN person AS p ON p.id = c.person_id WHERE c.day = ?",
+            (as_at.isoformat(),),
+        )
+    }
+    lines = [f"Escalation ladder: {ladder}"]
+    for route in ESCALATION_ROUTES:
+        if route in on_call:
+            name, contact = on_call[route]
+            lines.append(f"{route.capitalize()}: {name}" + (f", {contact}" if contact else ""))
+        else:
+            lines.append(f"{route.capitalize()}: NOBODY ENTERED as on call today")
+    return tuple(lines)
+
+
+def _high_risk(source: Source, as_at: date) -> tuple[str, ...]:
+    row = source.conn.execute(
+        f"""
+        SELECT count(*), coalesce(sum(e.tier = 1), 0), coalesce(sum(e.breach_date < :as_at), 0),
+               coalesce(sum(e.breach_date = :as_at), 0), coalesce(sum(e.safeguarding = 1), 0),
+               coalesce(sum(e.contact_due < :as_at), 0)
+        FROM waiting_entry AS e WHERE e.status = 'waiting' AND ({HIGH_RISK})
+        """,
+        {"as_at": as_at.isoformat()},
+    ).fetchone()
+    total, tier_one, breached, today, safeguarding, contact = row
+    return (
+        f"{total} high-risk people waiting: tier 1 {tier_one} · breached {breached} · "
+        f"breaching today {today} · safeguarding flag {safeguarding} · contact overdue {contact}",
+    )
+
+
+def _capacity(source: Source, as_at: date) -> tuple[str, ...]:
+    rows = source.conn.execute(
+        "SELECT shift, planned, on_shift, flags FROM shift_capacity WHERE day = ? ORDER BY id",
+        (as_at.isoformat(),),
+    ).fetchall()
+    if not rows:
+        return ("Staff planned and on shift: NOT ENTERED for today",)
+    lines = []
+    for shift, planned, on_shift, flags in rows:
+        gap = planned - on_shift
+        short = f" — {gap} SHORT" if gap > 0 else ""
+        lines.append(f"{shift.capitalize()} shift: {on_shift} on shift of {planned} planned{short}")
+        if flags:
+            lines.append(f"  Flagged: {flags}")
+    return tuple(lines)
+
+
+def _actions(source: Source, meeting: Meeting, as_at: date, key: SectionKey) -> tuple[str, ...]:
+    if key == SectionKey.SAFETY_ACTIONS:
+        due = count_actions(source, ActionQuery(as_at, view=ActionView.DUE_NOW))
+        late = count_actions(source, ActionQuery(as_at, view=ActionView.OVERDUE))
+        return (f"{due} open actions due today or overdue ({late} OVERDUE)",)
+    carried = ActionQuery(as_at, view=ActionView.EVERY, carried_into=meeting.id)
+    every = count_actions(source, carried)
+    still_open = count_actions(
+        source, ActionQuery(as_at, view=ActionView.OPEN, carried_into=meeting.id)
+    )
+    late = count_actions(
+        source, ActionQuery(as_at, view=ActionView.OVERDUE, carried_into=meeting.id)
+    )
+    before = previous_meeting(source, meeting)
+    if before is None:
+        return ("The first meeting of this series: nothing carried forward",)
+    return (
+        f"{every} actions from earlier meetings of the series (last held {uk(before.held_on)}): "
+        f"{still_open} still open ({late} OVERDUE), {every - still_open} closed since",
+    )
+
+
+def _tiers(source: Source, as_at: date) -> tuple[str, ...]:
+    lines = []
+    for number, tier in tier_counts(source.conn, as_at).items():
+        lines.append(
+            f"Tier {number} {tier.name}: {tier.waiting} waiting · {tier.breached} breached "
+            f"({tier.breached_without_escalation} WITHOUT ESCALATION) · {tier.due_this_week} "
+            f"breaching this week · {tier.contact_overdue} contacts overdue"
+        )
+    return tuple(lines)
+
+
+def _count(source: Source, where: str, as_at: date) -> int:
+    return source.conn.execute(
+        f"SELECT count(*) FROM waiting_entry AS e WHERE e.status = 'waiting' AND {where}",
+        {"as_at": as_at.isoformat(), "week_end": (as_at + timedelta(days=7)).isoformat()},
+    ).fetchone()[0]
+
+
+def _waiting(source: Source, as_at: date, key: SectionKey) -> tuple[str, ...]:
+    if key == SectionKey.BREACHES:
+        breached = _count(source, "e.breach_date < :as_at", as_at)
+        without = len(breaches_without_escalation(source, as_at))
+        verdict = (
+            f"{without} WITHOUT ESCALATION: sign-off will list them by name"
+            if without
+            else "every one has an escalation"
+        )
+        return (f"{breached} breached; {verdict}",)
+    if key == SectionKey.THIS_WEEK:
+        where = "e.breach_date >= :as_at AND e.breach_date < :week_end"
+        return (f"{_count(source, where, as_at)} will breach within 7 days unless seen",)
+    if key == SectionKey.CONTACTS:
+        return (f"{_count(source, 'e.contact_due < :as_at', as_at)} interim contacts overdue",)
+    found = _count(source, "e.not_in_extract_since IS NOT NULL", as_at)
+    return (f"{found} entries not in their provider's latest extract",)
+
+
+def _reconciliation(source: Source, as_at: date) -> tuple[str, ...]:
+    found = read_reconciliation(source, as_at, shown=0)
+    return (
+        f"One person with two providers: {found.duplicates.count} · no case owner: "
+        f"{found.no_case_owner.count} · closed without outcome: "
+        f"{found.closed_without_outcome.count} · not in extract: {found.not_in_extract.count} · "
+        f"long-wait outliers: {found.long_wait_outliers.count}",
+    )
+
+
+def _risks(source: Source, meeting: Meeting) -> tuple[str, ...]:
+    count = source.conn.execute(
+        "SELECT count(*) FROM risk WHERE meeting_id = ?", (meeting.id,)
+    ).fetchone()[0]
+    return (f"{count} risks or concerns recorded in this meeting",)
+
+
+def section_facts(
+    source: Source, meeting: Meeting, key: SectionKey, as_at: date
+) -> tuple[str, ...]:
+    """What the service knows for `key`, as at `as_at`, in words."""
+    if key == SectionKey.ATTENDANCE:
+        return _attendance(source, meeting)
+    if key == SectionKey.ROUTES:
+        return _routes(source, as_at)
+    if key == SectionKey.HIGH_RISK:
+        return _high_risk(source, as_at)
+    if key == SectionKey.CAPACITY:
+        return _capacity(source, as_at)
+    if key in (SectionKey.SAFETY_ACTIONS, SectionKey.CARRIED):
+        return _actions(source, meeting, as_at, key)
+    if key == SectionKey.TIERS:
+        return _tiers(source, as_at)
+    if key in (
+        SectionKey.BREACHES,
+        SectionKey.THIS_WEEK,
+        SectionKey.CONTACTS,
+        SectionKey.NOT_IN_EXTRACT,
+    ):
+        return _waiting(source, as_at, key)
+    if key == SectionKey.RECONCILIATION:
+        return _reconciliation(source, as_at)
+    return _risks(source, meeting)
+
+
+def since_last(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]:
+    """What changed since the series last met: new breaches, newly overdue actions, RAG
+    changes and fired triggers."""
+    before = previous_meeting(source, meeting)
+    if before is None:
+        return ("The first meeting of this series: nothing to compare with",)
+    params = {"since": before.held_on.isoformat(), "as_at": as_at.isoformat()}
+    new_breaches = source.conn.execute(
+        "SELECT count(*) FROM waiting_entry AS e WHERE e.status = 'waiting' "
+        "AND e.breach_date >= :since AND e.breach_date < :as_at",
+        params,
+    ).fetchone()[0]
+    newly_overdue = source.conn.execute(
+        "SELECT count(*) FROM action AS a WHERE a.status != 'closed' "
+        "AND a.due_date >= :since AND a.due_date < :as_at",
+        params,
+    ).fetchone()[0]
+    return (
+        f"Since {uk(before.held_on)} ({_days(as_at - before.held_on)}):",
+        f"New breaches: {new_breaches}",
+        f"Newly overdue actions: {newly_overdue}",
+        "RAG changes: none recorded",
+        "Fired triggers: none recorded",
+    )

@@ -1,0 +1,91 @@
+"""Reading meetings: one meeting, the last of its series, the one running today, who is
+invited. Works through a store or inside an open write (sign-off renders the minutes in
+the transaction that locks the meeting)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from huddle.models import AttendanceStatus, Meeting, MeetingKind, MeetingState
+from store.connection import Store, Transaction
+from store.errors import NotFound
+
+
+def _one(source: Store | Transaction, sql: str, params: tuple) -> Meeting | None:
+    cursor = source.conn.execute(sql, params)
+    values = cursor.fetchone()
+    if values is None:
+        return None
+    return Meeting.model_validate(
+        dict(zip([c[0] for c in cursor.description], values, strict=True))
+    )
+
+
+def meeting_row(source: Store | Transaction, meeting_id: int) -> Meeting:
+    found = _one(source, "SELECT * FROM meeting WHERE id = ?", (meeting_id,))
+    if found is None:
+        raise NotFound("meeting", meeting_id)
+    return found
+
+
+def previous_meeting(source: Store | Transaction, current: Meeting) -> Meeting | None:
+    """The last meeting of the same series before this one."""
+    return _one(
+        source,
+        "SELECT * FROM meeting WHERE series = ? AND id != ? AND held_on <= ? "
+        "ORDER BY held_on DESC, id DESC LIMIT 1",
+        (current.series, current.id, current.held_on.isoformat()),
+    )
+
+
+def running_meeting(store: Store, today: date) -> Meeting | None:
+    """Today's meeting in progress (the one started last, if several): what `d`, `a` and
+    `r` on any screen are recorded in."""
+    return _one(
+        store,
+        "SELECT * FROM meeting WHERE state = ? AND held_on = ? "
+        "ORDER BY started_at DESC, id DESC LIMIT 1",
+        (MeetingState.IN_PROGRESS, today.isoformat()),
+    )
+
+
+def open_huddle_on(store: Store, day: date) -> int | None:
+    """The waiting-list huddle held on `day` that is not yet signed off, if there is one:
+    an entry marked reviewed today is linked to it."""
+    row = store.conn.execute(
+        "SELECT id FROM meeting WHERE kind = ? AND held_on = ? AND state != ? "
+        "ORDER BY id DESC LIMIT 1",
+        (MeetingKind.WAITING_LIST_HUDDLE, day.isoformat(), MeetingState.SIGNED_OFF),
+    ).fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    person_id: int
+    name: str
+    role: str
+    status: AttendanceStatus | None
+    """None: invited, not yet marked."""
+
+
+def attendance(source: Store | Transaction, current: Meeting) -> list[AttendanceLine]:
+    """Everyone invited: the chair, whoever was at the series' last meeting, and anyone
+    marked in this one; in the order of the last meeting, newcomers after."""
+    before = previous_meeting(source, current)
+    rows = source.conn.execute(
+        """
+        SELECT p.id, p.name, p.role, mine.status
+        FROM person AS p
+        LEFT JOIN attendance AS mine ON mine.person_id = p.id AND mine.meeting_id = :this
+        LEFT JOIN attendance AS last ON last.person_id = p.id AND last.meeting_id = :last
+        WHERE mine.id IS NOT NULL OR last.id IS NOT NULL OR p.id = :chair
+        ORDER BY p.id != :chair, last.id IS NULL, coalesce(last.id, mine.id)
+        """,
+        {"this": current.id, "last": before.id if before else None, "chair": current.chair_id},
+    ).fetchall()
+    return [
+        AttendanceLine(pid, name, role, AttendanceStatus(status) if status else None)
+        for pid, name, role, status in rows
+    ]
