@@ -5,7 +5,8 @@ Built by `make_app(store, clock)` so tests hand it a temporary database and a fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 
 from textual.app import App, SystemCommand
@@ -14,16 +15,21 @@ from textual.screen import Screen
 from huddle.clock import Clock
 from huddle.commands import GLOBAL_COMMANDS
 from huddle.dates import uk
-from huddle.models import Action
+from huddle.links import Link
+from huddle.models import Meeting, MeetingState
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
 from screens.form import FormScreen
 from screens.help import HelpScreen
 from screens.keys import bindings
+from screens.meeting_forms import decision_form, risk_form
+from screens.meetings import MeetingsScreen
+from screens.runner import RunnerScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
 from store import Store
+from store.meeting_reads import meeting_row, running_meeting
 from store.people import everyone
 from store.records import service
 
@@ -32,7 +38,12 @@ GLOBAL_ACTIONS = frozenset(c.action.partition("(")[0] for c in GLOBAL_COMMANDS)
 
 class HuddleApp(App[None]):
     CSS_PATH = "app.tcss"
-    MODES = {"today": TodayScreen, "waiting": WaitingListScreen, "actions": ActionsScreen}
+    MODES = {
+        "today": TodayScreen,
+        "waiting": WaitingListScreen,
+        "meetings": MeetingsScreen,
+        "actions": ActionsScreen,
+    }
     DEFAULT_MODE = "today"
     # Shown on every screen in the line of app-wide keys (screens.base.AppKeys), which
     # leaves the footer to the screen's own keys.
@@ -43,6 +54,8 @@ class HuddleApp(App[None]):
         self.store = store
         self.clock = clock
         self.is_demo = is_demo
+        self.room_meeting_id: int | None = None
+        """The meeting open in the runner, which `d`, `a` and `r` record into."""
         self.title = f"huddle — {service_name or 'new service'}{' — DEMO' if is_demo else ''}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -50,21 +63,77 @@ class HuddleApp(App[None]):
         # keys may take the user away from it (escape closes it, ctrl+s saves it).
         return not (action in GLOBAL_ACTIONS and isinstance(self.screen, FormScreen))
 
-    def action_new_action(self) -> None:
+    def meeting_in_room(self) -> Meeting | None:
+        """The meeting open in the runner, else today's meeting in progress, if any."""
+        if self.room_meeting_id is not None:
+            found = meeting_row(self.store, self.room_meeting_id)
+            if found.state != MeetingState.SIGNED_OFF:
+                return found
+        return running_meeting(self.store, self.clock.today())
+
+    def _capture(self) -> tuple[Link, Meeting | None, str] | None:
+        """What the cursor is on, linked to the meeting in the room (and its section)."""
         screen = self.screen
         if not isinstance(screen, HuddleScreen):
-            return
+            return None
+        meeting = self.meeting_in_room()
         link = screen.cursor_link()
+        room = meeting.id if meeting else None
+        if link.meeting_id not in (None, room):
+            # The highlighted action's own meeting is over (signed off or another day):
+            # what is recorded now belongs to the meeting in the room, if there is one.
+            link = replace(link, meeting_id=None)
+        if meeting is not None and link.meeting_id is None:
+            label = link.label if link else f"{meeting.series} ({uk(meeting.held_on)})"
+            link = replace(link, label=label, meeting_id=meeting.id)
+        section = screen.section if isinstance(screen, RunnerScreen) and screen.section else ""
+        return link, meeting, section or (meeting.section if meeting else "")
 
-        def recorded(action: Action | None) -> None:
-            if action is not None:
+    def _recorded(self, what: str) -> Callable[[object], None]:
+        def said(saved: object) -> None:
+            if saved is not None:
+                words = getattr(saved, "title", None) or getattr(saved, "text", "")
+                due = getattr(saved, "due_date", None)
                 self.notify(
-                    f"{action.title} — due {uk(action.due_date)}",
-                    title="Action recorded",
+                    f"{words}" + (f" — due {uk(due)}" if due else ""), title=f"{what} recorded"
                 )
+                if isinstance(self.screen, RunnerScreen):
+                    self.screen.load()
 
+        return said
+
+    def action_new_action(self) -> None:
+        captured = self._capture()
+        if captured is None:
+            return
+        link, _, _ = captured
         form = new_action_form(self.store, self.clock.today(), link, everyone(self.store))
-        self.push_screen(form, recorded)
+        self.push_screen(form, self._recorded("Action"))
+
+    def action_new_decision(self) -> None:
+        captured = self._capture()
+        if captured is None:
+            return
+        link, meeting, section = captured
+        if meeting is None:
+            self.notify(
+                "A decision is minuted in a meeting: press 3 to start or resume one",
+                title="No meeting in progress",
+                severity="warning",
+            )
+            return
+        form = decision_form(self.store, meeting, section, link, everyone(self.store))
+        self.push_screen(form, self._recorded("Decision"))
+
+    def action_new_risk(self) -> None:
+        captured = self._capture()
+        if captured is None:
+            return
+        link, meeting, section = captured
+        form = risk_form(
+            self.store, self.clock.today(), meeting, section, link, everyone(self.store)
+        )
+        self.push_screen(form, self._recorded("Risk or concern"))
 
     def action_help(self) -> None:
         screen_commands = getattr(self.screen, "SCREEN_COMMANDS", ())

@@ -185,9 +185,23 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     what = _command_with_targets(
         commands,
         "export",
-        "export the waiting list or the actions as CSV",
-        "Export data from the database as CSV. Cells that a spreadsheet would run as a "
+        "export a meeting's minutes (Markdown), the waiting list or the actions (CSV)",
+        "Export data from the database: one meeting's minutes as Markdown, or the waiting "
+        "list or the actions as CSV. In CSV, cells that a spreadsheet would run as a "
         "formula are neutralised with a leading '.",
+    )
+    minutes = what.add_parser(
+        "minutes",
+        help="one meeting's minutes as Markdown",
+        description="The minutes of one meeting as Markdown. A signed-off meeting's are the "
+        "minutes as signed (rendered from its record at sign-off, with the audit chain's "
+        "head), followed by any addenda; a meeting still open gives a draft, rendered now "
+        "and marked DRAFT.",
+    )
+    _common(minutes)
+    minutes.add_argument("meeting", metavar="MEETING", help="the meeting's id (a number)")
+    minutes.add_argument(
+        "--out", metavar="FILE", help="new file to write (0600); default: standard output"
     )
     waiting = what.add_parser(
         "waiting-list",
@@ -416,6 +430,8 @@ def _create(path: Path, create: Callable[[Path], IO[str]]) -> IO[str]:
 
 
 def cmd_export(args: argparse.Namespace, clock: Clock) -> int:
+    if args.what == "minutes":
+        return _export_minutes(args)
     as_at = parse_date(args.as_at, "--as-at") if args.as_at else clock.today()
     store = _existing_store(args)
     if args.what == "actions":
@@ -445,9 +461,61 @@ def _actions_export(
     return partial(export_actions, store, query)
 
 
+def _meeting_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CommandError(
+            f"MEETING {text!r} is not a meeting id: give the meeting's number, e.g. 3"
+        ) from None
+
+
+def _export_minutes(args: argparse.Namespace) -> int:
+    """One meeting's minutes as Markdown: as signed, with any addenda; or a draft."""
+    from huddle.models import MeetingState
+    from store.errors import NotFound
+    from store.meeting_reads import meeting_row
+    from store.minutes import minutes_for_export
+
+    meeting_id = _meeting_id(args.meeting)
+    store = _existing_store(args)
+    try:
+        meeting = meeting_row(store, meeting_id)
+    except NotFound:
+        low, high = store.conn.execute("SELECT min(id), max(id) FROM meeting").fetchone()
+        held = f"meetings are numbered {low} to {high}" if low else "it holds no meetings yet"
+        raise CommandError(
+            f"MEETING {meeting_id}: no meeting with that id in {store.path} ({held})"
+        ) from None
+    text = minutes_for_export(store, meeting.id)
+    what = f"{meeting.series}, {meeting.held_on:%d/%m/%Y}"
+    if meeting.state != MeetingState.SIGNED_OFF:
+        print(
+            f"meeting {meeting.id} ({what}) is {meeting.state}: these minutes are a DRAFT",
+            file=sys.stderr,
+        )
+
+    def write(stream: IO[str]) -> int:
+        stream.write(text)
+        return len(text.splitlines())
+
+    return _export(
+        args.out,
+        write,
+        lambda _lines, path: f"minutes of meeting {meeting.id} ({what}) written to {path}",
+    )
+
+
 def _export_csv(out: str | None, write: Callable[[IO[str]], int], what: str) -> int:
+    """Write a CSV export, saying on stderr how many rows the file holds."""
+    return _export(out, write, lambda count, path: f"{count} {what} written to {path}")
+
+
+def _export(
+    out: str | None, write: Callable[[IO[str]], int], said: Callable[[int, Path], str]
+) -> int:
     """Write an export to standard output, or to a new owner-only file (never one that
-    exists, and none left half-written), saying on stderr how many rows the file holds."""
+    exists, and none left half-written), saying on stderr what the file holds."""
     from huddle.csv_safety import create_private
 
     if not out:
@@ -461,7 +529,7 @@ def _export_csv(out: str | None, write: Callable[[IO[str]], int], what: str) -> 
     except BaseException:
         out_path.unlink(missing_ok=True)
         raise
-    print(f"{count} {what} written to {out_path}", file=sys.stderr)
+    print(said(count, out_path), file=sys.stderr)
     return 0
 
 

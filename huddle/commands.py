@@ -17,7 +17,7 @@ class Command:
     in_palette: bool = True
 
 
-# Later screens join this list with their number key (3 Safety brief, 4 Actions, ...).
+# Later screens join this list with their number key (5 Mobilisation, 6 Oversight).
 GLOBAL_COMMANDS: tuple[Command, ...] = (
     Command(
         "go-today",
@@ -36,6 +36,14 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "By risk tier: breaches, breaching this week, interim contacts overdue",
     ),
     Command(
+        "go-meetings",
+        "3",
+        "3",
+        "switch_mode('meetings')",
+        "Safety brief",
+        "Start or resume the safety brief or any meeting of a series; the meetings log",
+    ),
+    Command(
         "go-actions",
         "4",
         "4",
@@ -50,6 +58,22 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "new_action",
         "New action",
         "Record an action with an owner and a due date, linked to what the cursor is on",
+    ),
+    Command(
+        "new-decision",
+        "d",
+        "d",
+        "new_decision",
+        "New decision",
+        "Record a decision (text, rationale, owner) in the meeting in progress",
+    ),
+    Command(
+        "new-risk",
+        "r",
+        "r",
+        "new_risk",
+        "New risk",
+        "Record a risk or concern with its owner, in the meeting in progress if there is one",
     ),
     Command(
         "help", "question_mark", "?", "help", "Help", "Keys, commands and where the database lives"

@@ -8,7 +8,7 @@ from datetime import date
 
 from huddle.dates import parse_when
 from huddle.links import Link
-from huddle.models import Action, Person
+from huddle.models import Action, ActionSource, Person
 from huddle.people import match_person
 from screens.form import FormField, FormScreen
 from store import actions
@@ -41,6 +41,7 @@ def new_action_form(
             entry_id=link.entry_id,
             meeting_id=link.meeting_id,
             query_id=link.query_id,
+            source=ActionSource.MEETING if link.meeting_id is not None else ActionSource.BY_HAND,
         )
 
     where = f"Linked to {link.label}" if link else "Added by hand (not linked to anything)"

@@ -24,6 +24,7 @@ COMMAND_LINE = (
     ("huddle check", "integrity check and audit chain"),
     ("huddle backup DEST", "a consistent, checked copy"),
     ("huddle import waiting-list FILE.csv", "check and import an extract, all-or-nothing"),
+    ("huddle export minutes MEETING [--out FILE]", "one meeting's minutes as Markdown"),
     ("huddle export waiting-list [--out FILE]", "the waiting list as injection-safe CSV"),
     ("huddle export actions [--owner NAME] [--status S]", "the actions as injection-safe CSV"),
 )

@@ -9,6 +9,7 @@ from textual.message import Message
 
 from huddle.summary import StatusSummary
 from store.action_list import ActionCounts
+from store.room import RoomView
 
 
 @dataclass
@@ -54,3 +55,12 @@ class DetailLoaded(Message):
     """One record in full (an entry, an action, a query), read off the UI thread."""
 
     detail: object
+
+
+@dataclass
+class RoomLoaded(Message):
+    """What the meeting runner shows, and how many rows its section's list has."""
+
+    view: RoomView
+    total: int
+    query: Hashable | None

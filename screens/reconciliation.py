@@ -32,8 +32,8 @@ SHOWN = 10  # lines per check; the counts always cover everything found
 RECONCILIATION_COMMANDS = (
     Command(
         "reconciliation-refresh",
-        "r",
-        "r",
+        "f5",
+        "F5",
         "refresh",
         "Refresh",
         "Run the reconciliation again on the database",

@@ -19,7 +19,7 @@ from store.queries import status_summary
 
 TODAY_COMMANDS = (
     Command(
-        "today-refresh", "r", "r", "refresh", "Refresh", "Read the counts again from the database"
+        "today-refresh", "f5", "F5", "refresh", "Refresh", "Read the counts again from the database"
     ),
 )
 

@@ -129,8 +129,8 @@ WAITING_LIST_COMMANDS = (
     Command("waiting-clear", "x", "x", "clear", "Clear", "Show everyone waiting again"),
     Command(
         "waiting-reconcile",
-        "r",
-        "r",
+        "R",
+        "R",
         "reconcile",
         "Reconciliation",
         "The weekly reconciliation: one person with two providers, no case owner, "

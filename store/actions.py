@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from huddle.dates import uk
-from huddle.models import Action, ActionSource, ActionStatus, QueryStatus
+from huddle.models import Action, ActionSource, ActionStatus, MeetingState, QueryStatus
 from store import records
 from store.connection import Store, Transaction
 from store.errors import NotFound
@@ -74,6 +74,12 @@ def insert_action(txn: Transaction, action: Action, today: date) -> Action:
             " give the due date or later"
         )
     _person(txn, action.owner_id, "owner")
+    if action.meeting_id is not None:
+        meeting = txn.row("meeting", action.meeting_id)
+        if meeting is None:
+            raise NotFound("meeting", action.meeting_id)
+        if meeting["state"] == MeetingState.SIGNED_OFF:
+            raise ValueError("meeting: it is signed off and takes no more actions")
     if action.query_id is not None:
         query = txn.row("commissioner_query", action.query_id)
         if query is None:

@@ -402,7 +402,7 @@ async def test_the_screen_says_more_beyond_its_lines_and_when_it_projects(
         assert text(screen, "#no-case-owner-more") == "… and 2 more"
         assert not screen.query_one("#duplicates", DataTable).display
         service.add("U-late", TODAY, case_owner_id=None)
-        await pilot.press("r")
+        await pilot.press("f5")
         await settle(app, pilot)
         assert text(screen, "#no-case-owner-more") == "… and 3 more"
 

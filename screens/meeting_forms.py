@@ -1,0 +1,279 @@
+"""The forms of a meeting: a decision, a risk or concern, sign-off, an addendum, a new
+series, who is on call, the shift's capacity, someone joining. Each saves at once, through
+one audited write, and keeps what was typed when it is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from huddle.agenda import ESCALATION_ROUTES, SHIFTS
+from huddle.links import Link
+from huddle.models import (
+    Addendum,
+    AttendanceStatus,
+    Decision,
+    Meeting,
+    MeetingKind,
+    OnCall,
+    Person,
+    Risk,
+    ShiftCapacity,
+)
+from huddle.people import match_person
+from screens.form import FormField, FormScreen
+from store import meetings
+from store.connection import Store
+
+
+def _owner(staff: Sequence[Person], value: str = "") -> FormField:
+    return FormField(
+        "owner",
+        "Owner",
+        value=value,
+        placeholder="type part of a name",
+        suggestions=tuple(p.name for p in staff),
+    )
+
+
+def _linked(meeting: Meeting | None, link: Link) -> str:
+    where = f"Recorded in {meeting.series} ({meeting.held_on:%d/%m/%Y})" if meeting else ""
+    about = f"about {link.label}" if link.entry_id is not None else ""
+    return "; ".join(part for part in (where, about) if part) or "Not linked to a meeting"
+
+
+def decision_form(
+    store: Store, meeting: Meeting, section: str, link: Link, staff: Sequence[Person]
+) -> FormScreen[Decision]:
+    def save(typed: dict[str, str]) -> Decision:
+        assert meeting.id is not None
+        return meetings.record_decision(
+            store,
+            meeting.id,
+            text=typed["text"],
+            rationale=typed["rationale"],
+            owner_id=match_person(staff, typed["owner"], "owner").id,
+            section=section,
+            entry_id=link.entry_id,
+        )
+
+    return FormScreen(
+        "New decision",
+        [
+            FormField("text", "Decision", placeholder="what was decided"),
+            FormField("rationale", "Rationale", placeholder="why (the minutes carry it)"),
+            _owner(staff),
+        ],
+        save,
+        note=_linked(meeting, link),
+    )
+
+
+def risk_form(
+    store: Store,
+    today: date,
+    meeting: Meeting | None,
+    section: str,
+    link: Link,
+    staff: Sequence[Person],
+) -> FormScreen[Risk]:
+    chair = next((p.name for p in staff if meeting and p.id == meeting.chair_id), "")
+
+    def save(typed: dict[str, str]) -> Risk:
+        return meetings.record_risk(
+            store,
+            text=typed["text"],
+            owner_id=match_person(staff, typed["owner"], "owner").id,
+            today=today,
+            meeting_id=meeting.id if meeting else None,
+            section=section,
+            entry_id=link.entry_id,
+        )
+
+    return FormScreen(
+        "New risk or concern",
+        [
+            FormField("text", "Risk", placeholder="what could cause harm, and to whom"),
+            _owner(staff, chair),
+        ],
+        save,
+        note=_linked(meeting, link),
+    )
+
+
+def sign_off_form(
+    store: Store,
+    meeting: Meeting,
+    staff: Sequence[Person],
+    now: datetime,
+    without_escalation: Sequence[str],
+) -> FormScreen[Meeting]:
+    chair = next((p.name for p in staff if p.id == meeting.chair_id), "")
+
+    def save(typed: dict[str, str]) -> Meeting:
+        assert meeting.id is not None
+        return meetings.sign_off(
+            store,
+            meeting.id,
+            meeting.version,
+            signed_off_by=match_person(staff, typed["signed_off_by"], "signed off by").id,
+            now=now,
+        )
+
+    if without_escalation:
+        shown = "\n".join(f"  {name}" for name in without_escalation[:8])
+        more = len(without_escalation) - 8
+        warning = (
+            f"WARNING: {len(without_escalation)} breaches have no escalation; the minutes "
+            f"will list them by name:\n{shown}" + (f"\n  … and {more} more" if more > 0 else "")
+        )
+    else:
+        warning = "Every breach has a documented escalation."
+    return FormScreen(
+        "Sign off: the meeting then cannot be changed (corrections are addenda)",
+        [
+            FormField(
+                "signed_off_by",
+                "Signed off by",
+                value=chair,
+                suggestions=tuple(p.name for p in staff),
+            )
+        ],
+        save,
+        note=warning,
+    )
+
+
+def addendum_form(
+    store: Store, meeting: Meeting, staff: Sequence[Person], me: str, now: datetime
+) -> FormScreen[Addendum]:
+    def save(typed: dict[str, str]) -> Addendum:
+        assert meeting.id is not None
+        return meetings.add_addendum(
+            store,
+            meeting.id,
+            text=typed["text"],
+            author_id=match_person(staff, typed["author"], "author").id,
+            now=now,
+        )
+
+    return FormScreen(
+        "Addendum to signed-off minutes",
+        [
+            FormField("text", "Addendum", placeholder="what is corrected or added, and why"),
+            FormField("author", "Author", value=me, suggestions=tuple(p.name for p in staff)),
+        ],
+        save,
+        note="The signed minutes stand as they were; this follows them with its author and time.",
+    )
+
+
+def start_form(
+    store: Store,
+    today: date,
+    now: datetime,
+    staff: Sequence[Person],
+    series: str = "",
+    kind: MeetingKind = MeetingKind.SAFETY_BRIEF,
+    chair: str = "",
+) -> FormScreen[Meeting]:
+    def save(typed: dict[str, str]) -> Meeting:
+        return meetings.start_meeting(
+            store,
+            series=typed["series"],
+            kind=MeetingKind(typed["kind"]),
+            chair_id=match_person(staff, typed["chair"], "chair").id,
+            today=today,
+            now=now,
+        )
+
+    return FormScreen(
+        "Start a meeting",
+        [
+            FormField("series", "Series", value=series, placeholder="e.g. Late shift brief"),
+            FormField("kind", "Kind", "choice", value=kind, choices=tuple(MeetingKind)),
+            FormField("chair", "Chair", value=chair, suggestions=tuple(p.name for p in staff)),
+        ],
+        save,
+        note="The countdown starts when it is saved.",
+    )
+
+
+def on_call_form(store: Store, today: date, staff: Sequence[Person]) -> FormScreen[OnCall]:
+    def save(typed: dict[str, str]) -> OnCall:
+        return meetings.set_on_call(
+            store,
+            day=today,
+            route=typed["route"],
+            person_id=match_person(staff, typed["person"], "on call").id,
+            contact=typed["contact"],
+        )
+
+    return FormScreen(
+        f"On call today ({today:%d/%m/%Y})",
+        [
+            FormField("route", "Route", "choice", choices=ESCALATION_ROUTES),
+            FormField(
+                "person",
+                "On call",
+                placeholder="type part of a name",
+                suggestions=tuple(p.name for p in staff),
+            ),
+            FormField("contact", "Contact", placeholder="phone or bleep (optional)"),
+        ],
+        save,
+    )
+
+
+def _count(typed: str, field: str) -> int:
+    if not typed.strip().isdigit():
+        raise ValueError(f"{field}: give a whole number of staff, e.g. 7")
+    return int(typed)
+
+
+def capacity_form(store: Store, today: date) -> FormScreen[ShiftCapacity]:
+    def save(typed: dict[str, str]) -> ShiftCapacity:
+        return meetings.set_capacity(
+            store,
+            day=today,
+            shift=typed["shift"],
+            planned=_count(typed["planned"], "planned"),
+            on_shift=_count(typed["on_shift"], "on shift"),
+            flags=typed["flags"],
+        )
+
+    return FormScreen(
+        f"Capacity for a shift today ({today:%d/%m/%Y})",
+        [
+            FormField("shift", "Shift", "choice", choices=SHIFTS),
+            FormField("planned", "Planned", placeholder="staff planned for the shift"),
+            FormField("on_shift", "On shift", placeholder="staff actually on shift"),
+            FormField("flags", "Flags", placeholder="anything limiting capacity (optional)"),
+        ],
+        save,
+    )
+
+
+def attendee_form(store: Store, meeting: Meeting, staff: Sequence[Person]) -> FormScreen[object]:
+    def save(typed: dict[str, str]) -> object:
+        assert meeting.id is not None
+        return meetings.mark_attendance(
+            store,
+            meeting.id,
+            match_person(staff, typed["person"], "person").id,
+            AttendanceStatus(typed["status"]),
+        )
+
+    return FormScreen(
+        "Add someone to the attendance",
+        [
+            FormField(
+                "person",
+                "Person",
+                placeholder="type part of a name",
+                suggestions=tuple(p.name for p in staff),
+            ),
+            FormField("status", "Status", "choice", choices=tuple(AttendanceStatus)),
+        ],
+        save,
+    )

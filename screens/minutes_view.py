@@ -1,0 +1,136 @@
+"""A meeting's minutes, read-only: the signed minutes with any addenda, or the draft of a
+meeting still open. `w` writes them to a Markdown file; `n` adds an addendum to signed-off
+minutes (the only change a signed-off meeting takes)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from huddle.commands import Command
+from huddle.models import Meeting, MeetingState
+from screens.base import HuddleScreen, read_and_post
+from screens.form import FormField, FormScreen
+from screens.keys import bindings
+from screens.meeting_forms import addendum_form
+from screens.messages import LoadFailed
+from store.connection import Store
+from store.meeting_reads import meeting_row
+from store.minutes import minutes_for_export
+from store.people import everyone
+
+MINUTES_COMMANDS = (
+    Command("minutes-write", "w", "w", "write", "Write file", "Write the minutes as Markdown"),
+    Command(
+        "minutes-addendum", "n", "n", "addendum", "Addendum", "Add a correction after sign-off"
+    ),
+    Command("minutes-back", "escape", "esc", "back", "Back", "Back to where you were"),
+)
+
+
+@dataclass
+class MinutesLoaded(Message):
+    meeting: Meeting
+    text: str
+
+
+def minutes_file(store: Store, meeting: Meeting) -> Path:
+    """Beside the database, in `minutes/`, named by date and series."""
+    slug = re.sub(r"[^a-z0-9]+", "-", meeting.series.lower()).strip("-")
+    return store.path.parent / "minutes" / f"{meeting.held_on.isoformat()}-{slug}.md"
+
+
+class MinutesScreen(HuddleScreen):
+    SCREEN_COMMANDS = MINUTES_COMMANDS
+    BINDINGS = bindings(MINUTES_COMMANDS)
+
+    def __init__(self, meeting_id: int) -> None:
+        super().__init__()
+        self.meeting_id = meeting_id
+        self.meeting: Meeting | None = None
+        self.text = ""
+
+    def compose_body(self) -> Iterable:
+        yield Static(id="minutes-state")
+        with VerticalScroll(id="minutes-scroll"):
+            yield Static("reading…", id="minutes", markup=False)
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        meeting_id = self.meeting_id
+
+        def read(store: Store) -> MinutesLoaded:
+            return MinutesLoaded(
+                meeting_row(store, meeting_id), minutes_for_export(store, meeting_id)
+            )
+
+        read_and_post(self, read, lambda loaded: loaded)
+
+    @on(MinutesLoaded)
+    def _show(self, message: MinutesLoaded) -> None:
+        self.meeting, self.text = message.meeting, message.text
+        signed = message.meeting.state == MeetingState.SIGNED_OFF
+        self.query_one("#minutes-state", Static).update(
+            "[b]SIGNED OFF: read-only.[/b] Corrections are addenda (n)."
+            if signed
+            else "[b]DRAFT:[/b] the meeting is still open; sign-off renders the final minutes."
+        )
+        self.query_one("#minutes", Static).update(message.text)
+        self.refresh_bindings()
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.query_one("#minutes", Static).update(f"Could not read the minutes: {message.reason}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "addendum":
+            return self.meeting is not None and self.meeting.state == MeetingState.SIGNED_OFF
+        if action == "write":
+            return self.meeting is not None
+        return True
+
+    def action_write(self) -> None:
+        meeting, store = self.meeting, self.app.store
+        if meeting is None:
+            return
+
+        def save(typed: dict[str, str]) -> Path:
+            path = Path(typed["path"].strip()).expanduser()
+            if not typed["path"].strip():
+                raise ValueError("file: give a path for the Markdown file")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(minutes_for_export(store, self.meeting_id), encoding="utf-8")
+            return path
+
+        def written(path: Path | None) -> None:
+            if path is not None:
+                self.notify(str(path), title="Minutes written")
+
+        form = FormScreen(
+            "Write the minutes (Markdown)",
+            [FormField("path", "File", value=str(minutes_file(store, meeting)))],
+            save,
+        )
+        self.app.push_screen(form, written)
+
+    def action_addendum(self) -> None:
+        if self.meeting is None:
+            return
+        store = self.app.store
+        form = addendum_form(
+            store, self.meeting, everyone(store), store.actor, self.app.clock.now()
+        )
+        self.app.push_screen(form, lambda saved: self.load())
+
+    def action_back(self) -> None:
+        self.dismiss()
