@@ -32,7 +32,6 @@ from screens.keys import bindings
 from store import entry_changes
 from store.entry_detail import EntryDetail, entry_detail
 from store.errors import REFUSALS
-from store.meeting_reads import open_huddle_on
 
 if TYPE_CHECKING:
     from store import Store
@@ -127,6 +126,11 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
     def _version(self) -> int:
         return self.read_detail.entry.version
 
+    def _meeting_id(self) -> int | None:
+        """The meeting in the room, which an escalation or a review is recorded in."""
+        meeting = self.app.meeting_in_room()
+        return meeting.id if meeting else None
+
     def _people(self) -> list[Person]:
         return self.read_detail.staff
 
@@ -179,6 +183,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
                 due_date=due,
                 today=today,
                 title=typed["title"],
+                meeting_id=self._meeting_id(),
             )
 
         timeframes = "/".join(str(days) for days in RUNG_WORKING_DAYS.values())
@@ -296,7 +301,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
                 self.entry_id,
                 self._version,
                 today=today,
-                meeting_id=open_huddle_on(self.app.store, today),
+                meeting_id=self._meeting_id(),
             )
         except REFUSALS as error:
             self.notify(str(error), severity="error")

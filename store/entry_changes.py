@@ -150,9 +150,11 @@ def escalate(
     due_date: date,
     today: date,
     title: str = "",
+    meeting_id: int | None = None,
 ) -> Action:
     """Open an escalation action for the entry: with a named owner, a due date and a rung,
-    it is the documented escalation every breach needs."""
+    it is the documented escalation every breach needs. Raised in a meeting, it is linked
+    to the meeting, whose minutes then list it."""
     with store.write(f"{rung} escalation") as txn:
         stored = _stored(txn, entry_id)
         who = stored["local_id"] or stored["nhs_number"]
@@ -164,6 +166,7 @@ def escalate(
                 due_date=due_date,
                 source=ActionSource.BREACH,
                 entry_id=entry_id,
+                meeting_id=meeting_id,
                 created_on=today,
                 rung=rung,
             ),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from huddle.models import AttendanceStatus, Meeting, MeetingKind, MeetingState
+from huddle.models import AttendanceStatus, Meeting, MeetingState
 from store.connection import Store, Transaction
 from store.errors import NotFound
 
@@ -48,17 +48,6 @@ def running_meeting(store: Store, today: date) -> Meeting | None:
         "ORDER BY started_at DESC, id DESC LIMIT 1",
         (MeetingState.IN_PROGRESS, today.isoformat()),
     )
-
-
-def open_huddle_on(store: Store, day: date) -> int | None:
-    """The waiting-list huddle held on `day` that is not yet signed off, if there is one:
-    an entry marked reviewed today is linked to it."""
-    row = store.conn.execute(
-        "SELECT id FROM meeting WHERE kind = ? AND held_on = ? AND state != ? "
-        "ORDER BY id DESC LIMIT 1",
-        (MeetingKind.WAITING_LIST_HUDDLE, day.isoformat(), MeetingState.SIGNED_OFF),
-    ).fetchone()
-    return row[0] if row else None
 
 
 @dataclass(frozen=True)
