@@ -62,6 +62,10 @@ MEETINGS_COMMANDS = (
 PLAIN = Style()
 
 
+def _many(count: int, thing: str) -> str:
+    return f"{count} {thing}{'' if count == 1 else 's'}"
+
+
 class SeriesList(PagedList[SeriesQuery, SeriesLine]):
     COLUMNS = (("Series", 44), ("Kind", 20), ("Chair", 22), ("Now", 34))
 
@@ -96,7 +100,7 @@ class MeetingLog(PagedList[LogQuery, MeetingLine]):
 
     def cells(self, line: MeetingLine) -> Cells:
         state = line.state.upper() if line.state != "signed off" else "signed off"
-        recorded = f"{line.decisions} decisions, {line.actions} actions"
+        recorded = f"{_many(line.decisions, 'decision')}, {_many(line.actions, 'action')}"
         values = (f"{line.held_on:%d/%m/%Y}", line.series, line.kind, line.chair, state, recorded)
         return fitted(values, self.COLUMNS, PLAIN)
 
@@ -104,6 +108,12 @@ class MeetingLog(PagedList[LogQuery, MeetingLine]):
 class MeetingsScreen(HuddleScreen):
     SCREEN_COMMANDS = MEETINGS_COMMANDS
     BINDINGS = bindings(MEETINGS_COMMANDS)
+    DEFAULT_CSS = """
+    MeetingsScreen .list-title { margin-top: 1; padding: 0 1; }
+    MeetingsScreen .list-header { text-style: bold; background: $panel; padding: 0 1; }
+    MeetingsScreen #series { height: auto; max-height: 8; padding: 0 1; }
+    MeetingsScreen #log { padding: 0 1; }
+    """
 
     def __init__(self) -> None:
         super().__init__()
