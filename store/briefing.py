@@ -187,7 +187,8 @@ def _risks(source: Source, meeting: Meeting) -> tuple[str, ...]:
     count = source.conn.execute(
         "SELECT count(*) FROM risk WHERE meeting_id = ?", (meeting.id,)
     ).fetchone()[0]
-    return (f"{count} risks or concerns recorded in this meeting",)
+    recorded = "1 risk or concern" if count == 1 else f"{count} risks or concerns"
+    return (f"{recorded} recorded in this meeting",)
 
 
 def section_facts(
