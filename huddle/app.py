@@ -102,6 +102,14 @@ class HuddleApp(App[None]):
 
         return said
 
+    def _no_meeting(self, what: str) -> None:
+        # Recorded outside a meeting it would be on no screen and in no minutes.
+        self.notify(
+            f"{what} is recorded in a meeting: press 3 to start or resume one",
+            title="No meeting in progress",
+            severity="warning",
+        )
+
     def action_new_action(self) -> None:
         captured = self._capture()
         if captured is None:
@@ -116,11 +124,7 @@ class HuddleApp(App[None]):
             return
         link, meeting, section = captured
         if meeting is None:
-            self.notify(
-                "A decision is minuted in a meeting: press 3 to start or resume one",
-                title="No meeting in progress",
-                severity="warning",
-            )
+            self._no_meeting("A decision")
             return
         form = decision_form(self.store, meeting, section, link, everyone(self.store))
         self.push_screen(form, self._recorded("Decision"))
@@ -130,6 +134,9 @@ class HuddleApp(App[None]):
         if captured is None:
             return
         link, meeting, section = captured
+        if meeting is None:
+            self._no_meeting("A risk or concern")
+            return
         form = risk_form(
             self.store, self.clock.today(), meeting, section, link, everyone(self.store)
         )

@@ -73,7 +73,7 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "r",
         "new_risk",
         "New risk",
-        "Record a risk or concern with its owner, in the meeting in progress if there is one",
+        "Record a risk or concern with its owner in the meeting in progress",
     ),
     Command(
         "help", "question_mark", "?", "help", "Help", "Keys, commands and where the database lives"
