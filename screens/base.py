@@ -32,10 +32,11 @@ class AppKeys(Static):
 
     def __init__(self) -> None:
         keys = [(c.key_display, c.title) for c in GLOBAL_COMMANDS]
+        # Two spaces between keys, so that all of them fit a 120-column terminal.
         super().__init__(
-            "   ".join(
+            "  ".join(
                 f"[b $footer-key-foreground]{escape(key)}[/] {title}"
-                for key, title in [*keys, ("ctrl+p", "palette: every command by name")]
+                for key, title in [*keys, ("ctrl+p", "palette")]
             )
         )
 
