@@ -8,8 +8,9 @@ into this meeting, linked to the highlighted entry or action where there is one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from rich.style import Style
 from textual import on, work
@@ -28,9 +29,12 @@ from screens.action_list import ActionList
 from screens.base import HuddleScreen, read_and_post
 from screens.entry_detail import EntryDetailScreen
 from screens.entry_list import EntryList, column_header
+from screens.form import FormScreen
 from screens.keys import bindings
+from screens.leave import LeaveMeeting
 from screens.meeting_forms import attendee_form, capacity_form, on_call_form, sign_off_form
 from screens.messages import LoadFailed, RoomLoaded
+from screens.minutes_view import MinutesScreen
 from screens.paged_list import Cells, PagedList, fitted, header
 from store import meetings
 from store.action_list import count_actions
@@ -141,7 +145,7 @@ class RunnerScreen(HuddleScreen):
     # --- reading -------------------------------------------------------------------------
 
     @property
-    def today(self):  # noqa: ANN201 - a date
+    def today(self) -> date:
         return self.app.clock.today()
 
     def _list(self) -> PagedList | None:
@@ -263,7 +267,7 @@ class RunnerScreen(HuddleScreen):
             return Link(line.linked_to, entry_id=line.entry_id, meeting_id=self.meeting_id)
         return Link(label, meeting_id=self.meeting_id)
 
-    def _refused(self, doing) -> bool:  # noqa: ANN001 - a call that writes
+    def _refused(self, doing: Callable[[], object]) -> bool:
         try:
             doing()
         except REFUSALS as error:
@@ -296,7 +300,7 @@ class RunnerScreen(HuddleScreen):
         shown.action_move(1)
         self.load()
 
-    def _form_then_load(self, form) -> None:  # noqa: ANN001 - a FormScreen
+    def _form_then_load(self, form: FormScreen) -> None:
         self.app.push_screen(form, lambda saved: self.load())
 
     def action_add_attendee(self) -> None:
@@ -320,8 +324,6 @@ class RunnerScreen(HuddleScreen):
             self.app.push_screen(ActionDetailScreen(line.id))
 
     def action_minutes(self) -> None:
-        from screens.minutes_view import MinutesScreen  # it opens meetings: import at use
-
         self.app.push_screen(MinutesScreen(self.meeting_id))
 
     def action_sign_off(self) -> None:
@@ -332,8 +334,6 @@ class RunnerScreen(HuddleScreen):
         def signed(meeting: Meeting | None) -> None:
             if meeting is None:
                 return
-            from screens.minutes_view import MinutesScreen
-
             self.app.room_meeting_id = None
             self.notify("Signed off: the meeting is locked; corrections are addenda")
             self.app.switch_screen(MinutesScreen(self.meeting_id))
@@ -344,8 +344,6 @@ class RunnerScreen(HuddleScreen):
         self.app.push_screen(form, signed)
 
     def action_leave(self) -> None:
-        from screens.leave import LeaveMeeting
-
         def chosen(choice: str | None) -> None:
             if choice == "keep":
                 self.app.room_meeting_id = None
