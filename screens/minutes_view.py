@@ -50,6 +50,10 @@ def minutes_file(store: Store, meeting: Meeting) -> Path:
 class MinutesScreen(HuddleScreen):
     SCREEN_COMMANDS = MINUTES_COMMANDS
     BINDINGS = bindings(MINUTES_COMMANDS)
+    DEFAULT_CSS = """
+    MinutesScreen #minutes-state { padding: 0 1; margin-bottom: 1; }
+    MinutesScreen #minutes { padding: 0 2; }
+    """
 
     def __init__(self, meeting_id: int) -> None:
         super().__init__()

@@ -122,7 +122,9 @@ class RunnerScreen(HuddleScreen):
             yield Static(id="room-title")
             yield Static(id="timer")
         with Horizontal(id="room"):
-            yield Static(id="agenda")
+            with Vertical(id="rail"):
+                yield Static(id="agenda")
+                yield Static(id="side")
             with Vertical(id="section"):
                 yield Static(id="section-title")
                 yield Static(id="facts")
@@ -131,7 +133,6 @@ class RunnerScreen(HuddleScreen):
                 yield EntryList(id="entry-list")
                 yield ActionList(id="action-list")
                 yield Static(id="recorded-here")
-            yield Static(id="side")
 
     def on_mount(self) -> None:
         for widget in self.query(PagedList):
@@ -373,8 +374,8 @@ def _agenda(view: RoomView) -> str:
         lines.append(f"{marker} {number}. {escape(section.title)}")
     lines += [
         "",
-        f"[b]Attendance[/b] {view.present} present,",
-        f"  {view.apologies} apologies, {view.invited - view.present - view.apologies} unmarked",
+        f"[b]Attendance[/b] present {view.present} · apologies {view.apologies}",
+        f"not yet marked {view.invited - view.present - view.apologies}",
     ]
     return "\n".join(lines)
 

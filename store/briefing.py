@@ -57,7 +57,7 @@ def _attendance(source: Source, meeting: Meeting) -> tuple[str, ...]:
     present = sum(1 for line in lines if line.status == "present")
     apologies = sum(1 for line in lines if line.status == "apologies")
     unmarked = len(lines) - present - apologies
-    return (f"{present} present, {apologies} apologies, {unmarked} not yet recorded",)
+    return (f"Present {present} · apologies {apologies} · not yet marked {unmarked}",)
 
 
 def _routes(source: Source, as_at: date) -> tuple[str, ...]:
