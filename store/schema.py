@@ -448,3 +448,58 @@ def m011_meetings_in_the_room(db: Database) -> None:
     )
     _refuse(db, "addendum_no_update", "UPDATE", "addendum", "1", "an addendum stands as written")
     _refuse(db, "addendum_no_delete", "DELETE", "addendum", "1", "an addendum stands as written")
+
+
+@migrations()
+def m012_no_replace_around_the_locks(db: Database) -> None:
+    """Close what m011 (and m001) left open: INSERT OR REPLACE, and UPDATE OR REPLACE of an
+    id, delete the row they collide with without firing its DELETE trigger, so they could
+    rewrite a signed-off meeting, anything recorded in it, an addendum or an audit row."""
+    locked = {
+        "meeting": "(SELECT state FROM meeting WHERE id = NEW.id) = 'signed off'",
+        **{
+            table: _SIGNED_OFF.format(f"(SELECT meeting_id FROM {table} WHERE id = NEW.id)")
+            for table in ("attendance", "decision", "risk", "action")
+        },
+    }
+    for table, when in locked.items():
+        _refuse(db, f"{table}_locked_replace", "INSERT", table, when, _LOCKED)
+        _refuse(
+            db,
+            f"{table}_locked_renumber",
+            "UPDATE",
+            table,
+            f"NEW.id IS NOT OLD.id AND {when}",
+            _LOCKED,
+        )
+    exists = "EXISTS (SELECT 1 FROM {0} WHERE id = NEW.id)"
+    _refuse(
+        db,
+        "addendum_no_replace",
+        "INSERT",
+        "addendum",
+        exists.format("addendum"),
+        "an addendum stands as written",
+    )
+    _refuse(
+        db,
+        "audit_no_replace",
+        "INSERT",
+        "audit",
+        exists.format("audit"),
+        "the audit trail is append-only: REPLACE refused",
+    )
+
+
+@migrations()
+def m013_action_of_a_signed_off_meeting_stays(db: Database) -> None:
+    """m011 refuses moving an action into or out of a signed-off meeting, but a DELETE
+    could still take it out; refuse that too (nothing in huddle deletes an action)."""
+    _refuse(
+        db,
+        "action_locked_delete",
+        "DELETE",
+        "action",
+        _SIGNED_OFF.format("OLD.meeting_id"),
+        _LOCKED,
+    )
