@@ -374,7 +374,8 @@ def _agenda(view: RoomView) -> str:
         lines.append(f"{marker} {number}. {escape(section.title)}")
     lines += [
         "",
-        f"[b]Attendance[/b] present {view.present} · apologies {view.apologies}",
+        "[b]Attendance[/b]",
+        f"present {view.present} · apologies {view.apologies}",
         f"not yet marked {view.invited - view.present - view.apologies}",
     ]
     return "\n".join(lines)
