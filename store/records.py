@@ -154,6 +154,11 @@ def update(store: Store, record: R, reason: str) -> R:
             "an action or commissioner query changes through store.actions or"
             " store.commissioner_queries, which keep its evidence and history"
         )
+    if isinstance(record, Meeting | Attendance | Decision | Risk | Addendum):
+        raise ValueError(
+            "a meeting and what is recorded in it change through store.meetings, which"
+            " refuses every change once the meeting is signed off"
+        )
     record = type(record).model_validate(record.model_dump())
     with store.write(reason) as txn:
         row = to_row(record, _tiers_for(store, record))
