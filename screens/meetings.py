@@ -67,7 +67,7 @@ def _many(count: int, thing: str) -> str:
 
 
 class SeriesList(PagedList[SeriesQuery, SeriesLine]):
-    COLUMNS = (("Series", 44), ("Kind", 20), ("Chair", 22), ("Now", 34))
+    COLUMNS = (("Series", 44), ("Kind", 20), ("Chair", 22), ("Now", 38))
 
     def read_page(
         self, store: Store, query: SeriesQuery, offset: int, limit: int

@@ -140,6 +140,8 @@ class RunnerScreen(HuddleScreen):
         self.set_interval(1.0, self._tick)
 
     def on_screen_resume(self) -> None:
+        if self.app.screen is not self:
+            return  # left meanwhile (the leave question's "keep open" dismissed it)
         self.app.room_meeting_id = self.meeting_id
         self.load()
 
@@ -224,7 +226,8 @@ class RunnerScreen(HuddleScreen):
             heading.update(
                 column_header() if isinstance(shown, EntryList) else header(shown.COLUMNS)
             )
-            shown.counted(query, total)
+            # Read afresh: what was done meanwhile (an escalation, a closed action) shows.
+            shown.show(query, total)
             if not shown.has_focus:
                 shown.focus()
         self._tick()

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Static
 
 from fixtures.demo import seed_demo
@@ -531,17 +530,6 @@ async def test_a_waiting_list_huddle_escalates_a_breach_and_minutes_the_rest(
     assert f"(breach) · entry {entry.local_id}" in minutes_part(minutes, "Actions")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "app bug: RunnerScreen._loaded (screens/runner.py:227 at 4d93ecc) hands the list "
-        "shown.counted(query, total), and PagedList.counted (screens/paged_list.py:98) keeps "
-        "the rows already read when the query is unchanged (WaitingQuery has no revision, "
-        "unlike AttendanceQuery): back from escalating a breach, its row still says NO "
-        "ESCALATION"
-    ),
-)
 async def test_the_breaches_list_is_read_again_after_an_escalation(demo: Store) -> None:
     """Back from escalating the highlighted breach, its row must stop saying NO ESCALATION,
     as the facts and the side panel already do."""
@@ -813,18 +801,6 @@ async def test_leaving_asks_and_signed_off_minutes_take_only_addenda(demo: Store
     assert check_database(demo.conn).ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "app bug: leaving with k, the callback in RunnerScreen.action_leave (screens/runner.py"
-        ":350 at 4d93ecc) sets app.room_meeting_id = None and dismisses the runner, but the "
-        "runner's own ScreenResume, posted when the question closed, is handled after it: "
-        "on_screen_resume (screens/runner.py:143) puts the meeting back in the room (and "
-        "starts a read on the dismissed screen), so d/a/r and escalations elsewhere still go "
-        "into the meeting left"
-    ),
-)
 async def test_a_meeting_left_open_is_no_longer_the_one_in_the_room(demo: Store) -> None:
     """Left open (k) on the day after it started: `d` has no meeting to record into."""
     clock = MovingClock(datetime.combine(TODAY, EIGHT))
