@@ -7,58 +7,23 @@ reviewing the report."""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import date, datetime
 from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
 
-from fixtures.demo import seed_demo
 from huddle.agenda import agenda
-from huddle.app import HuddleApp, make_app
-from huddle.clock import FixedClock
+from huddle.app import HuddleApp
 from huddle.models import MeetingKind
-from store import meetings, open_store
+from store import meetings
 from store.meeting_log import SeriesQuery, page_of_series
+from tests.snapshot_app import demo_app, in_utc, wait_for_store  # noqa: F401 - a fixture
 
 SIZE = (160, 40)
 IN_THE_ROOM = time_of_day(8, 2, 30)
 BRIEF = "Early shift brief — rapid response"
 HUDDLE = "Waiting-list huddle — therapy"
-
-
-@pytest.fixture(autouse=True)
-def utc() -> Iterator[None]:
-    """Times shown in local time read the same on every machine."""
-    was = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if was is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = was
-    time.tzset()
-
-
-def demo_app(
-    tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch, at: time_of_day = IN_THE_ROOM
-) -> HuddleApp:
-    # As tests/test_snapshots.py: a relative path and fixed audit times, so every run of
-    # the demo (and the audit chain head in its minutes) is the same.
-    monkeypatch.chdir(tmp_path)
-    store = open_store(Path("demo.db"), "tester")
-    store.now = lambda: f"{today.isoformat()}T09:30:00+00:00"
-    seed_demo(store, today)
-    return make_app(store, FixedClock(today, at=at))
-
-
-async def wait_for_store(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def after_keys(*steps: tuple[str, ...]):
@@ -83,7 +48,7 @@ def series_position(app: HuddleApp, series: str) -> int:
 
 
 def test_meetings_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
-    app = demo_app(tmp_path, today, monkeypatch)
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("3",)))
 
 
@@ -99,7 +64,7 @@ def test_safety_brief_section(
 ) -> None:
     """`3`, `enter` starts today's brief; `]` moves on. Attendance shows two present and
     one apology."""
-    app = demo_app(tmp_path, today, monkeypatch)
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert series_position(app, BRIEF) == 0
     marks = ("p", "p", "x") if number == 1 else ()
     steps = after_keys(("3",), ("enter",), marks, ("right_square_bracket",) * (number - 1))
@@ -114,7 +79,7 @@ def test_safety_brief_section(
 def test_waiting_list_huddle_section(
     snap_compare, tmp_path: Path, today: date, monkeypatch, number: int
 ) -> None:
-    app = demo_app(tmp_path, today, monkeypatch)
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     # The series list (test_meetings_screen) shows the brief, the mobilisation meeting,
     # then the huddle.
     assert series_position(app, HUDDLE) == 2
@@ -152,13 +117,13 @@ def test_countdown_overrun(snap_compare, tmp_path: Path, today: date, monkeypatc
 
 
 def test_sign_off_form(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
-    app = demo_app(tmp_path, today, monkeypatch)
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("3",), ("enter",), ("s",)))
 
 
 def test_signed_off_minutes(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
     """The first meeting in the log: signed off, its minutes read-only."""
-    app = demo_app(tmp_path, today, monkeypatch)
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert snap_compare(
         app, terminal_size=SIZE, run_before=after_keys(("3",), ("tab",), ("enter",))
     )

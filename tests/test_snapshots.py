@@ -3,50 +3,15 @@ looked-at change: update with `pytest --snapshot-update` only after reviewing th
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
-
-from fixtures.demo import seed_demo
-from huddle.app import HuddleApp, make_app
-from huddle.clock import FixedClock
 from huddle.waiting_query import WaitingQuery
-from store import entry_changes, open_store
+from store import entry_changes
 from store.waiting_list import page_of_entries
+from tests.snapshot_app import demo_app, in_utc, wait_for_store  # noqa: F401 - a fixture
 
 SIZE = (120, 36)
-
-
-@pytest.fixture(autouse=True)
-def utc() -> Iterator[None]:
-    """The entry view shows audit times in local time: the same zone on every machine."""
-    was = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if was is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = was
-    time.tzset()
-
-
-def demo_app(tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch) -> HuddleApp:
-    # A relative path keeps the help screen's "Database" line the same on every run.
-    monkeypatch.chdir(tmp_path)
-    store = open_store(Path("demo.db"), "tester")
-    store.now = lambda: f"{today.isoformat()}T09:30:00+00:00"  # audit times, as shown
-    seed_demo(store, today)
-    return make_app(store, FixedClock(today))
-
-
-async def wait_for_store(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def after_keys(*steps: tuple[str, ...]):

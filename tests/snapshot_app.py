@@ -1,0 +1,53 @@
+"""What the snapshot tests share: the demo service at a fixed date, audit times and room
+clock, in a relative path and the UTC zone, so every run draws the same picture."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import date
+from datetime import time as time_of_day
+from pathlib import Path
+
+import pytest
+
+from fixtures.demo import seed_demo
+from huddle.app import HuddleApp, make_app
+from huddle.clock import FixedClock
+from store import open_store
+
+
+@pytest.fixture(autouse=True)
+def in_utc() -> Iterator[None]:
+    """Times shown in local time read the same on every machine (autouse wherever it is
+    imported)."""
+    was = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if was is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = was
+    time.tzset()
+
+
+def demo_app(
+    tmp_path: Path,
+    today: date,
+    monkeypatch: pytest.MonkeyPatch,
+    at: time_of_day = time_of_day(8, 0),
+) -> HuddleApp:
+    # A relative path keeps the help screen's "Database" line the same on every run, and
+    # fixed audit times keep the audit chain head in signed minutes the same.
+    monkeypatch.chdir(tmp_path)
+    store = open_store(Path("demo.db"), "tester")
+    store.now = lambda: f"{today.isoformat()}T09:30:00+00:00"
+    seed_demo(store, today)
+    return make_app(store, FixedClock(today, at=at))
+
+
+async def wait_for_store(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
