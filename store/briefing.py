@@ -20,15 +20,14 @@ from store.connection import Store, Transaction
 from store.meeting_reads import attendance, previous_meeting
 from store.queries import tier_counts
 from store.reconciliation import read_reconciliation
-from store.waiting_list import HIGH_RISK
+from store.waiting_list import ESCALATED, HIGH_RISK
 
 Source = Store | Transaction
 
-_BREACHED_WITHOUT_ESCALATION = """
+_BREACHED_WITHOUT_ESCALATION = f"""
 SELECT e.initials, e.local_id, e.nhs_number, e.tier, t.name, e.breach_date
 FROM waiting_entry AS e JOIN risk_tier AS t ON t.number = e.tier
-WHERE e.status = 'waiting' AND e.breach_date < :as_at
-  AND NOT EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')
+WHERE e.status = 'waiting' AND e.breach_date < :as_at AND NOT {ESCALATED}
 ORDER BY e.breach_date, e.id
 """
 
@@ -157,7 +156,7 @@ def _count(source: Source, where: str, as_at: date) -> int:
 def _waiting(source: Source, as_at: date, key: SectionKey) -> tuple[str, ...]:
     if key == SectionKey.BREACHES:
         breached = _count(source, "e.breach_date < :as_at", as_at)
-        without = len(breaches_without_escalation(source, as_at))
+        without = _count(source, f"e.breach_date < :as_at AND NOT {ESCALATED}", as_at)
         verdict = (
             f"{without} WITHOUT ESCALATION: sign-off will list them by name"
             if without

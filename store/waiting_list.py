@@ -13,7 +13,7 @@ from huddle import rules
 from huddle.waiting_query import SortBy, WaitingQuery
 from store.connection import Store
 
-_ESCALATED = "EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')"
+ESCALATED = "EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')"
 
 # Who the safety brief calls high risk: tier 1, breached or breaching today, a safeguarding
 # flag, or an interim contact overdue.
@@ -84,7 +84,7 @@ def _where(query: WaitingQuery) -> tuple[str, dict]:
     if query.breached or query.without_escalation:
         clauses.append("e.breach_date < :as_at")
     if query.without_escalation:
-        clauses.append(f"NOT {_ESCALATED}")
+        clauses.append(f"NOT {ESCALATED}")
     if query.due_this_week:
         clauses.append("e.breach_date >= :as_at AND e.breach_date < :week_end")
     if query.contact_overdue:
@@ -136,7 +136,7 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
         SELECT e.id, e.version, e.local_id, e.nhs_number, e.initials, e.tier, t.name,
                e.referral_date, e.breach_date, e.contact_due, e.case_owner_id, p.name,
                e.provider_id, v.name, e.safeguarding,
-               {_ESCALATED}, e.paused_since IS NOT NULL, e.not_in_extract_since IS NOT NULL
+               {ESCALATED}, e.paused_since IS NOT NULL, e.not_in_extract_since IS NOT NULL
         FROM page JOIN waiting_entry AS e ON e.id = page.id
         JOIN risk_tier AS t ON t.number = e.tier
         JOIN provider AS v ON v.id = e.provider_id
