@@ -26,14 +26,19 @@ from store import meetings
 from store.connection import Store
 
 
-def _owner(staff: Sequence[Person], value: str = "") -> FormField:
+def _person(name: str, label: str, staff: Sequence[Person], value: str = "") -> FormField:
+    """A person picked by typing part of their name, the staff's names offered."""
     return FormField(
-        "owner",
-        "Owner",
+        name,
+        label,
         value=value,
         placeholder="type part of a name",
         suggestions=tuple(p.name for p in staff),
     )
+
+
+def _name_of(staff: Sequence[Person], person_id: int | None) -> str:
+    return next((p.name for p in staff if p.id == person_id), "")
 
 
 def _linked(meeting: Meeting | None, link: Link) -> str:
@@ -62,7 +67,7 @@ def decision_form(
         [
             FormField("text", "Decision", placeholder="what was decided"),
             FormField("rationale", "Rationale", placeholder="why (the minutes carry it)"),
-            _owner(staff),
+            _person("owner", "Owner", staff),
         ],
         save,
         note=_linked(meeting, link),
@@ -77,7 +82,7 @@ def risk_form(
     link: Link,
     staff: Sequence[Person],
 ) -> FormScreen[Risk]:
-    chair = next((p.name for p in staff if meeting and p.id == meeting.chair_id), "")
+    chair = _name_of(staff, meeting.chair_id) if meeting else ""
 
     def save(typed: dict[str, str]) -> Risk:
         return meetings.record_risk(
@@ -94,7 +99,7 @@ def risk_form(
         "New risk or concern",
         [
             FormField("text", "Risk", placeholder="what could cause harm, and to whom"),
-            _owner(staff, chair),
+            _person("owner", "Owner", staff, chair),
         ],
         save,
         note=_linked(meeting, link),
@@ -108,7 +113,7 @@ def sign_off_form(
     now: datetime,
     without_escalation: Sequence[str],
 ) -> FormScreen[Meeting]:
-    chair = next((p.name for p in staff if p.id == meeting.chair_id), "")
+    chair = _name_of(staff, meeting.chair_id)
 
     def save(typed: dict[str, str]) -> Meeting:
         assert meeting.id is not None
@@ -131,14 +136,7 @@ def sign_off_form(
         warning = "Every breach has a documented escalation."
     return FormScreen(
         "Sign off: the meeting then cannot be changed (corrections are addenda)",
-        [
-            FormField(
-                "signed_off_by",
-                "Signed off by",
-                value=chair,
-                suggestions=tuple(p.name for p in staff),
-            )
-        ],
+        [_person("signed_off_by", "Signed off by", staff, chair)],
         save,
         note=warning,
     )
@@ -161,7 +159,7 @@ def addendum_form(
         "Addendum to signed-off minutes",
         [
             FormField("text", "Addendum", placeholder="what is corrected or added, and why"),
-            FormField("author", "Author", value=me, suggestions=tuple(p.name for p in staff)),
+            _person("author", "Author", staff, me),
         ],
         save,
         note="The signed minutes stand as they were; this follows them with its author and time.",
@@ -192,7 +190,7 @@ def start_form(
         [
             FormField("series", "Series", value=series, placeholder="e.g. Late shift brief"),
             FormField("kind", "Kind", "choice", value=kind, choices=tuple(MeetingKind)),
-            FormField("chair", "Chair", value=chair, suggestions=tuple(p.name for p in staff)),
+            _person("chair", "Chair", staff, chair),
         ],
         save,
         note="The countdown starts when it is saved.",
@@ -213,12 +211,7 @@ def on_call_form(store: Store, today: date, staff: Sequence[Person]) -> FormScre
         f"On call today ({today:%d/%m/%Y})",
         [
             FormField("route", "Route", "choice", choices=ESCALATION_ROUTES),
-            FormField(
-                "person",
-                "On call",
-                placeholder="type part of a name",
-                suggestions=tuple(p.name for p in staff),
-            ),
+            _person("person", "On call", staff),
             FormField("contact", "Contact", placeholder="phone or bleep (optional)"),
         ],
         save,
@@ -267,12 +260,7 @@ def attendee_form(store: Store, meeting: Meeting, staff: Sequence[Person]) -> Fo
     return FormScreen(
         "Add someone to the attendance",
         [
-            FormField(
-                "person",
-                "Person",
-                placeholder="type part of a name",
-                suggestions=tuple(p.name for p in staff),
-            ),
+            _person("person", "Person", staff),
             FormField("status", "Status", "choice", choices=tuple(AttendanceStatus)),
         ],
         save,
