@@ -13,6 +13,9 @@ class Link:
     entry_id: int | None = None
     meeting_id: int | None = None
     query_id: int | None = None
+    risk_id: int | None = None
+    """A go-live risk: the action is one of its mitigations."""
 
     def __bool__(self) -> bool:
-        return any(i is not None for i in (self.entry_id, self.meeting_id, self.query_id))
+        ids = (self.entry_id, self.meeting_id, self.query_id, self.risk_id)
+        return any(i is not None for i in ids)

@@ -293,6 +293,8 @@ class Action(Record):
     """A check, after closing, that the change held."""
     reviewed_on: date | None = None
     review_note: str | None = None
+    risk_id: int | None = None
+    """The go-live risk this action mitigates."""
 
     @model_validator(mode="after")
     def _closed_with_evidence(self) -> Action:
@@ -337,3 +339,143 @@ class CommissionerQuery(Record):
 class MobilisationProgramme(Record):
     name: str = Field(min_length=1)
     go_live: date
+
+
+class Rag(StrEnum):
+    """Red, amber, green: always shown with its letter, never by colour alone."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+    @property
+    def letter(self) -> str:
+        return self.value[0].upper()
+
+
+class Workstream(Record):
+    """One of the programme's non-negotiable deliverables by go-live (seed 002), with its
+    lead. It has no RAG column: its RAG is the latest `RagRating`, so it has a history."""
+
+    programme_id: int
+    name: str = Field(min_length=1)
+    lead_id: int
+    position: int = 0
+
+
+class Deliverable(Record):
+    """Something a workstream must produce by its due date, met when evidence is recorded."""
+
+    workstream_id: int
+    title: str = Field(min_length=1)
+    owner_id: int
+    due_date: date
+    critical: bool = False
+    """Go-live cannot be safe without it (a readiness rule reads this)."""
+    evidence: str | None = None
+    evidence_on: date | None = None
+
+
+class RagRating(Record):
+    """A workstream's (or one deliverable's) RAG as rated on a day, always with why: the
+    only way a RAG is ever set, so every RAG has a dated history."""
+
+    workstream_id: int
+    deliverable_id: int | None = None
+    rag: Rag
+    rationale: str = Field(min_length=1)
+    rated_on: date
+    rated_by: int
+    meeting_id: int | None = None
+
+
+class Competency(StrEnum):
+    """The critical competencies of the mobilisation training matrix (seed 002)."""
+
+    SAFEGUARDING = "safeguarding"
+    RISK_ASSESSMENT = "risk assessment"
+    ESCALATION = "escalation"
+    RECORD_STANDARDS = "record standards"
+    TRIAGE = "triage (pathway skill)"
+
+
+class TrainingState(StrEnum):
+    """Booked is not trained: only a signed-off competency counts for high-risk work."""
+
+    BOOKED = "booked"
+    COMPLETED = "completed"
+    SIGNED_OFF = "competency signed off"
+
+
+class Training(Record):
+    person_id: int
+    competency: Competency
+    state: TrainingState
+    booked_on: date | None = None
+    completed_on: date | None = None
+    signed_off_on: date | None = None
+    signed_off_by: int | None = None
+
+    @model_validator(mode="after")
+    def _signed_off_by_someone_else(self) -> Training:
+        if self.state == TrainingState.SIGNED_OFF:
+            if self.signed_off_by is None or self.signed_off_on is None:
+                raise ValueError("signed off by: a competency is signed off by a named person")
+            if self.signed_off_by == self.person_id:
+                raise ValueError("signed off by: nobody signs off their own competency")
+        return self
+
+
+class Supervisor(Record):
+    """A named supervisor, how many supervisees they can take and how often they meet."""
+
+    person_id: int
+    capacity: int = Field(ge=0)
+    frequency: str = Field(min_length=1)
+
+
+class CohortMember(Record):
+    """Someone in the mobilising workforce: whether they will manage higher-risk cases on
+    their own (then every competency must be signed off) and who supervises them."""
+
+    person_id: int
+    high_risk: bool = True
+    supervisor_id: int | None = None
+    """The supervisor's person id."""
+
+
+class RiskStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class GoLiveRisk(Record):
+    """An answer to the standing item "what could make go-live unsafe?": owned, scored
+    likelihood x impact on 1-5 scales, mitigated by actions, reviewed by a date."""
+
+    programme_id: int
+    text: str = Field(min_length=1)
+    owner_id: int
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    review_on: date
+    raised_on: date
+    meeting_id: int | None = None
+    """The meeting it was raised in, if any."""
+    status: RiskStatus = RiskStatus.OPEN
+    closed_on: date | None = None
+    closed_note: str | None = None
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+class EarlyLifeCheck(Record):
+    """A scheduled check after go-live (the 4-week audit, consistency to 12 weeks): an
+    action with an owner and a due date, so it is tracked like any other."""
+
+    programme_id: int
+    week: int = Field(ge=1)
+    what: str = Field(min_length=1)
+    action_id: int

@@ -41,6 +41,7 @@ def new_action_form(
             entry_id=link.entry_id,
             meeting_id=link.meeting_id,
             query_id=link.query_id,
+            risk_id=link.risk_id,
             source=ActionSource.MEETING if link.meeting_id is not None else ActionSource.BY_HAND,
         )
 

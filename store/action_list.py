@@ -157,12 +157,13 @@ SELECT a.id, a.version, a.title, a.owner_id, o.name, a.status, a.source, a.due_d
        a.first_due_date, a.due_moves, a.created_on, a.closed_on, a.review_on, a.reviewed_on,
        coalesce(a.reopened_count, 0), a.entry_id, a.meeting_id, a.query_id,
        coalesce(e.local_id, e.nhs_number), m.series, m.held_on, q.matter,
-       a.evidence, a.evidence_link
+       a.evidence, a.evidence_link, g.text
 FROM action AS a
 JOIN person AS o ON o.id = a.owner_id
 LEFT JOIN waiting_entry AS e ON e.id = a.entry_id
 LEFT JOIN meeting AS m ON m.id = a.meeting_id
 LEFT JOIN commissioner_query AS q ON q.id = a.query_id
+LEFT JOIN go_live_risk AS g ON g.id = a.risk_id
 """
 
 
@@ -171,10 +172,16 @@ def _date(value: str | None) -> date | None:
 
 
 def _linked_to(
-    entry: str | None, series: str | None, held_on: str | None, matter: str | None
+    entry: str | None,
+    series: str | None,
+    held_on: str | None,
+    matter: str | None,
+    risk: str | None,
 ) -> str:
     if matter:
         return f"query: {matter}"
+    if risk:
+        return f"go-live risk: {risk}"
     if entry:
         return f"entry {entry}"
     if series and held_on:
@@ -202,7 +209,7 @@ def _line(row: tuple, as_at: date) -> ActionLine:
         entry_id=row[15],
         meeting_id=row[16],
         query_id=row[17],
-        linked_to=_linked_to(row[18], row[19], row[20], row[21]),
+        linked_to=_linked_to(row[18], row[19], row[20], row[21], row[24]),
         as_at=as_at,
         evidence=row[22],
         evidence_link=row[23],

@@ -86,6 +86,8 @@ def insert_action(txn: Transaction, action: Action, today: date) -> Action:
             raise NotFound("commissioner_query", action.query_id)
         if query["status"] != QueryStatus.OPEN:
             raise ValueError("this query's response has been sent: it takes no more steps")
+    if action.risk_id is not None and txn.row("go_live_risk", action.risk_id) is None:
+        raise NotFound("go_live_risk", action.risk_id)
     if action.status == ActionStatus.CLOSED:
         raise ValueError("status: an action is created open; close it with its evidence")
     return records.insert(txn, action)
@@ -102,6 +104,7 @@ def add_action(
     entry_id: int | None = None,
     meeting_id: int | None = None,
     query_id: int | None = None,
+    risk_id: int | None = None,
     review_on: date | None = None,
 ) -> Action:
     # The model refuses these too, but in its own words: the form needs the field's.
@@ -116,6 +119,7 @@ def add_action(
         entry_id=entry_id,
         meeting_id=meeting_id,
         query_id=query_id,
+        risk_id=risk_id,
         created_on=today,
         review_on=review_on,
     )

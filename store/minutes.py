@@ -52,7 +52,8 @@ def _risks(source: Source, meeting: Meeting) -> list[tuple]:
 
 
 def _action_line(action: ActionLine) -> str:
-    linked = f" · {action.linked_to}" if action.linked_to.startswith(("entry", "query")) else ""
+    shown = action.linked_to.startswith(("entry", "query", "go-live risk"))
+    linked = f" · {action.linked_to}" if shown else ""
     status = "OVERDUE" if action.overdue else action.status.value
     return (
         f"- {action.title} — owner {action.owner}, due {uk(action.due_date)}, {status}"

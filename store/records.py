@@ -11,20 +11,28 @@ from huddle.models import (
     Action,
     Addendum,
     Attendance,
+    CohortMember,
     CommissionerQuery,
     Decision,
+    Deliverable,
+    EarlyLifeCheck,
+    GoLiveRisk,
     InterimContact,
     Meeting,
     MobilisationProgramme,
     OnCall,
     Person,
     Provider,
+    RagRating,
     Record,
     Risk,
     RiskTier,
     Service,
     ShiftCapacity,
+    Supervisor,
+    Training,
     WaitingEntry,
+    Workstream,
 )
 from store.connection import Store, Transaction
 from store.errors import NotFound
@@ -48,6 +56,14 @@ TABLES: dict[type[Record], str] = {
     Addendum: "addendum",
     OnCall: "on_call",
     ShiftCapacity: "shift_capacity",
+    Workstream: "workstream",
+    Deliverable: "deliverable",
+    RagRating: "rag_rating",
+    Training: "training",
+    Supervisor: "supervisor",
+    CohortMember: "cohort_member",
+    GoLiveRisk: "go_live_risk",
+    EarlyLifeCheck: "early_life_check",
 }
 
 
@@ -158,6 +174,11 @@ def update(store: Store, record: R, reason: str) -> R:
         raise ValueError(
             "a meeting and what is recorded in it change through store.meetings, which"
             " refuses every change once the meeting is signed off"
+        )
+    if isinstance(record, RagRating):
+        raise ValueError(
+            "a RAG rating stands as recorded: record a new one, with its rationale"
+            " (store.mobilisation.rate)"
         )
     record = type(record).model_validate(record.model_dump())
     with store.write(reason) as txn:

@@ -503,3 +503,165 @@ def m013_action_of_a_signed_off_meeting_stays(db: Database) -> None:
         _SIGNED_OFF.format("OLD.meeting_id"),
         _LOCKED,
     )
+
+
+@migrations()
+def m014_mobilisation(db: Database) -> None:
+    """Mobilisation: workstreams and their deliverables, RAG ratings (the only way a RAG is
+    set, always with a rationale, never edited), the training matrix, supervisors and the
+    cohort they supervise, the go-live risk register, and the checks after go-live."""
+    _create(
+        db,
+        "workstream",
+        {"programme_id": int, "name": str, "lead_id": int, "position": int},
+        foreign_keys=[
+            ("programme_id", "mobilisation_programme", "id"),
+            ("lead_id", "person", "id"),
+        ],
+        not_null={"programme_id", "name", "lead_id"},
+    )
+    _create(
+        db,
+        "deliverable",
+        {
+            "workstream_id": int,
+            "title": str,
+            "owner_id": int,
+            "due_date": str,
+            "critical": int,
+            "evidence": str,
+            "evidence_on": str,
+        },
+        foreign_keys=[("workstream_id", "workstream", "id"), ("owner_id", "person", "id")],
+        not_null={"workstream_id", "title", "owner_id", "due_date", "critical"},
+    )
+    db["deliverable"].create_index(["workstream_id", "due_date"])
+    _create(
+        db,
+        "rag_rating",
+        {
+            "workstream_id": int,
+            "deliverable_id": int,
+            "rag": str,
+            "rationale": str,
+            "rated_on": str,
+            "rated_by": int,
+            "meeting_id": int,
+        },
+        foreign_keys=[
+            ("workstream_id", "workstream", "id"),
+            ("deliverable_id", "deliverable", "id"),
+            ("rated_by", "person", "id"),
+            ("meeting_id", "meeting", "id"),
+        ],
+        not_null={"workstream_id", "rag", "rationale", "rated_on", "rated_by"},
+    )
+    db["rag_rating"].create_index(["workstream_id", "deliverable_id", "rated_on", "id"])
+    db["rag_rating"].create_index(["deliverable_id", "rated_on", "id"])
+    db["rag_rating"].create_index(["meeting_id"])
+    stands = "a RAG rating stands as recorded: record a new rating, with its rationale"
+    _refuse(
+        db,
+        "rag_rating_needs_rationale",
+        "INSERT",
+        "rag_rating",
+        "length(trim(coalesce(NEW.rationale, ''))) = 0",
+        "rationale: a RAG is recorded with why; say what it rests on",
+    )
+    _refuse(
+        db,
+        "rag_rating_is_red_amber_green",
+        "INSERT",
+        "rag_rating",
+        "NEW.rag NOT IN ('red', 'amber', 'green')",
+        "RAG: red, amber or green",
+    )
+    _refuse(db, "rag_rating_no_update", "UPDATE", "rag_rating", "1", stands)
+    _refuse(db, "rag_rating_no_delete", "DELETE", "rag_rating", "1", stands)
+    _refuse(
+        db,
+        "rag_rating_no_replace",
+        "INSERT",
+        "rag_rating",
+        "EXISTS (SELECT 1 FROM rag_rating WHERE id = NEW.id)",
+        stands,
+    )
+    _refuse(
+        db,
+        "rag_rating_locked_insert",
+        "INSERT",
+        "rag_rating",
+        _SIGNED_OFF.format("NEW.meeting_id"),
+        _LOCKED,
+    )
+    _create(
+        db,
+        "training",
+        {
+            "person_id": int,
+            "competency": str,
+            "state": str,
+            "booked_on": str,
+            "completed_on": str,
+            "signed_off_on": str,
+            "signed_off_by": int,
+        },
+        foreign_keys=[("person_id", "person", "id"), ("signed_off_by", "person", "id")],
+        not_null={"person_id", "competency", "state"},
+    )
+    db["training"].create_index(["person_id", "competency"], unique=True)
+    _create(
+        db,
+        "supervisor",
+        {"person_id": int, "capacity": int, "frequency": str},
+        foreign_keys=[("person_id", "person", "id")],
+        not_null={"person_id", "capacity", "frequency"},
+    )
+    db["supervisor"].create_index(["person_id"], unique=True)
+    _create(
+        db,
+        "cohort_member",
+        {"person_id": int, "high_risk": int, "supervisor_id": int},
+        foreign_keys=[("person_id", "person", "id"), ("supervisor_id", "person", "id")],
+        not_null={"person_id", "high_risk"},
+    )
+    db["cohort_member"].create_index(["person_id"], unique=True)
+    db["cohort_member"].create_index(["supervisor_id"])
+    _create(
+        db,
+        "go_live_risk",
+        {
+            "programme_id": int,
+            "text": str,
+            "owner_id": int,
+            "likelihood": int,
+            "impact": int,
+            "review_on": str,
+            "raised_on": str,
+            "meeting_id": int,
+            "status": str,
+            "closed_on": str,
+            "closed_note": str,
+        },
+        foreign_keys=[
+            ("programme_id", "mobilisation_programme", "id"),
+            ("owner_id", "person", "id"),
+            ("meeting_id", "meeting", "id"),
+        ],
+        not_null={"programme_id", "text", "owner_id", "likelihood", "impact", "review_on"},
+    )
+    # Plain ALTER TABLE: sqlite-utils adds a foreign key by rebuilding the table, which
+    # would drop the action table's lock triggers (m011 to m013).
+    db.execute("ALTER TABLE action ADD COLUMN risk_id INTEGER REFERENCES go_live_risk(id)")
+    db["action"].create_index(["risk_id"])
+    _create(
+        db,
+        "early_life_check",
+        {"programme_id": int, "week": int, "what": str, "action_id": int},
+        foreign_keys=[
+            ("programme_id", "mobilisation_programme", "id"),
+            ("action_id", "action", "id"),
+        ],
+        not_null={"programme_id", "week", "what", "action_id"},
+    )
+    db["early_life_check"].create_index(["programme_id", "week"], unique=True)
