@@ -16,7 +16,7 @@ from huddle.clock import Clock
 from huddle.commands import GLOBAL_COMMANDS
 from huddle.dates import uk
 from huddle.links import Link
-from huddle.models import Meeting, MeetingState
+from huddle.models import Meeting, MeetingKind, MeetingState
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
@@ -25,11 +25,14 @@ from screens.help import HelpScreen
 from screens.keys import bindings
 from screens.meeting_forms import decision_form, risk_form
 from screens.meetings import MeetingsScreen
+from screens.mobilisation import MobilisationScreen
+from screens.mobilisation_forms import go_live_risk_form
 from screens.runner import RunnerScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
 from store import Store
 from store.meeting_reads import meeting_row, running_meeting
+from store.mobilisation_reads import programme_of
 from store.people import everyone
 from store.records import service
 
@@ -43,6 +46,7 @@ class HuddleApp(App[None]):
         "waiting": WaitingListScreen,
         "meetings": MeetingsScreen,
         "actions": ActionsScreen,
+        "mobilisation": MobilisationScreen,
     }
     DEFAULT_MODE = "today"
     # Shown on every screen in the line of app-wide keys (screens.base.AppKeys), which
@@ -134,6 +138,22 @@ class HuddleApp(App[None]):
         if captured is None:
             return
         link, meeting, section = captured
+        mobilising = meeting is not None and meeting.kind == MeetingKind.MOBILISATION
+        programme = programme_of(self.store)
+        if programme is not None and (mobilising or isinstance(self.screen, MobilisationScreen)):
+            # The standing item: what could make go-live unsafe, in its register.
+            staff = everyone(self.store)
+            chair = next((p.name for p in staff if meeting and p.id == meeting.chair_id), "")
+            form = go_live_risk_form(
+                self.store,
+                self.clock.today(),
+                programme,
+                meeting if mobilising else None,
+                staff,
+                chair,
+            )
+            self.push_screen(form, self._recorded("Go-live risk"))
+            return
         if meeting is None:
             self._no_meeting("A risk or concern")
             return

@@ -17,7 +17,7 @@ class Command:
     in_palette: bool = True
 
 
-# Later screens join this list with their number key (5 Mobilisation, 6 Oversight).
+# Later screens join this list with their number key (6 Oversight).
 GLOBAL_COMMANDS: tuple[Command, ...] = (
     Command(
         "go-today",
@@ -52,6 +52,14 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "Every action: mine, late, due this week, by owner or source; commissioner queries",
     ),
     Command(
+        "go-mobilisation",
+        "5",
+        "5",
+        "switch_mode('mobilisation')",
+        "Mobilisation",
+        "Go-live readiness: verdict, workstream RAG with history, go-live risks, training",
+    ),
+    Command(
         "new-action",
         "a",
         "a",
@@ -73,7 +81,8 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "r",
         "new_risk",
         "New risk",
-        "Record a risk or concern with its owner in the meeting in progress",
+        "Record a risk or concern with its owner in the meeting in progress; on Mobilisation"
+        " or in its meeting, what could make go-live unsafe",
     ),
     Command(
         "help", "question_mark", "?", "help", "Help", "Keys, commands and where the database lives"

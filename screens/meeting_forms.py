@@ -26,7 +26,7 @@ from store import meetings
 from store.connection import Store
 
 
-def _person(name: str, label: str, staff: Sequence[Person], value: str = "") -> FormField:
+def person_field(name: str, label: str, staff: Sequence[Person], value: str = "") -> FormField:
     """A person picked by typing part of their name, the staff's names offered."""
     return FormField(
         name,
@@ -67,7 +67,7 @@ def decision_form(
         [
             FormField("text", "Decision", placeholder="what was decided"),
             FormField("rationale", "Rationale", placeholder="why (the minutes carry it)"),
-            _person("owner", "Owner", staff),
+            person_field("owner", "Owner", staff),
         ],
         save,
         note=_linked(meeting, link),
@@ -99,7 +99,7 @@ def risk_form(
         "New risk or concern",
         [
             FormField("text", "Risk", placeholder="what could cause harm, and to whom"),
-            _person("owner", "Owner", staff, chair),
+            person_field("owner", "Owner", staff, chair),
         ],
         save,
         note=_linked(meeting, link),
@@ -136,7 +136,7 @@ def sign_off_form(
         warning = "Every breach has a documented escalation."
     return FormScreen(
         "Sign off: the meeting then cannot be changed (corrections are addenda)",
-        [_person("signed_off_by", "Signed off by", staff, chair)],
+        [person_field("signed_off_by", "Signed off by", staff, chair)],
         save,
         note=warning,
     )
@@ -159,7 +159,7 @@ def addendum_form(
         "Addendum to signed-off minutes",
         [
             FormField("text", "Addendum", placeholder="what is corrected or added, and why"),
-            _person("author", "Author", staff, me),
+            person_field("author", "Author", staff, me),
         ],
         save,
         note="The signed minutes stand as they were; this follows them with its author and time.",
@@ -190,7 +190,7 @@ def start_form(
         [
             FormField("series", "Series", value=series, placeholder="e.g. Late shift brief"),
             FormField("kind", "Kind", "choice", value=kind, choices=tuple(MeetingKind)),
-            _person("chair", "Chair", staff, chair),
+            person_field("chair", "Chair", staff, chair),
         ],
         save,
         note="The countdown starts when it is saved.",
@@ -211,7 +211,7 @@ def on_call_form(store: Store, today: date, staff: Sequence[Person]) -> FormScre
         f"On call today ({today:%d/%m/%Y})",
         [
             FormField("route", "Route", "choice", choices=ESCALATION_ROUTES),
-            _person("person", "On call", staff),
+            person_field("person", "On call", staff),
             FormField("contact", "Contact", placeholder="phone or bleep (optional)"),
         ],
         save,
@@ -260,7 +260,7 @@ def attendee_form(store: Store, meeting: Meeting, staff: Sequence[Person]) -> Fo
     return FormScreen(
         "Add someone to the attendance",
         [
-            _person("person", "Person", staff),
+            person_field("person", "Person", staff),
             FormField("status", "Status", "choice", choices=tuple(AttendanceStatus)),
         ],
         save,

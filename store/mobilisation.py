@@ -143,6 +143,15 @@ def record_evidence(
         )
 
 
+def _rag(typed: Rag | str) -> Rag:
+    """A RAG as typed: R, A or G, or the word."""
+    words = str(typed).strip().lower()
+    found = next((r for r in Rag if words in (r.value, r.letter.lower())), None)
+    if found is None:
+        raise ValueError(f"RAG: {str(typed).strip()!r} is not R, A or G (red, amber, green)")
+    return found
+
+
 def rate(
     store: Store,
     *,
@@ -157,10 +166,7 @@ def rate(
     """Record a RAG for a workstream (or one of its deliverables): the only way a RAG is
     set. Without a rationale it is refused, here, in the model and in the database."""
     why = _required(rationale, "rationale", "say why it is this colour: what it rests on")
-    try:
-        colour = Rag(str(rag).lower())
-    except ValueError:
-        raise ValueError(f"RAG: {rag!r} is not red, amber or green (R, A or G)") from None
+    colour = _rag(rag)
     with store.write(f"RAG {colour.letter}: {why}") as txn:
         _row(txn, "workstream", workstream_id)
         if deliverable_id is not None:

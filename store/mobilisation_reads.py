@@ -159,9 +159,14 @@ _LATEST_DELIVERABLE_RAG = """
 
 
 def deliverable_lines(
-    source: Source, programme_id: int, as_at: date, offset: int = 0, limit: int = -1
+    source: Source,
+    programme_id: int,
+    as_at: date,
+    offset: int = 0,
+    limit: int = -1,
+    workstream_id: int | None = None,
 ) -> list[DeliverableLine]:
-    """Every deliverable of the programme, by workstream, then by due date."""
+    """The programme's deliverables (or one workstream's), by workstream, then due date."""
     rows = source.conn.execute(
         f"""
         SELECT d.id, d.version, d.workstream_id, w.name, d.title, p.name, d.due_date,
@@ -171,10 +176,16 @@ def deliverable_lines(
         FROM deliverable AS d
         JOIN workstream AS w ON w.id = d.workstream_id
         JOIN person AS p ON p.id = d.owner_id
-        WHERE w.programme_id = :programme
+        WHERE w.programme_id = :programme AND (:workstream IS NULL OR w.id = :workstream)
         ORDER BY w.position, w.id, d.due_date, d.id LIMIT :limit OFFSET :offset
         """,
-        {"programme": programme_id, "as_at": as_at.isoformat(), "limit": limit, "offset": offset},
+        {
+            "programme": programme_id,
+            "workstream": workstream_id,
+            "as_at": as_at.isoformat(),
+            "limit": limit,
+            "offset": offset,
+        },
     ).fetchall()
     return [
         DeliverableLine(
@@ -189,11 +200,11 @@ def deliverable_lines(
     ]
 
 
-def count_deliverables(source: Source, programme_id: int) -> int:
+def count_deliverables(source: Source, programme_id: int, workstream_id: int | None) -> int:
     return source.conn.execute(
         "SELECT count(*) FROM deliverable AS d JOIN workstream AS w ON w.id = d.workstream_id "
-        "WHERE w.programme_id = ?",
-        (programme_id,),
+        "WHERE w.programme_id = :programme AND (:workstream IS NULL OR w.id = :workstream)",
+        {"programme": programme_id, "workstream": workstream_id},
     ).fetchone()[0]
 
 

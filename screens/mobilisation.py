@@ -1,0 +1,462 @@
+"""Key 5: are we safe to go live? The countdown and a verdict that follows stated rules;
+each workstream's RAG with its trend and dated rationale; the deliverables of the one
+highlighted; the standing list "what could make go-live unsafe?"; training and
+supervision coverage; and the readiness over the last meetings as a chart.
+
+A RAG is rated (`g`), never just set: the form needs why, and the rating is recorded in
+the mobilisation meeting in progress or against the date. `r` raises a go-live risk and
+`a` on a risk adds a mitigation action. After go-live the head turns to the early-life
+checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from huddle.commands import Command
+from huddle.links import Link
+from huddle.models import Meeting, MeetingKind
+from huddle.readiness import Verdict, countdown, percent
+from screens.base import HuddleScreen, read_and_post
+from screens.keys import bindings
+from screens.messages import LoadFailed
+from screens.mobilisation_forms import deliverable_form, evidence_form, rag_form, review_risk_form
+from screens.mobilisation_lists import (
+    DeliverableList,
+    ProgrammeQuery,
+    RiskList,
+    TrainingList,
+    TrainingQuery,
+    WorkstreamList,
+)
+from screens.paged_list import PagedList, header
+from screens.readiness_chart import chart
+from store.connection import Store
+from store.mobilisation_reads import (
+    Rating,
+    count_deliverables,
+    count_risks,
+    ratings,
+)
+from store.mobilisation_view import MobilisationView, mobilisation_view
+from store.people import everyone
+
+MOBILISATION_COMMANDS = (
+    Command(
+        "mob-rate",
+        "g",
+        "g",
+        "rate",
+        "RAG…",
+        "Rate the highlighted workstream or deliverable: R, A or G, and why (required)",
+    ),
+    Command(
+        "mob-open",
+        "enter",
+        "⏎",
+        "open_row",
+        "History/review",
+        "A workstream's or deliverable's RAG history with dates and why; review a risk",
+    ),
+    Command("mob-evidence", "e", "e", "evidence", "Evidence", "Record a deliverable's evidence"),
+    Command(
+        "mob-new-deliverable",
+        "n",
+        "n",
+        "new_deliverable",
+        "New deliverable",
+        "Add a deliverable to the highlighted workstream",
+    ),
+    Command(
+        "mob-training",
+        "t",
+        "t",
+        "training",
+        "Training matrix",
+        "Staff by critical competency: booked, completed, signed off; supervisors",
+    ),
+    Command("mob-refresh", "f5", "F5", "refresh", "Refresh", "Read the dashboard again"),
+)
+
+
+@dataclass
+class DashboardLoaded(Message):
+    view: MobilisationView | None
+    totals: tuple[int, int]
+    """Workstreams and open go-live risks."""
+
+
+@dataclass
+class DeliverablesCounted(Message):
+    query: ProgrammeQuery
+    name: str
+    total: int
+
+
+@dataclass
+class HistoryRead(Message):
+    ratings: list[Rating]
+
+
+class MobilisationScreen(HuddleScreen):
+    SCREEN_COMMANDS = MOBILISATION_COMMANDS
+    BINDINGS = bindings(MOBILISATION_COMMANDS)
+    CSS_PATH = "mobilisation.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: MobilisationView | None = None
+        self.revision = 0
+
+    def compose_body(self) -> Iterable:
+        with Vertical(id="mobilisation"):
+            yield Static("Reading the mobilisation programme…", id="mob-head")
+            yield Static(id="verdict")
+            yield Static(id="early-life")
+            # Each list's column header names it; its keys are in the footer.
+            yield Static(header(WorkstreamList.COLUMNS), classes="list-header")
+            yield WorkstreamList(id="workstreams")
+            yield Static(header(DeliverableList.COLUMNS), id="deliverables-header")
+            yield DeliverableList(id="deliverables")
+            yield Static(header(RiskList.COLUMNS), classes="list-header")
+            yield RiskList(id="risks")
+            with Horizontal(id="mob-bottom"):
+                yield Static(id="workforce")
+                yield Static(id="chart")
+
+    def on_mount(self) -> None:
+        self.watch(self.query_one(WorkstreamList), "cursor", self._workstream_moved, init=False)
+
+    def on_screen_resume(self) -> None:
+        self.load()
+        if not any(widget.has_focus for widget in self.query(PagedList)):
+            self.query_one(WorkstreamList).focus()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _query(self, workstream_id: int | None = None) -> ProgrammeQuery | None:
+        if self.view is None:
+            return None
+        return ProgrammeQuery(
+            self.view.programme.id, self.app.clock.today(), self.revision, workstream_id
+        )
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="mobilisation", exit_on_error=False)
+    def load(self) -> None:
+        today = self.app.clock.today()
+
+        def read(store: Store) -> DashboardLoaded:
+            view = mobilisation_view(store, today)
+            if view is None:
+                return DashboardLoaded(None, (0, 0))
+            return DashboardLoaded(
+                view, (len(view.workstreams), count_risks(store, view.programme.id))
+            )
+
+        read_and_post(self, read, lambda message: message)
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.query_one("#mob-head", Static).update(
+            f"[b]Could not read the mobilisation programme:[/b] {escape(message.reason)}"
+        )
+
+    @on(DashboardLoaded)
+    def _loaded(self, message: DashboardLoaded) -> None:
+        self.view = view = message.view
+        if view is None:
+            self.query_one("#mob-head", Static).update(
+                "No mobilisation programme in this database. `huddle demo` shows one six weeks"
+                " before go-live."
+            )
+            return
+        self.revision += 1
+        workstreams, risks = message.totals
+        self.query_one("#mob-head", Static).update(_head(view))
+        verdict = self.query_one("#verdict", Static)
+        verdict.update(_verdict(view))
+        verdict.set_class(view.readiness.verdict == Verdict.NOT_READY, "not-ready")
+        self.query_one("#early-life", Static).update(_early_life(view))
+        self.query_one(WorkstreamList).show(self._query(), workstreams)
+        self.query_one(RiskList).show(self._query(), risks)
+        self.query_one("#workforce", Static).update(_workforce(view))
+        self.query_one("#chart", Static).update(chart(view))
+        self._workstream_moved()
+
+    def _workstream_moved(self) -> None:
+        # By position in the view, so it does not wait for the list's rows to be read.
+        cursor = self.query_one(WorkstreamList).cursor
+        if self.view is None or cursor >= len(self.view.workstreams):
+            return
+        workstream_id, name = self.view.workstreams[cursor]
+        query = self._query(workstream_id)
+        if query is not None:
+            self._count_deliverables(query, name)
+
+    @work(thread=True, exclusive=True, group="mobilisation-deliverables", exit_on_error=False)
+    def _count_deliverables(self, query: ProgrammeQuery, name: str) -> None:
+        def read(store: Store) -> int:
+            return count_deliverables(store, query.programme_id, query.workstream_id)
+
+        read_and_post(self, read, lambda total: DeliverablesCounted(query, name, total))
+
+    @on(DeliverablesCounted)
+    def _deliverables_counted(self, message: DeliverablesCounted) -> None:
+        columns = DeliverableList.COLUMNS
+        title = f"Deliverables of {message.name} ({message.total})"
+        named = ((columns[0]), (title, columns[1][1]), *columns[2:])
+        self.query_one("#deliverables-header", Static).update(escape(header(named)))
+        self.query_one(DeliverableList).show(message.query, message.total)
+
+    # --- keys ----------------------------------------------------------------------------
+
+    def _focused(self) -> PagedList | None:
+        focused = self.focused
+        return focused if isinstance(focused, PagedList) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("rate", "open_row", "evidence", "new_deliverable", "training"):
+            return self.view is not None
+        return True
+
+    def cursor_link(self) -> Link:
+        risk = self.query_one(RiskList).current()
+        if self.query_one(RiskList).has_focus and risk is not None:
+            return Link(f"go-live risk: {risk.text}", risk_id=risk.id)
+        return Link()
+
+    def _mobilisation_meeting(self) -> Meeting | None:
+        meeting = self.app.meeting_in_room()
+        return meeting if meeting and meeting.kind == MeetingKind.MOBILISATION else None
+
+    def _after_form(self, saved: object) -> None:
+        if saved is not None:
+            self.notify("Saved, with its audit row", title="Recorded")
+            self.load()
+
+    def action_rate(self) -> None:
+        workstream = self.query_one(WorkstreamList).current()
+        deliverable = self.query_one(DeliverableList).current()
+        if workstream is None:
+            return
+        if not self.query_one(DeliverableList).has_focus:
+            deliverable = None
+        form = rag_form(
+            self.app.store,
+            self.app.clock.today(),
+            workstream,
+            deliverable,
+            self._mobilisation_meeting(),
+            everyone(self.app.store),
+        )
+        self.app.push_screen(form, self._after_form)
+
+    def action_open_row(self) -> None:
+        focused = self._focused()
+        workstream = self.query_one(WorkstreamList).current()
+        if isinstance(focused, RiskList):
+            risk = focused.current()
+            if risk is not None:
+                form = review_risk_form(self.app.store, self.app.clock.today(), risk)
+                self.app.push_screen(form, self._after_form)
+            return
+        if workstream is None:
+            return
+        deliverable = focused.current() if isinstance(focused, DeliverableList) else None
+        title = deliverable.title if deliverable else workstream.name
+        self.app.push_screen(
+            RagHistoryScreen(title, workstream.id, deliverable.id if deliverable else None)
+        )
+
+    def action_evidence(self) -> None:
+        deliverable = self.query_one(DeliverableList).current()
+        if deliverable is None:
+            self.notify("Highlight a deliverable first (tab moves to the list)")
+            return
+        form = evidence_form(self.app.store, self.app.clock.today(), deliverable)
+        self.app.push_screen(form, self._after_form)
+
+    def action_new_deliverable(self) -> None:
+        workstream = self.query_one(WorkstreamList).current()
+        if workstream is not None:
+            form = deliverable_form(
+                self.app.store, self.app.clock.today(), workstream, everyone(self.app.store)
+            )
+            self.app.push_screen(form, self._after_form)
+
+    def action_training(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(TrainingScreen(self.view))
+
+
+def _head(view: MobilisationView) -> str:
+    go_live = view.programme.go_live
+    return (
+        f"[b]{escape(view.programme.name)}[/b] · go-live {go_live:%a %d/%m/%Y} · "
+        f"[b]{countdown(go_live, view.as_at)}[/b] · as at {view.as_at:%d/%m/%Y}"
+    )
+
+
+def _verdict(view: MobilisationView) -> str:
+    readiness = view.readiness
+    if view.as_at >= view.programme.go_live:
+        still = ", ".join(readiness.blockers + readiness.conditions) or "none"
+        return f"[b]EARLY LIFE[/b] · readiness rules still failing: {escape(still)}"
+    reasons = readiness.blockers or readiness.conditions
+    because = f": {escape(', '.join(reasons))}" if reasons else ": every rule is met"
+    return f"[b]{readiness.verdict}[/b]{because}"
+
+
+def _early_life(view: MobilisationView) -> str:
+    if not view.checks:
+        return "After go-live: no checks scheduled"
+    parts = []
+    for check in view.checks:
+        if check.status == "closed":
+            state = f"done {check.closed_on:%d/%m}" if check.closed_on else "done"
+        elif check.due_date < view.as_at:
+            state = "OVERDUE"
+        else:
+            state = check.status
+        parts.append(f"week {check.week} {check.due_date:%d/%m/%Y} {state}")
+    live = view.as_at >= view.programme.go_live
+    lead = "Early-life audits" if live else "Audits after go-live"
+    owner = view.checks[0].owner
+    return f"{lead} ({escape(owner)}): " + " · ".join(parts)
+
+
+def _workforce(view: MobilisationView) -> str:
+    high_risk = view.coverage[0].high_risk if view.coverage else 0
+    lines = [
+        f"[b]Training[/b] ({view.cohort} people, {high_risk} on high-risk tasks)",
+        f"{'Competency':<22}{'booked':>8}{'completed':>11}{'signed off':>12}{'high-risk':>11}",
+    ]
+    for cell in view.coverage:
+        name = cell.competency.value.split(" (")[0].capitalize()
+        lines.append(
+            f"{name:<22}{percent(cell.booked, cell.cohort):>7}%"
+            f"{percent(cell.completed, cell.cohort):>10}%"
+            f"{percent(cell.signed_off, cell.cohort):>11}%"
+            f"{cell.high_risk_signed_off:>6}/{cell.high_risk:<3}"
+        )
+    over = [s for s in view.supervisors if s.over_capacity]
+    lines.append(
+        f"[b]Supervision[/b] {view.supervised} of {view.cohort} with a named supervisor "
+        f"({percent(view.supervised, view.cohort)}%)"
+    )
+    lines.append(
+        " · ".join(
+            f"{escape(s.name)} {s.supervisees}/{s.capacity}{' OVER' if s.over_capacity else ''}"
+            for s in view.supervisors
+        )
+        or "no supervisors named"
+    )
+    if over:
+        lines[-1] += " (supervisees/capacity)"
+    return "\n".join(lines)
+
+
+class RagHistoryScreen(ModalScreen[None]):
+    """Every rating of one workstream or deliverable, newest first, with date and why."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="history-close", tooltip="Back to the dashboard")
+    ]
+    DEFAULT_CSS = """
+    RagHistoryScreen { align: center middle; }
+    RagHistoryScreen > VerticalScroll {
+        width: 110; height: auto; max-height: 90%;
+        border: thick $accent; background: $panel; padding: 0 1;
+    }
+    """
+    SHOWN = 200
+
+    def __init__(self, title: str, workstream_id: int, deliverable_id: int | None) -> None:
+        super().__init__()
+        self.history_title = title
+        self.workstream_id = workstream_id
+        self.deliverable_id = deliverable_id
+
+    def compose(self) -> Iterable:
+        with VerticalScroll():
+            yield Static(f"[b]RAG history: {escape(self.history_title)}[/b]")
+            yield Static("Reading…", id="history")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exit_on_error=False)
+    def load(self) -> None:
+        today = self.app.clock.today()
+
+        def read(store: Store) -> list[Rating]:
+            return ratings(
+                store,
+                self.workstream_id,
+                today,
+                deliverable_id=self.deliverable_id,
+                limit=self.SHOWN,
+            )
+
+        read_and_post(self, read, HistoryRead)
+
+    @on(HistoryRead)
+    def _read(self, message: HistoryRead) -> None:
+        lines = [
+            f"{r.rated_on:%d/%m/%Y}  [b]{r.rag.letter}[/b] {r.rag.value:<6} "
+            f"{escape(r.rationale)}\n            rated by {escape(r.rated_by)}"
+            f"{' in ' + escape(r.meeting) if r.meeting else ' between meetings'}"
+            for r in message.ratings
+        ]
+        self.query_one("#history", Static).update(
+            "\n".join(lines) or "Never rated: g on the dashboard rates it, with why."
+        )
+
+
+class TrainingScreen(HuddleScreen):
+    """The training matrix: everyone in the mobilising workforce by critical competency."""
+
+    SCREEN_COMMANDS = (
+        Command("training-close", "escape", "esc", "close", "Back", "Back to the dashboard"),
+    )
+    BINDINGS = bindings(SCREEN_COMMANDS)
+    DEFAULT_CSS = """
+    TrainingScreen .list-title { padding: 0 1; margin-top: 1; }
+    TrainingScreen .list-header { text-style: bold; background: $panel; padding: 0 1; }
+    TrainingScreen TrainingList { padding: 0 1; }
+    """
+
+    def __init__(self, view: MobilisationView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose_body(self) -> Iterable:
+        yield Static(
+            "[b]Training matrix[/b]: only a competency SIGNED OFF by a named person counts for"
+            " high-risk tasks; booked is not trained",
+            classes="list-title",
+        )
+        yield Static(_workforce(self.view), classes="list-title")
+        yield Static(header(TrainingList.COLUMNS), classes="list-header")
+        yield TrainingList(id="training")
+
+    def on_mount(self) -> None:
+        matrix = self.query_one(TrainingList)
+        matrix.show(TrainingQuery(self.view.as_at, 0), self.view.cohort)
+        matrix.focus()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,174 @@
+"""The lists of mobilisation, paged from SQLite like every list: workstreams with their RAG
+and trend, deliverables, the go-live risks, and the training matrix. Each RAG shows its
+letter and each state its word: the colour only repeats them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.style import Style
+
+from huddle.models import Competency, Rag, TrainingState
+from huddle.readiness import HIGH_RISK_SCORE, trend
+from screens.paged_list import Cells, PagedList, fitted
+from store.connection import Store
+from store.mobilisation_reads import (
+    DeliverableLine,
+    RiskLine,
+    TrainingLine,
+    WorkstreamLine,
+    deliverable_lines,
+    risk_lines,
+    training_lines,
+    workstream_lines,
+)
+
+PLAIN = Style()
+ALARM = Style(bold=True, color="red")
+_RAG_STYLE = {
+    Rag.RED: Style(bold=True, color="white", bgcolor="red"),
+    Rag.AMBER: Style(bold=True, color="black", bgcolor="yellow"),
+    Rag.GREEN: Style(bold=True, color="black", bgcolor="green"),
+}
+UNRATED = Style(dim=True)
+
+
+def rag_cell(rag: Rag | None, width: int) -> tuple[str, Style]:
+    """The letter and the word, never the colour alone."""
+    if rag is None:
+        return (f"{'— none':<{width}} ", UNRATED)
+    return (f"{rag.letter} {rag.value:<{width - 2}} ", _RAG_STYLE[rag])
+
+
+@dataclass(frozen=True)
+class ProgrammeQuery:
+    programme_id: int
+    as_at: date
+    revision: int
+    """Bumped after each change, so the list is read again."""
+    workstream_id: int | None = None
+
+
+class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
+    COLUMNS = (("RAG", 7), ("Workstream", 20), ("Lead", 15), ("Trend", 11), ("Why (rated)", 70))
+
+    def read_page(
+        self, store: Store, query: ProgrammeQuery, offset: int, limit: int
+    ) -> list[WorkstreamLine]:
+        return workstream_lines(store, query.programme_id, query.as_at)[offset : offset + limit]
+
+    def cells(self, line: WorkstreamLine) -> Cells:
+        latest = line.latest
+        why = f"{latest.rated_on:%d/%m} {latest.rationale}" if latest else "never rated: g rates it"
+        rest = fitted(
+            (line.name, line.lead, trend([r.rag for r in line.trend]), why),
+            self.COLUMNS[1:],
+            PLAIN,
+        )
+        return [rag_cell(line.rag, self.COLUMNS[0][1]), *rest]
+
+
+class DeliverableList(PagedList[ProgrammeQuery, DeliverableLine]):
+    COLUMNS = (("RAG", 7), ("Deliverable", 56), ("Owner", 15), ("Due", 18), ("Evidence", 60))
+
+    def read_page(
+        self, store: Store, query: ProgrammeQuery, offset: int, limit: int
+    ) -> list[DeliverableLine]:
+        return deliverable_lines(
+            store, query.programme_id, query.as_at, offset, limit, query.workstream_id
+        )
+
+    def cells(self, line: DeliverableLine) -> Cells:
+        as_at = self.query_shown.as_at if self.query_shown else line.due_date
+        late = line.evidence is None and line.due_date < as_at
+        due = f"{'OVERDUE ' if late else ''}{line.due_date:%d/%m/%Y}"
+        title = f"{'CRITICAL ' if line.critical else ''}{line.title}"
+        if line.evidence is not None and line.evidence_on is not None:
+            evidence, style = f"{line.evidence_on:%d/%m} {line.evidence}", PLAIN
+        elif line.critical:
+            evidence, style = "NONE YET: e records it", ALARM
+        else:
+            evidence, style = "none yet: e records it", PLAIN
+        (_, w_title), (_, w_owner), (_, w_due), (_, w_evidence) = self.COLUMNS[1:]
+        return [
+            rag_cell(line.rag, self.COLUMNS[0][1]),
+            (f"{title[:w_title]:<{w_title}} ", PLAIN),
+            (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
+            (f"{due:<{w_due}} ", ALARM if late else PLAIN),
+            (f"{evidence[:w_evidence]:<{w_evidence}} ", style),
+        ]
+
+
+class RiskList(PagedList[ProgrammeQuery, RiskLine]):
+    COLUMNS = (
+        ("Score", 8),
+        ("What could make go-live unsafe?", 64),
+        ("Owner", 15),
+        ("Review", 18),
+        ("Mitigation", 16),
+    )
+
+    def read_page(
+        self, store: Store, query: ProgrammeQuery, offset: int, limit: int
+    ) -> list[RiskLine]:
+        return risk_lines(store, query.programme_id, query.as_at, offset, limit)
+
+    def cells(self, line: RiskLine) -> Cells:
+        as_at = self.query_shown.as_at if self.query_shown else line.review_on
+        high = line.score >= HIGH_RISK_SCORE
+        review_late = line.review_on < as_at
+        review = f"{'OVERDUE ' if review_late else ''}{line.review_on:%d/%m/%Y}"
+        if line.mitigations == 0:
+            mitigation = "NONE: a adds one" if high else "none: a adds one"
+        else:
+            mitigation = f"{line.open_mitigations} open of {line.mitigations}"
+        score = f"{line.score:>2} {line.likelihood}x{line.impact}{' HI' if high else ''}"
+        (_, w_score), (_, w_text), (_, w_owner), (_, w_review), (_, w_mit) = self.COLUMNS
+        return [
+            (f"{score:<{w_score}} ", ALARM if high else PLAIN),
+            (f"{line.text[:w_text]:<{w_text}} ", PLAIN),
+            (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
+            (f"{review:<{w_review}} ", ALARM if review_late else PLAIN),
+            (f"{mitigation:<{w_mit}} ", ALARM if high and not line.mitigations else PLAIN),
+        ]
+
+
+@dataclass(frozen=True)
+class TrainingQuery:
+    as_at: date
+    revision: int
+
+
+_STATE_WORDS = {
+    TrainingState.SIGNED_OFF: ("SIGNED OFF", Style(bold=True, color="green")),
+    TrainingState.COMPLETED: ("completed", PLAIN),
+    TrainingState.BOOKED: ("booked", Style(color="yellow")),
+    None: ("NOT BOOKED", ALARM),
+}
+
+
+class TrainingList(PagedList[TrainingQuery, TrainingLine]):
+    COLUMNS = (
+        ("Name", 18),
+        ("Role", 18),
+        ("High-risk", 9),
+        ("Supervisor", 16),
+        *((competency.value.split(" (")[0].capitalize(), 16) for competency in Competency),
+    )
+
+    def read_page(
+        self, store: Store, query: TrainingQuery, offset: int, limit: int
+    ) -> list[TrainingLine]:
+        return training_lines(store, offset, limit)
+
+    def cells(self, line: TrainingLine) -> Cells:
+        supervisor = line.supervisor or "NONE NAMED"
+        values = (line.name, line.role, "yes" if line.high_risk else "no", supervisor)
+        cells = fitted(values, self.COLUMNS[:4], PLAIN)
+        if not line.supervisor:
+            cells[3] = (cells[3][0], ALARM)
+        for competency, (_, width) in zip(Competency, self.COLUMNS[4:], strict=True):
+            words, style = _STATE_WORDS[line.states[competency]]
+            cells.append((f"{words:<{width}} ", style))
+        return cells
