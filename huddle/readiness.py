@@ -158,7 +158,8 @@ def _conditions(facts: ReadinessFacts) -> list[str]:
         found.append(f"{_many(stale, 'workstream')} not rated for {STALE_RAG_DAYS}+ days")
     overdue_reviews = sum(1 for r in facts.risks if r.review_on < facts.as_at)
     if overdue_reviews:  # C4
-        found.append(f"{_many(overdue_reviews, 'go-live risk')} past its review date")
+        their = "its" if overdue_reviews == 1 else "their"
+        found.append(f"{_many(overdue_reviews, 'go-live risk')} past {their} review date")
     return found
 
 
@@ -183,7 +184,9 @@ def countdown(go_live: date, as_at: date) -> str:
     days = (go_live - as_at).days
     if days > 0:
         weeks, rest = divmod(days, 7)
-        spelt = f"{weeks} week{'s' if weeks != 1 else ''}" + (f" {rest} d" if rest else "")
+        if weeks == 0:
+            return f"{_many(days, 'day')} to go-live"
+        spelt = _many(weeks, "week") + (f" {rest} d" if rest else "")
         return f"{days} days to go-live ({spelt})"
     if days == 0:
         return "GO-LIVE TODAY"

@@ -262,8 +262,10 @@ def record_training(
     on: date,
     signed_off_by: int | None = None,
 ) -> Training:
-    """Move one cell of the training matrix on: booked, completed, or competency signed
-    off by a named person other than the trainee. The dates of earlier steps are kept."""
+    """Move one cell of the training matrix: booked, completed, or competency signed off
+    by a named person other than the trainee. The dates of earlier steps are kept; moving
+    back (a sign-off withdrawn, training to repeat) clears the later steps' dates, so a
+    withdrawn sign-off is never counted (the audit trail keeps what they were)."""
     with store.write(f"training {state}: {competency}") as txn:
         _person(txn, person_id, "person")
         if state == TrainingState.SIGNED_OFF:
@@ -272,11 +274,13 @@ def record_training(
             "SELECT * FROM training WHERE person_id = ? AND competency = ?",
             (person_id, competency),
         ).fetchone()
-        stamp = {
+        steps = {
             TrainingState.BOOKED: {"booked_on": on},
             TrainingState.COMPLETED: {"completed_on": on},
             TrainingState.SIGNED_OFF: {"signed_off_on": on, "signed_off_by": signed_off_by},
-        }[state]
+        }
+        later = list(steps)[list(steps).index(state) + 1 :]
+        stamp = {**steps[state], **{c: None for step in later for c in steps[step]}}
         if found is None:
             return records.insert(
                 txn, Training(person_id=person_id, competency=competency, state=state, **stamp)

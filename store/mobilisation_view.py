@@ -83,9 +83,7 @@ def mobilisation_view(store: Store, as_at: date) -> MobilisationView | None:
             programme=programme,
             as_at=as_at,
             readiness=history[-1].readiness,
-            workstreams=tuple(
-                (w.id, w.name) for w in workstream_lines(store, programme.id, as_at)
-            ),
+            workstreams=tuple((w.id, w.name) for w in workstream_lines(store, programme.id, as_at)),
             coverage=tuple(coverage(store, as_at)),
             supervisors=tuple(supervisors(store)),
             cohort=cohort,

@@ -565,7 +565,8 @@ def m014_mobilisation(db: Database) -> None:
         "rag_rating_needs_rationale",
         "INSERT",
         "rag_rating",
-        "length(trim(coalesce(NEW.rationale, ''))) = 0",
+        # trim() strips spaces only unless told: tabs, line ends and no-break spaces too.
+        "length(trim(coalesce(NEW.rationale, ''), ' ' || char(9, 10, 13, 160))) = 0",
         "rationale: a RAG is recorded with why; say what it rests on",
     )
     _refuse(
@@ -575,6 +576,15 @@ def m014_mobilisation(db: Database) -> None:
         "rag_rating",
         "NEW.rag NOT IN ('red', 'amber', 'green')",
         "RAG: red, amber or green",
+    )
+    _refuse(
+        db,
+        "rag_rating_deliverable_of_its_workstream",
+        "INSERT",
+        "rag_rating",
+        "NEW.deliverable_id IS NOT NULL AND NEW.workstream_id IS NOT "
+        "(SELECT workstream_id FROM deliverable WHERE id = NEW.deliverable_id)",
+        "deliverable: it belongs to another workstream",
     )
     _refuse(db, "rag_rating_no_update", "UPDATE", "rag_rating", "1", stands)
     _refuse(db, "rag_rating_no_delete", "DELETE", "rag_rating", "1", stands)
@@ -610,6 +620,15 @@ def m014_mobilisation(db: Database) -> None:
         not_null={"person_id", "competency", "state"},
     )
     db["training"].create_index(["person_id", "competency"], unique=True)
+    for event in ("INSERT", "UPDATE"):
+        _refuse(
+            db,
+            f"training_not_self_signed_{event.lower()}",
+            event,
+            "training",
+            "NEW.signed_off_by = NEW.person_id",
+            "signed off by: nobody signs off their own competency",
+        )
     _create(
         db,
         "supervisor",
