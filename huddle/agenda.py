@@ -28,6 +28,8 @@ class SectionKey(StrEnum):
     CARRIED = "carried forward"
     RECONCILIATION = "reconciliation"
     UNSAFE_GO_LIVE = "what could make go-live unsafe?"
+    WORKSTREAMS = "workstream RAG"
+    WORKFORCE = "training and supervision"
     RISKS = "risks and concerns"
 
 
@@ -121,11 +123,24 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
     ),
     MeetingKind.MOBILISATION: (
         _ATTENDANCE,
+        Section(
+            SectionKey.WORKSTREAMS,
+            "Workstream RAG",
+            "Each workstream in turn, from its lead: g rates it, R, A or G with why (required);"
+            " ⏎ shows its history.",
+        ),
+        Section(
+            SectionKey.WORKFORCE,
+            "Training and supervision",
+            "Competency sign-off for high-risk tasks and supervisors against capacity:"
+            " what stands between us and 100%?",
+        ),
         _CARRIED,
         Section(
             SectionKey.UNSAFE_GO_LIVE,
             "What could make go-live unsafe?",
-            "The standing item: ask everyone, record each risk with r and its owner.",
+            "The standing item: ask everyone. r records each with its owner and score;"
+            " a on one adds a mitigation action; ⏎ reviews it.",
         ),
     ),
 }

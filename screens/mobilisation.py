@@ -445,8 +445,8 @@ class TrainingScreen(HuddleScreen):
 
     def compose_body(self) -> Iterable:
         yield Static(
-            "[b]Training matrix[/b]: only a competency SIGNED OFF by a named person counts for"
-            " high-risk tasks; booked is not trained",
+            "[b]Training matrix[/b]: only a competency SIGNED OFF by a named person (their"
+            " initials follow) counts for high-risk tasks; booked is not trained",
             classes="list-title",
         )
         yield Static(_workforce(self.view), classes="list-title")

@@ -149,6 +149,8 @@ _STATE_WORDS = {
 
 
 class TrainingList(PagedList[TrainingQuery, TrainingLine]):
+    """SIGNED OFF cells carry the initials of who signed them off (the matrix's key says)."""
+
     COLUMNS = (
         ("Name", 18),
         ("Role", 18),
@@ -170,5 +172,13 @@ class TrainingList(PagedList[TrainingQuery, TrainingLine]):
             cells[3] = (cells[3][0], ALARM)
         for competency, (_, width) in zip(Competency, self.COLUMNS[4:], strict=True):
             words, style = _STATE_WORDS[line.states[competency]]
+            if competency in line.signed_off_by:
+                words = f"{words} {initials(line.signed_off_by[competency])}"
             cells.append((f"{words:<{width}} ", style))
         return cells
+
+
+def initials(name: str) -> str:
+    """Who signed off, short enough for a matrix cell: Dr Priya Raman is PR."""
+    words = [w for w in name.split() if w.rstrip(".") not in ("Dr", "Mr", "Mrs", "Ms", "Prof")]
+    return "".join(w[0] for w in words).upper()

@@ -35,12 +35,16 @@ from screens.leave import LeaveMeeting
 from screens.meeting_forms import attendee_form, capacity_form, on_call_form, sign_off_form
 from screens.messages import LoadFailed, RoomLoaded
 from screens.minutes_view import MinutesScreen
+from screens.mobilisation import RagHistoryScreen
+from screens.mobilisation_forms import rag_form, review_risk_form
+from screens.mobilisation_lists import ProgrammeQuery, RiskList, WorkstreamList
 from screens.paged_list import Cells, PagedList, fitted, header
 from store import meetings
 from store.action_list import count_actions
 from store.connection import Store
 from store.errors import REFUSALS
 from store.meeting_reads import AttendanceLine, attendance, meeting_row
+from store.mobilisation_reads import count_risks, count_workstreams
 from store.room import RoomView, room_view
 from store.waiting_list import count_entries
 
@@ -56,7 +60,15 @@ RUNNER_COMMANDS = (
     Command("room-add", "plus", "+", "add_attendee", "Add person", "Someone not on the list"),
     Command("room-on-call", "o", "o", "on_call", "On call", "Enter who is on call for a route"),
     Command("room-capacity", "c", "c", "capacity", "Capacity", "Enter staff planned and on shift"),
-    Command("room-open", "enter", "⏎", "open_row", "Open", "Open the highlighted entry or action"),
+    Command("room-rate", "g", "g", "rate", "RAG…", "Rate the highlighted workstream, with why"),
+    Command(
+        "room-open",
+        "enter",
+        "⏎",
+        "open_row",
+        "Open",
+        "Open the highlighted entry or action; a workstream's RAG history; review a go-live risk",
+    ),
     Command("room-minutes", "m", "m", "minutes", "Minutes", "The minutes so far (a draft)"),
     Command("room-sign-off", "s", "s", "sign_off", "Sign off", "Sign off and lock the meeting"),
     Command("room-leave", "escape", "esc", "leave", "Leave", "Leave (asks: keep it open?)"),
@@ -67,7 +79,9 @@ _SECTION_KEYS = {
     "add_attendee": {SectionKey.ATTENDANCE},
     "on_call": {SectionKey.ROUTES},
     "capacity": {SectionKey.CAPACITY},
+    "rate": {SectionKey.WORKSTREAMS},
 }
+_PROGRAMME_LISTS = {SectionKey.WORKSTREAMS: WorkstreamList, SectionKey.UNSAFE_GO_LIVE: RiskList}
 
 _ENTRY_QUERIES = {
     SectionKey.HIGH_RISK: {"high_risk": True},
@@ -132,6 +146,8 @@ class RunnerScreen(HuddleScreen):
                 yield AttendanceList(id="attendance-list")
                 yield EntryList(id="entry-list")
                 yield ActionList(id="action-list")
+                yield WorkstreamList(id="workstream-list")
+                yield RiskList(id="risk-list")
                 yield Static(id="recorded-here")
 
     def on_mount(self) -> None:
@@ -159,9 +175,11 @@ class RunnerScreen(HuddleScreen):
             return self.query_one(EntryList)
         if key in (SectionKey.SAFETY_ACTIONS, SectionKey.CARRIED):
             return self.query_one(ActionList)
+        if key in _PROGRAMME_LISTS and self.view is not None and self.view.programme_id:
+            return self.query_one(_PROGRAMME_LISTS[key])
         return None
 
-    def _list_query(self, key: SectionKey) -> object | None:
+    def _list_query(self, key: SectionKey, programme_id: int | None) -> object | None:
         if key == SectionKey.ATTENDANCE:
             return AttendanceQuery(self.meeting_id, self.revision)
         if key in _ENTRY_QUERIES:
@@ -170,6 +188,8 @@ class RunnerScreen(HuddleScreen):
             return ActionQuery(self.today, view=ActionView.DUE_NOW)
         if key == SectionKey.CARRIED:
             return ActionQuery(self.today, view=ActionView.EVERY, carried_into=self.meeting_id)
+        if key in _PROGRAMME_LISTS and programme_id is not None:
+            return ProgrammeQuery(programme_id, self.today, self.revision)
         return None
 
     @work(thread=True, exclusive=True, group="room", exit_on_error=False)
@@ -178,8 +198,13 @@ class RunnerScreen(HuddleScreen):
 
         def read(store: Store) -> tuple[RoomView, int, object | None]:
             view = room_view(store, meeting_id, section or "", today)
-            query = self._list_query(view.section)
-            if isinstance(query, WaitingQuery):
+            query = self._list_query(view.section, view.programme_id)
+            if isinstance(query, ProgrammeQuery):
+                count = (
+                    count_risks if view.section == SectionKey.UNSAFE_GO_LIVE else count_workstreams
+                )
+                total = count(store, query.programme_id)
+            elif isinstance(query, WaitingQuery):
                 total = count_entries(store, query)
             elif isinstance(query, ActionQuery):
                 total = count_actions(store, query)
@@ -224,7 +249,7 @@ class RunnerScreen(HuddleScreen):
         heading.display = shown is not None
         if shown is not None:
             heading.update(
-                column_header() if isinstance(shown, EntryList) else header(shown.COLUMNS)
+                escape(column_header() if isinstance(shown, EntryList) else header(shown.COLUMNS))
             )
             # Read afresh: what was done meanwhile (an escalation, a closed action) shows.
             shown.show(query, total)
@@ -255,6 +280,7 @@ class RunnerScreen(HuddleScreen):
             return self.section in _ENTRY_QUERIES or self.section in (
                 SectionKey.SAFETY_ACTIONS,
                 SectionKey.CARRIED,
+                *_PROGRAMME_LISTS,
             )
         return True
 
@@ -269,6 +295,8 @@ class RunnerScreen(HuddleScreen):
             return Link(f"waiting-list entry {who}", entry_id=line.id, meeting_id=self.meeting_id)
         if isinstance(shown, ActionList) and line is not None and line.entry_id is not None:
             return Link(line.linked_to, entry_id=line.entry_id, meeting_id=self.meeting_id)
+        if isinstance(shown, RiskList) and line is not None:
+            return Link(f"go-live risk: {line.text}", meeting_id=self.meeting_id, risk_id=line.id)
         return Link(label, meeting_id=self.meeting_id)
 
     def _refused(self, doing: Callable[[], object]) -> bool:
@@ -305,7 +333,11 @@ class RunnerScreen(HuddleScreen):
         self.load()
 
     def _form_then_load(self, form: FormScreen) -> None:
-        self.app.push_screen(form, lambda saved: self.load())
+        def saved(_: object) -> None:
+            self.revision += 1
+            self.load()
+
+        self.app.push_screen(form, saved)
 
     def action_add_attendee(self) -> None:
         if self.view is not None:
@@ -326,6 +358,18 @@ class RunnerScreen(HuddleScreen):
             self.app.push_screen(EntryDetailScreen(line.id))
         elif isinstance(shown, ActionList) and line is not None:
             self.app.push_screen(ActionDetailScreen(line.id))
+        elif isinstance(shown, WorkstreamList) and line is not None:
+            self.app.push_screen(RagHistoryScreen(line.name, line.id, None))
+        elif isinstance(shown, RiskList) and line is not None:
+            self._form_then_load(review_risk_form(self.app.store, self.today, line))
+
+    def action_rate(self) -> None:
+        workstream = self.query_one(WorkstreamList).current()
+        if workstream is not None and self.view is not None:
+            form = rag_form(
+                self.app.store, self.today, workstream, None, self.view.meeting, self.view.staff
+            )
+            self._form_then_load(form)
 
     def action_minutes(self) -> None:
         self.app.push_screen(MinutesScreen(self.meeting_id))

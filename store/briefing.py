@@ -13,11 +13,19 @@ from datetime import date, timedelta
 from huddle.action_query import ActionQuery, ActionView
 from huddle.agenda import ESCALATION_ROUTES, SectionKey
 from huddle.dates import uk
-from huddle.models import RUNG_WORKING_DAYS, Meeting
+from huddle.models import RUNG_WORKING_DAYS, Meeting, MeetingKind
 from huddle.nhs_number import spaced
+from huddle.readiness import HIGH_RISK_SCORE, countdown, percent, readiness
 from store.action_list import count_actions
 from store.connection import Store, Transaction
 from store.meeting_reads import attendance, previous_meeting
+from store.mobilisation_reads import (
+    coverage,
+    programme_of,
+    ratings_between,
+    readiness_facts,
+    risk_lines,
+)
 from store.queries import tier_counts
 from store.reconciliation import read_reconciliation
 from store.waiting_list import ESCALATED, HIGH_RISK
@@ -190,6 +198,63 @@ def _risks(source: Source, meeting: Meeting) -> tuple[str, ...]:
     return (f"{recorded} recorded in this meeting",)
 
 
+def _workstreams(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]:
+    programme = programme_of(source)
+    if programme is None:
+        return ("No mobilisation programme is recorded",)
+    facts = readiness_facts(source, programme, as_at)
+    rated_here = source.conn.execute(
+        "SELECT count(DISTINCT workstream_id) FROM rag_rating "
+        "WHERE meeting_id = ? AND deliverable_id IS NULL",
+        (meeting.id,),
+    ).fetchone()[0]
+    rags = " · ".join(f"{w.name} {w.rag.letter if w.rag else '—'}" for w in facts.workstreams)
+    return (
+        f"{programme.name}: go-live {uk(programme.go_live)}, {countdown(programme.go_live, as_at)}",
+        f"Verdict: {readiness(facts).words}",
+        f"RAG: {rags}",
+        f"Rated in this meeting: {rated_here} of {len(facts.workstreams)} workstreams",
+    )
+
+
+def _workforce(source: Source, as_at: date) -> tuple[str, ...]:
+    cells = coverage(source, as_at)
+    if not cells or cells[0].cohort == 0:
+        return ("No mobilising workforce is recorded in the training matrix",)
+    signed = sum(c.high_risk_signed_off for c in cells)
+    required = sum(c.high_risk for c in cells)
+    cohort = cells[0].cohort
+    supervised = source.conn.execute("SELECT count(supervisor_id) FROM cohort_member").fetchone()[0]
+    by_competency = " · ".join(
+        f"{c.competency.value.split(' (')[0]} {percent(c.signed_off, c.cohort)}%" for c in cells
+    )
+    return (
+        f"Competency sign-off for high-risk tasks: {signed} of {required} "
+        f"({percent(signed, required)}%) against 100% required",
+        f"Signed off, by competency: {by_competency}",
+        f"Supervision: {supervised} of {cohort} with a named supervisor "
+        f"({percent(supervised, cohort)}%)",
+    )
+
+
+def _go_live_risks(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]:
+    programme = programme_of(source)
+    if programme is None:
+        return _risks(source, meeting)
+    risks = risk_lines(source, programme.id, as_at)
+    high = [r for r in risks if r.score >= HIGH_RISK_SCORE]
+    unmitigated = sum(1 for r in high if not r.mitigations)
+    late = sum(1 for r in risks if r.review_on < as_at)
+    raised = source.conn.execute(
+        "SELECT count(*) FROM go_live_risk WHERE meeting_id = ?", (meeting.id,)
+    ).fetchone()[0]
+    return (
+        f"{len(risks)} open go-live risks: {len(high)} scoring {HIGH_RISK_SCORE}+ "
+        f"({unmitigated} WITHOUT MITIGATION), {late} past their review date",
+        f"Raised in this meeting: {raised}",
+    )
+
+
 def section_facts(
     source: Source, meeting: Meeting, key: SectionKey, as_at: date
 ) -> tuple[str, ...]:
@@ -215,6 +280,12 @@ def section_facts(
         return _waiting(source, as_at, key)
     if key == SectionKey.RECONCILIATION:
         return _reconciliation(source, as_at)
+    if key == SectionKey.WORKSTREAMS:
+        return _workstreams(source, meeting, as_at)
+    if key == SectionKey.WORKFORCE:
+        return _workforce(source, as_at)
+    if key == SectionKey.UNSAFE_GO_LIVE:
+        return _go_live_risks(source, meeting, as_at)
     return _risks(source, meeting)
 
 
@@ -239,6 +310,20 @@ def since_last(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]
         f"Since {uk(before.held_on)} ({_days(as_at - before.held_on)}):",
         f"New breaches: {new_breaches}",
         f"Newly overdue actions: {newly_overdue}",
-        "RAG changes: none recorded",
+        _rag_changes(source, meeting, before.held_on, as_at),
         "Fired triggers: none recorded",
     )
+
+
+def _rag_changes(source: Source, meeting: Meeting, since: date, as_at: date) -> str:
+    """Named in the mobilisation meeting; elsewhere counted, with where to see them."""
+    changes = [
+        f"{c.deliverable or c.workstream} {c.arrow} ({c.rated_on:%d/%m})"
+        for c in ratings_between(source, since, as_at)
+        if c.before != c.after
+    ]
+    if not changes:
+        return "RAG changes: none recorded"
+    if meeting.kind == MeetingKind.MOBILISATION:
+        return f"RAG changes: {'; '.join(changes)}"
+    return f"RAG changes: {len(changes)} (5 Mobilisation shows them)"

@@ -9,6 +9,7 @@ still open renders as a draft that says so.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from huddle.action_query import ActionQuery, ActionView
 from huddle.agenda import SectionKey, agenda, duration_words
@@ -18,6 +19,7 @@ from store.action_list import ActionLine, each_action
 from store.briefing import Source, breaches_without_escalation, section_facts
 from store.connection import Store
 from store.meeting_reads import attendance, meeting_row
+from store.mobilisation_reads import ratings_between
 
 
 def _name(source: Source, person_id: int | None) -> str:
@@ -119,6 +121,10 @@ def _sections(source: Source, meeting: Meeting) -> Iterator[str]:
         )
         if discussed:
             yield "- Entries discussed: " + ", ".join(discussed)
+        if section.key == SectionKey.WORKSTREAMS:
+            yield from _ratings(source, meeting)
+        if section.key == SectionKey.UNSAFE_GO_LIVE:
+            yield from _go_live_risks(source, meeting)
         for row in decisions:
             if row[0] == section.key:
                 yield f"- Decision: {row[1]} (owner {row[3]})"
@@ -126,6 +132,24 @@ def _sections(source: Source, meeting: Meeting) -> Iterator[str]:
             if row[0] == section.key:
                 yield f"- Risk or concern: {row[1]} (owner {row[2]})"
         yield ""
+
+
+def _ratings(source: Source, meeting: Meeting) -> Iterator[str]:
+    for change in ratings_between(source, None, meeting.held_on, meeting_id=meeting.id):
+        what = change.workstream + (f" / {change.deliverable}" if change.deliverable else "")
+        yield (f"- RAG {change.arrow}: {what} — {change.rationale} (rated by {change.rated_by})")
+
+
+def _go_live_risks(source: Source, meeting: Meeting) -> Iterator[str]:
+    for text, owner, likelihood, impact, review_on in source.conn.execute(
+        "SELECT g.text, p.name, g.likelihood, g.impact, g.review_on FROM go_live_risk AS g "
+        "JOIN person AS p ON p.id = g.owner_id WHERE g.meeting_id = ? ORDER BY g.id",
+        (meeting.id,),
+    ):
+        yield (
+            f"- Go-live risk raised: {text} (owner {owner}; likelihood {likelihood} x impact "
+            f"{impact} = {likelihood * impact}; review {uk(date.fromisoformat(review_on))})"
+        )
 
 
 def _decision_list(source: Source, meeting: Meeting) -> Iterator[str]:

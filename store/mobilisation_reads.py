@@ -137,6 +137,12 @@ def workstream_lines(source: Source, programme_id: int, as_at: date) -> list[Wor
     return lines
 
 
+def count_workstreams(source: Source, programme_id: int) -> int:
+    return source.conn.execute(
+        "SELECT count(*) FROM workstream WHERE programme_id = ?", (programme_id,)
+    ).fetchone()[0]
+
+
 @dataclass(frozen=True)
 class DeliverableLine:
     id: int
@@ -387,6 +393,8 @@ class TrainingLine:
     high_risk: bool
     supervisor: str
     states: dict[Competency, TrainingState | None]
+    signed_off_by: dict[Competency, str]
+    """Who signed each signed-off competency off."""
 
 
 def training_lines(source: Source, offset: int = 0, limit: int = -1) -> list[TrainingLine]:
@@ -404,15 +412,25 @@ def training_lines(source: Source, offset: int = 0, limit: int = -1) -> list[Tra
         return []
     ids = [row[0] for row in people]
     cells: dict[int, dict[Competency, TrainingState]] = {pid: {} for pid in ids}
-    for person_id, competency, state in source.conn.execute(
-        f"SELECT person_id, competency, state FROM training "
-        f"WHERE person_id IN ({', '.join('?' * len(ids))})",
+    signers: dict[int, dict[Competency, str]] = {pid: {} for pid in ids}
+    for person_id, competency, state, signer in source.conn.execute(
+        f"SELECT t.person_id, t.competency, t.state, s.name FROM training AS t "
+        f"LEFT JOIN person AS s ON s.id = t.signed_off_by "
+        f"WHERE t.person_id IN ({', '.join('?' * len(ids))})",
         ids,
     ):
         cells[person_id][Competency(competency)] = TrainingState(state)
+        if signer and state == TrainingState.SIGNED_OFF:
+            signers[person_id][Competency(competency)] = signer
     return [
         TrainingLine(
-            pid, name, role, bool(high), supervisor, {c: cells[pid].get(c) for c in Competency}
+            pid,
+            name,
+            role,
+            bool(high),
+            supervisor,
+            {c: cells[pid].get(c) for c in Competency},
+            signers[pid],
         )
         for pid, name, role, high, supervisor in people
     ]

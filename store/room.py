@@ -9,10 +9,11 @@ from datetime import date
 
 from huddle.agenda import SectionKey, section_of
 from huddle.dates import uk
-from huddle.models import AttendanceStatus, Meeting, Person
+from huddle.models import AttendanceStatus, Meeting, MeetingKind, Person
 from store.briefing import breaches_without_escalation, section_facts, since_last
 from store.connection import Store
 from store.meeting_reads import attendance, meeting_row
+from store.mobilisation_reads import programme_of
 from store.people import everyone
 
 RECORDED_SHOWN = 12
@@ -42,6 +43,8 @@ class RoomView:
     invited: int
     without_escalation: tuple[str, ...]
     staff: list[Person]
+    programme_id: int | None
+    """The mobilisation programme a mobilisation meeting reviews (None for others)."""
 
 
 _RECORDED = """
@@ -89,4 +92,7 @@ def room_view(store: Store, meeting_id: int, section: str, as_at: date) -> RoomV
             invited=len(people),
             without_escalation=tuple(breaches_without_escalation(store, as_at)),
             staff=everyone(store),
+            programme_id=programme.id
+            if meeting.kind == MeetingKind.MOBILISATION and (programme := programme_of(store))
+            else None,
         )
