@@ -31,8 +31,9 @@ class AppKeys(Static):
     """The keys that work on every screen, with the command palette's."""
 
     def __init__(self) -> None:
-        keys = [(c.key_display, c.title) for c in GLOBAL_COMMANDS]
-        # Two spaces between keys, so that all of them fit a 120-column terminal.
+        # "a action": the key line drops the palette's "New " to stay short.
+        keys = [(c.key_display, c.title.removeprefix("New ")) for c in GLOBAL_COMMANDS]
+        # Two spaces between keys; below about 130 columns the line wraps onto two.
         super().__init__(
             "  ".join(
                 f"[b $footer-key-foreground]{escape(key)}[/] {title}"

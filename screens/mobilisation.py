@@ -330,7 +330,7 @@ def _early_life(view: MobilisationView) -> str:
             state = "OVERDUE"
         else:
             state = check.status
-        parts.append(f"week {check.week} {check.due_date:%d/%m/%Y} {state}")
+        parts.append(f"week {check.week} {check.due_date:%d/%m/%y} {state}")
     live = view.as_at >= view.programme.go_live
     lead = "Early-life audits" if live else "Audits after go-live"
     owner = view.checks[0].owner
@@ -341,12 +341,12 @@ def _workforce(view: MobilisationView) -> str:
     high_risk = view.coverage[0].high_risk if view.coverage else 0
     lines = [
         f"[b]Training[/b] ({view.cohort} people, {high_risk} on high-risk tasks)",
-        f"{'Competency':<22}{'booked':>8}{'completed':>11}{'signed off':>12}{'high-risk':>11}",
+        f"{'Competency':<18}{'booked':>8}{'completed':>11}{'signed off':>12}{'high-risk':>11}",
     ]
     for cell in view.coverage:
         name = cell.competency.value.split(" (")[0].capitalize()
         lines.append(
-            f"{name:<22}{percent(cell.booked, cell.cohort):>7}%"
+            f"{name:<18}{percent(cell.booked, cell.cohort):>7}%"
             f"{percent(cell.completed, cell.cohort):>10}%"
             f"{percent(cell.signed_off, cell.cohort):>11}%"
             f"{cell.high_risk_signed_off:>6}/{cell.high_risk:<3}"

@@ -16,8 +16,8 @@ from huddle.readiness import Verdict
 from store.mobilisation_view import MobilisationView
 
 BARS = "▁▂▃▄▅▆▇█"
-COLUMN = 7
-LABEL = 22
+COLUMN = 6
+LABEL = 20
 _RAG_MARKUP = {Rag.RED: "white on red", Rag.AMBER: "black on yellow", Rag.GREEN: "black on green"}
 _VERDICT_MARK = {Verdict.NOT_READY: "✗", Verdict.CONDITIONS: "~", Verdict.READY: "✓"}
 
@@ -45,11 +45,11 @@ def chart(view: MobilisationView) -> str:
         ("Sign-off, high-risk", [p.signed_off for p in points]),
         ("Critical evidenced", [p.evidenced for p in points]),
     ):
-        cells = "".join(f"{bar(v)}{v:>4}% " for v in values)
+        cells = "".join(f"{bar(v)}{v:>3}% " for v in values)
         lines.append(f"{label:<{LABEL}}{cells}")
     verdicts = "".join(
         f"{_VERDICT_MARK[p.readiness.verdict]} {len(p.readiness.blockers):<{COLUMN - 2}}"
         for p in points
     )
-    lines.append(f"{'Blockers, ✗ not ready':<{LABEL}}{verdicts}")
+    lines.append(f"{'Blockers (✗ no-go)':<{LABEL}}{verdicts}")
     return "\n".join(lines)
