@@ -284,8 +284,14 @@ def status_lines(summary: StatusSummary) -> list[str]:
             f"breached {tier.breached:>6}   contact overdue {tier.contact_overdue:>6}"
         )
     lines.append(f"Actions: {summary.actions.open} open, {summary.actions.overdue} overdue")
-    if summary.go_live:
-        lines.append(f"Go-live: {summary.go_live.programme} in {summary.go_live.days_to_go} days")
+    if go_live := summary.go_live:
+        rag = " · ".join(f"{name} {letter}" for name, letter in go_live.rag.items())
+        reasons = go_live.blockers or go_live.conditions
+        lines += [
+            f"Go-live: {go_live.programme} in {go_live.days_to_go} days",
+            f"  readiness: {go_live.readiness}" + (f": {'; '.join(reasons)}" if reasons else ""),
+            f"  RAG: {rag}",
+        ]
     return lines
 
 

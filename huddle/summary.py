@@ -38,6 +38,13 @@ class GoLive(BaseModel):
     programme: str
     date: date
     days_to_go: int
+    readiness: str = ""
+    """The verdict of the readiness rules (huddle.readiness): NOT READY, READY WITH
+    CONDITIONS or READY."""
+    blockers: list[str] = Field(default_factory=list)
+    conditions: list[str] = Field(default_factory=list)
+    rag: dict[str, str] = Field(default_factory=dict)
+    """Each workstream's RAG letter (R, A, G, or "-" never rated)."""
 
 
 class StatusSummary(BaseModel):

@@ -113,4 +113,6 @@ class TodayScreen(HuddleScreen):
         days = summary.go_live.days_to_go
         when = f"in {days} days" if days >= 0 else f"{-days} days ago"
         programme = escape(summary.go_live.programme)
-        tile.update(f"[b]{when}[/b]\n{uk(summary.go_live.date)} {programme}")
+        tile.update(
+            f"[b]{when}[/b] {summary.go_live.readiness}\n{uk(summary.go_live.date)} {programme}"
+        )

@@ -6,10 +6,12 @@ import sqlite3
 from datetime import date, timedelta
 
 from huddle import rules
+from huddle.readiness import readiness
 from huddle.reconciliation import Reconciliation
 from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, WaitingCounts
 from store.action_list import OVERDUE
 from store.connection import Store
+from store.mobilisation_reads import readiness_facts
 from store.reconciliation import read_reconciliation
 from store.records import programme, service
 
@@ -77,10 +79,16 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
     this_service, this_programme = service(store), programme(store)
     go_live = None
     if this_programme is not None:
+        facts = readiness_facts(store, this_programme, as_at)
+        verdict = readiness(facts)
         go_live = GoLive(
             programme=this_programme.name,
             date=this_programme.go_live,
             days_to_go=rules.days_until(this_programme.go_live, as_at),
+            readiness=verdict.verdict,
+            blockers=list(verdict.blockers),
+            conditions=list(verdict.conditions),
+            rag={w.name: w.rag.letter if w.rag else "-" for w in facts.workstreams},
         )
     return StatusSummary(
         as_at=as_at,
