@@ -24,12 +24,18 @@ from textual.widgets import Footer, Static
 
 from huddle.commands import Command
 from huddle.links import Link
-from huddle.models import Meeting, MeetingKind
+from huddle.models import Meeting, MeetingKind, TrainingState
 from huddle.readiness import Verdict, countdown, percent
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
 from screens.messages import LoadFailed
-from screens.mobilisation_forms import deliverable_form, evidence_form, rag_form, review_risk_form
+from screens.mobilisation_forms import (
+    deliverable_form,
+    evidence_form,
+    rag_form,
+    review_risk_form,
+    training_form,
+)
 from screens.mobilisation_lists import (
     DeliverableList,
     ProgrammeQuery,
@@ -430,6 +436,16 @@ class TrainingScreen(HuddleScreen):
     """The training matrix: everyone in the mobilising workforce by critical competency."""
 
     SCREEN_COMMANDS = (
+        Command("training-booked", "b", "b", "mark('booked')", "Booked", "Training booked"),
+        Command("training-completed", "c", "c", "mark('completed')", "Completed", "Training done"),
+        Command(
+            "training-signed-off",
+            "s",
+            "s",
+            "mark('competency signed off')",
+            "Signed off",
+            "Competency signed off by a named person (not the trainee)",
+        ),
         Command("training-close", "escape", "esc", "close", "Back", "Back to the dashboard"),
     )
     BINDINGS = bindings(SCREEN_COMMANDS)
@@ -442,6 +458,7 @@ class TrainingScreen(HuddleScreen):
     def __init__(self, view: MobilisationView) -> None:
         super().__init__()
         self.view = view
+        self.revision = 0
 
     def compose_body(self) -> Iterable:
         yield Static(
@@ -449,7 +466,7 @@ class TrainingScreen(HuddleScreen):
             " initials follow) counts for high-risk tasks; booked is not trained",
             classes="list-title",
         )
-        yield Static(_workforce(self.view), classes="list-title")
+        yield Static(_workforce(self.view), id="coverage", classes="list-title")
         yield Static(header(TrainingList.COLUMNS), classes="list-header")
         yield TrainingList(id="training")
 
@@ -457,6 +474,44 @@ class TrainingScreen(HuddleScreen):
         matrix = self.query_one(TrainingList)
         matrix.show(TrainingQuery(self.view.as_at, 0), self.view.cohort)
         matrix.focus()
+
+    def action_mark(self, state: str) -> None:
+        person = self.query_one(TrainingList).current()
+        if person is None:
+            return
+        form = training_form(
+            self.app.store,
+            self.app.clock.today(),
+            person,
+            TrainingState(state),
+            everyone(self.app.store),
+        )
+        self.app.push_screen(form, self._marked)
+
+    def _marked(self, saved: object) -> None:
+        if saved is not None:
+            self.notify("Saved, with its audit row", title="Training recorded")
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def reload(self) -> None:
+        today = self.app.clock.today()
+        read_and_post(
+            self,
+            lambda store: mobilisation_view(store, today),
+            lambda view: DashboardLoaded(view, (0, 0)),
+        )
+
+    @on(DashboardLoaded)
+    def _reloaded(self, message: DashboardLoaded) -> None:
+        if message.view is None:
+            return
+        self.view = message.view
+        self.revision += 1
+        self.query_one("#coverage", Static).update(_workforce(self.view))
+        self.query_one(TrainingList).show(
+            TrainingQuery(self.view.as_at, self.revision), self.view.cohort
+        )
 
     def action_close(self) -> None:
         self.dismiss()

@@ -9,12 +9,15 @@ from datetime import date
 
 from huddle.dates import parse_when
 from huddle.models import (
+    Competency,
     Deliverable,
     GoLiveRisk,
     Meeting,
     MobilisationProgramme,
     Person,
     RagRating,
+    Training,
+    TrainingState,
 )
 from huddle.people import match_person
 from screens.action_form import WHEN, due
@@ -22,7 +25,7 @@ from screens.form import FormField, FormScreen
 from screens.meeting_forms import person_field
 from store import mobilisation
 from store.connection import Store
-from store.mobilisation_reads import DeliverableLine, RiskLine, WorkstreamLine
+from store.mobilisation_reads import DeliverableLine, RiskLine, TrainingLine, WorkstreamLine
 
 
 def _where(meeting: Meeting | None, today: date) -> str:
@@ -195,4 +198,44 @@ def review_risk_form(store: Store, today: date, risk: RiskLine) -> FormScreen[Go
         save,
         note=f"{risk.text} — owner {risk.owner}, score {risk.score}, "
         f"{risk.mitigations} mitigation action(s)",
+    )
+
+
+def training_form(
+    store: Store,
+    today: date,
+    person: TrainingLine,
+    state: TrainingState,
+    staff: Sequence[Person],
+) -> FormScreen[Training]:
+    """One cell of the matrix moved to `state` today; a sign-off names who signs."""
+    # The first competency not yet at this state is offered first.
+    waiting = [c for c in Competency if person.states[c] != state] or list(Competency)
+    fields = [
+        FormField(
+            "competency",
+            "Competency",
+            kind="choice",
+            choices=tuple(c.value for c in waiting),
+        )
+    ]
+    if state == TrainingState.SIGNED_OFF:
+        fields.append(person_field("signed_off_by", "Signed off by", staff, person.supervisor))
+
+    def save(typed: dict[str, str]) -> Training:
+        signer = typed.get("signed_off_by")
+        return mobilisation.record_training(
+            store,
+            person_id=person.person_id,
+            competency=Competency(typed["competency"]),
+            state=state,
+            on=today,
+            signed_off_by=match_person(staff, signer, "signed off by").id if signer else None,
+        )
+
+    return FormScreen(
+        f"{person.name}: {state}",
+        fields,
+        save,
+        note=f"{person.role}; recorded as {state} on {today:%d/%m/%Y}",
     )

@@ -13,8 +13,8 @@ from huddle.app import HuddleApp, make_app
 from huddle.models import MeetingKind
 from screens.form import FormScreen
 from screens.minutes_view import MinutesScreen
-from screens.mobilisation import MobilisationScreen, RagHistoryScreen
-from screens.mobilisation_lists import RiskList, WorkstreamList
+from screens.mobilisation import MobilisationScreen, RagHistoryScreen, TrainingScreen
+from screens.mobilisation_lists import RiskList, TrainingList, WorkstreamList
 from store import Store
 from store.minutes import minutes_for_export
 from tests.test_meeting_room import (
@@ -198,3 +198,35 @@ async def test_a_rag_without_why_is_refused_on_the_dashboard_too(demo: Store) ->
             None,
             "2026-11-23",
         )
+
+
+async def test_a_competency_is_signed_off_in_the_matrix_by_a_named_person(demo: Store) -> None:
+    app = make_app(demo, MovingClock(datetime.combine(TODAY, EIGHT)))
+    async with app.run_test(size=SIZE) as pilot:
+        await dashboard(app, pilot)
+        await pilot.press("t")
+        await until(
+            app,
+            pilot,
+            lambda: (
+                isinstance(app.screen, TrainingScreen)
+                and list_ready(app.screen.query_one(TrainingList))
+            ),
+            "the training matrix",
+        )
+        matrix = app.screen.query_one(TrainingList)
+        daniel = matrix.current()  # the first by name: Daniel Okoro, escalation not booked
+        assert daniel.name == "Daniel Okoro"
+        assert "6/8" in shown(app, "#coverage")  # escalation: 6 of 8 high-risk signed off
+        await pilot.press("s")
+        await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the form")
+        assert typed(app, "signed_off_by") == "Lucy Hargreaves"  # his supervisor, offered
+        await pilot.press("ctrl+s")  # the first competency he lacks: escalation
+        await until(app, pilot, lambda: isinstance(app.screen, TrainingScreen), "saved")
+        cell = one(
+            demo,
+            "SELECT t.* FROM training AS t JOIN person AS p ON p.id = t.person_id "
+            "WHERE p.name = 'Daniel Okoro' AND t.competency = 'escalation'",
+        )
+        assert (cell["state"], cell["signed_off_on"]) == ("competency signed off", "2026-11-22")
+        await until(app, pilot, lambda: "7/8" in shown(app, "#coverage"), "the new coverage")
