@@ -200,6 +200,7 @@ class MobilisationScreen(HuddleScreen):
         self.query_one("#workforce", Static).update(_workforce(view))
         self.query_one("#chart", Static).update(chart(view))
         self._workstream_moved()
+        self.refresh_bindings()  # g, e, n and t wait for the programme to be read
 
     def _workstream_moved(self) -> None:
         # By position in the view, so it does not wait for the list's rows to be read.
@@ -318,8 +319,8 @@ def _head(view: MobilisationView) -> str:
 def _verdict(view: MobilisationView) -> str:
     readiness = view.readiness
     if view.as_at >= view.programme.go_live:
-        still = ", ".join(readiness.blockers + readiness.conditions) or "none"
-        return f"[b]EARLY LIFE[/b] · readiness rules still failing: {escape(still)}"
+        still = ", ".join(readiness.blockers) or "none"
+        return f"[b]EARLY LIFE[/b] · blocking rules still failing: {escape(still)}"
     reasons = readiness.blockers or readiness.conditions
     because = f": {escape(', '.join(reasons))}" if reasons else ": every rule is met"
     return f"[b]{readiness.verdict}[/b]{because}"
@@ -357,20 +358,19 @@ def _workforce(view: MobilisationView) -> str:
             f"{percent(cell.signed_off, cell.cohort):>11}%"
             f"{cell.high_risk_signed_off:>6}/{cell.high_risk:<3}"
         )
-    over = [s for s in view.supervisors if s.over_capacity]
     lines.append(
-        f"[b]Supervision[/b] {view.supervised} of {view.cohort} with a named supervisor "
-        f"({percent(view.supervised, view.cohort)}%)"
+        f"[b]Supervision[/b] {view.supervised} of {view.cohort} named "
+        f"({percent(view.supervised, view.cohort)}%); supervisees/capacity:"
     )
+    # Over capacity first, so a narrow panel never cuts it off.
+    ordered = sorted(view.supervisors, key=lambda s: not s.over_capacity)
     lines.append(
         " · ".join(
             f"{escape(s.name)} {s.supervisees}/{s.capacity}{' OVER' if s.over_capacity else ''}"
-            for s in view.supervisors
+            for s in ordered
         )
         or "no supervisors named"
     )
-    if over:
-        lines[-1] += " (supervisees/capacity)"
     return "\n".join(lines)
 
 

@@ -34,6 +34,11 @@ _RAG_STYLE = {
 UNRATED = Style(dim=True)
 
 
+def cut(text: str, width: int) -> str:
+    """Shortened with an ellipsis, so a cut sentence never runs into the next column."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def rag_cell(rag: Rag | None, width: int) -> tuple[str, Style]:
     """The letter and the word, never the colour alone."""
     if rag is None:
@@ -51,7 +56,7 @@ class ProgrammeQuery:
 
 
 class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
-    COLUMNS = (("RAG", 7), ("Workstream", 20), ("Lead", 15), ("Trend", 11), ("Why (rated)", 70))
+    COLUMNS = (("RAG", 7), ("Workstream", 20), ("Lead", 15), ("Trend", 11), ("Why (rated)", 100))
 
     def read_page(
         self, store: Store, query: ProgrammeQuery, offset: int, limit: int
@@ -70,7 +75,7 @@ class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
 
 
 class DeliverableList(PagedList[ProgrammeQuery, DeliverableLine]):
-    COLUMNS = (("RAG", 7), ("Deliverable", 56), ("Owner", 15), ("Due", 18), ("Evidence", 60))
+    COLUMNS = (("RAG", 7), ("Deliverable", 64), ("Owner", 15), ("Due", 18), ("Evidence", 60))
 
     def read_page(
         self, store: Store, query: ProgrammeQuery, offset: int, limit: int
@@ -93,7 +98,7 @@ class DeliverableList(PagedList[ProgrammeQuery, DeliverableLine]):
         (_, w_title), (_, w_owner), (_, w_due), (_, w_evidence) = self.COLUMNS[1:]
         return [
             rag_cell(line.rag, self.COLUMNS[0][1]),
-            (f"{title[:w_title]:<{w_title}} ", PLAIN),
+            (f"{cut(title, w_title):<{w_title}} ", PLAIN),
             (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
             (f"{due:<{w_due}} ", ALARM if late else PLAIN),
             (f"{evidence[:w_evidence]:<{w_evidence}} ", style),
@@ -102,7 +107,7 @@ class DeliverableList(PagedList[ProgrammeQuery, DeliverableLine]):
 
 class RiskList(PagedList[ProgrammeQuery, RiskLine]):
     COLUMNS = (
-        ("Score", 8),
+        ("Score", 10),
         ("What could make go-live unsafe?", 64),
         ("Owner", 15),
         ("Review", 18),
@@ -127,7 +132,7 @@ class RiskList(PagedList[ProgrammeQuery, RiskLine]):
         (_, w_score), (_, w_text), (_, w_owner), (_, w_review), (_, w_mit) = self.COLUMNS
         return [
             (f"{score:<{w_score}} ", ALARM if high else PLAIN),
-            (f"{line.text[:w_text]:<{w_text}} ", PLAIN),
+            (f"{cut(line.text, w_text):<{w_text}} ", PLAIN),
             (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
             (f"{review:<{w_review}} ", ALARM if review_late else PLAIN),
             (f"{mitigation:<{w_mit}} ", ALARM if high and not line.mitigations else PLAIN),
@@ -153,7 +158,7 @@ class TrainingList(PagedList[TrainingQuery, TrainingLine]):
 
     COLUMNS = (
         ("Name", 18),
-        ("Role", 18),
+        ("Role", 26),
         ("High-risk", 9),
         ("Supervisor", 16),
         *((competency.value.split(" (")[0].capitalize(), 16) for competency in Competency),

@@ -114,5 +114,5 @@ class TodayScreen(HuddleScreen):
         when = f"in {days} days" if days >= 0 else f"{-days} days ago"
         programme = escape(summary.go_live.programme)
         tile.update(
-            f"[b]{when}[/b] {summary.go_live.readiness}\n{uk(summary.go_live.date)} {programme}"
+            f"[b]{when}[/b]\n{summary.go_live.readiness}\n{uk(summary.go_live.date)} {programme}"
         )
