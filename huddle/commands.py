@@ -16,6 +16,11 @@ class Command:
     help: str
     in_palette: bool = True
 
+    @property
+    def short_title(self) -> str:
+        """For the line of app-wide keys: `a action` says what `a New action` does."""
+        return self.title.removeprefix("New ")
+
 
 # Later screens join this list with their number key (6 Oversight).
 GLOBAL_COMMANDS: tuple[Command, ...] = (

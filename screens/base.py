@@ -31,8 +31,7 @@ class AppKeys(Static):
     """The keys that work on every screen, with the command palette's."""
 
     def __init__(self) -> None:
-        # "a action": the key line drops the palette's "New " to stay short.
-        keys = [(c.key_display, c.title.removeprefix("New ")) for c in GLOBAL_COMMANDS]
+        keys = [(c.key_display, c.short_title) for c in GLOBAL_COMMANDS]
         # Two spaces between keys; below about 130 columns the line wraps onto two.
         super().__init__(
             "  ".join(

@@ -128,7 +128,7 @@ async def test_every_binding_has_an_id_and_tooltip_and_shows_in_the_footer(
         # The app-wide keys have their own line above the screen's, on every screen.
         app_keys = str(app.screen.query_one(AppKeys).render())
         for command in GLOBAL_COMMANDS:
-            assert f"{command.key_display} {command.title}" in app_keys
+            assert f"{command.key_display} {command.short_title}" in app_keys
 
 
 async def test_palette_lists_every_command(store: Store, clock: FixedClock) -> None:
