@@ -25,9 +25,9 @@ from huddle.models import (
 )
 from store import audit, records
 from store.connection import Store, Transaction
-from store.errors import NotFound
 from store.meeting_reads import meeting_row
 from store.minutes import minutes_of
+from store.people import checked_person
 
 LOCKED = "this meeting is signed off and cannot be changed: add an addendum instead"
 
@@ -46,14 +46,6 @@ def _open(txn: Transaction, meeting_id: int) -> Meeting:
     return meeting
 
 
-def _person(txn: Transaction, person_id: int | None, field: str) -> int:
-    if person_id is None:
-        raise ValueError(f"{field}: pick a person by typing part of their name")
-    if txn.row("person", person_id) is None:
-        raise NotFound("person", person_id)
-    return person_id
-
-
 def start_meeting(
     store: Store,
     *,
@@ -68,7 +60,7 @@ def start_meeting(
     them) and the people invited to the last one."""
     name = _required(" ".join(series.split()), "series", "name the series, e.g. Early shift brief")
     with store.write(f"{kind} started: {name}") as txn:
-        _person(txn, chair_id, "chair")
+        checked_person(txn, chair_id, "chair")
         already = txn.conn.execute(
             "SELECT held_on FROM meeting WHERE series = ? AND state != ?",
             (name, MeetingState.SIGNED_OFF),
@@ -110,7 +102,7 @@ def mark_attendance(
     """Present or apologies: a second key for the same person changes their mark."""
     with store.write(f"attendance: {status}") as txn:
         _open(txn, meeting_id)
-        _person(txn, person_id, "person")
+        checked_person(txn, person_id, "person")
         found = txn.conn.execute(
             "SELECT id, version, status FROM attendance WHERE meeting_id = ? AND person_id = ?",
             (meeting_id, person_id),
@@ -152,7 +144,7 @@ def record_decision(
                 meeting_id=meeting_id,
                 text=decision_text,
                 rationale=rationale.strip(),
-                owner_id=_person(txn, owner_id, "owner"),
+                owner_id=checked_person(txn, owner_id, "owner"),
                 section=section,
                 entry_id=entry_id,
             ),
@@ -177,7 +169,7 @@ def record_risk(
             txn,
             Risk(
                 text=risk_text,
-                owner_id=_person(txn, owner_id, "owner"),
+                owner_id=checked_person(txn, owner_id, "owner"),
                 raised_on=today,
                 meeting_id=meeting_id,
                 section=section,
@@ -199,7 +191,7 @@ def sign_off_in(
 ) -> Meeting:
     """As `sign_off`, inside an open write (the demo signs off its history this way)."""
     current = _open(txn, meeting_id)
-    signer = _person(txn, signed_off_by, "signed off by")
+    signer = checked_person(txn, signed_off_by, "signed off by")
     head_id, head_hash = audit.chain_head(txn.conn)
     chain_head = f"audit row {head_id}, SHA-256 {head_hash}"
     signed = current.model_copy(
@@ -246,7 +238,7 @@ def add_addendum(
             Addendum(
                 meeting_id=meeting_id,
                 text=words,
-                author_id=_person(txn, author_id, "author"),
+                author_id=checked_person(txn, author_id, "author"),
                 written_at=now,
             ),
         )
@@ -257,7 +249,7 @@ def set_on_call(
 ) -> OnCall:
     """Who answers `route` on `day` (entering it again replaces the name)."""
     with store.write(f"on call for {route} on {day:%d/%m/%Y}") as txn:
-        person = _person(txn, person_id, "on call")
+        person = checked_person(txn, person_id, "on call")
         found = txn.conn.execute(
             "SELECT id, version FROM on_call WHERE day = ? AND route = ?", (day.isoformat(), route)
         ).fetchone()

@@ -37,20 +37,13 @@ from store.actions import insert_action
 from store.connection import Store, Transaction
 from store.errors import NotFound
 from store.meetings import LOCKED
+from store.people import checked_person
 
 
 def _required(text: str, field: str, what: str) -> str:
     if not text.strip():
         raise ValueError(f"{field}: {what}")
     return " ".join(text.split())
-
-
-def _person(txn: Transaction, person_id: int | None, field: str) -> int:
-    if person_id is None:
-        raise ValueError(f"{field}: pick a person by typing part of their name")
-    if txn.row("person", person_id) is None:
-        raise NotFound("person", person_id)
-    return person_id
 
 
 def _row(txn: Transaction, table: str, row_id: int) -> dict:
@@ -80,11 +73,11 @@ def start_programme(
                 Workstream(
                     programme_id=programme.id,
                     name=_required(workstream, "workstream", "name it"),
-                    lead_id=_person(txn, lead, "lead"),
+                    lead_id=checked_person(txn, lead, "lead"),
                     position=position,
                 ),
             )
-        owner = _person(txn, audit_owner_id, "audit owner")
+        owner = checked_person(txn, audit_owner_id, "audit owner")
         for week, what in EARLY_LIFE_CHECKS:
             action = insert_action(
                 txn,
@@ -121,7 +114,7 @@ def add_deliverable(
             Deliverable(
                 workstream_id=workstream_id,
                 title=words,
-                owner_id=_person(txn, owner_id, "owner"),
+                owner_id=checked_person(txn, owner_id, "owner"),
                 due_date=due_date,
                 critical=critical,
             ),
@@ -185,7 +178,7 @@ def rate(
                 rag=colour,
                 rationale=why,
                 rated_on=today,
-                rated_by=_person(txn, rated_by, "rated by"),
+                rated_by=checked_person(txn, rated_by, "rated by"),
                 meeting_id=meeting_id,
             ),
         )
@@ -218,7 +211,7 @@ def raise_risk(
             GoLiveRisk(
                 programme_id=programme_id,
                 text=words,
-                owner_id=_person(txn, owner_id, "owner"),
+                owner_id=checked_person(txn, owner_id, "owner"),
                 likelihood=likelihood,
                 impact=impact,
                 review_on=review_on,
@@ -267,9 +260,9 @@ def record_training(
     back (a sign-off withdrawn, training to repeat) clears the later steps' dates, so a
     withdrawn sign-off is never counted (the audit trail keeps what they were)."""
     with store.write(f"training {state}: {competency}") as txn:
-        _person(txn, person_id, "person")
+        checked_person(txn, person_id, "person")
         if state == TrainingState.SIGNED_OFF:
-            _person(txn, signed_off_by, "signed off by")
+            checked_person(txn, signed_off_by, "signed off by")
         found = txn.conn.execute(
             "SELECT * FROM training WHERE person_id = ? AND competency = ?",
             (person_id, competency),
@@ -295,7 +288,7 @@ def record_training(
 
 def add_supervisor(store: Store, *, person_id: int, capacity: int, frequency: str) -> Supervisor:
     with store.write("supervisor named") as txn:
-        _person(txn, person_id, "supervisor")
+        checked_person(txn, person_id, "supervisor")
         return records.insert(
             txn, Supervisor(person_id=person_id, capacity=capacity, frequency=frequency)
         )
@@ -305,7 +298,7 @@ def add_to_cohort(
     store: Store, *, person_id: int, high_risk: bool, supervisor_id: int | None
 ) -> CohortMember:
     with store.write("added to the mobilising workforce") as txn:
-        _person(txn, person_id, "person")
+        checked_person(txn, person_id, "person")
         if (
             supervisor_id is not None
             and not txn.conn.execute(

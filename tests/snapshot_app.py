@@ -16,6 +16,7 @@ from fixtures.demo import seed_demo
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
 from store import open_store
+from store.meeting_log import SeriesQuery, page_of_series
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +52,24 @@ def demo_app(
 async def wait_for_store(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def after_keys(*steps: tuple[str, ...]):
+    """Press each group of keys and let the store reads they start finish, so the picture
+    never catches a screen half-read."""
+
+    async def run(pilot) -> None:
+        await wait_for_store(pilot)
+        for keys in steps:
+            for key in keys:
+                await pilot.press(key)
+                for _ in range(3):
+                    await wait_for_store(pilot)
+
+    return run
+
+
+def series_position(app: HuddleApp, series: str) -> int:
+    """Where `series` is in the list key 3 shows (the order the snapshot of it records)."""
+    lines = page_of_series(app.store, SeriesQuery(0), 0, 50)
+    return [line.series for line in lines].index(series)

@@ -18,33 +18,18 @@ from huddle.app import HuddleApp
 from huddle.models import MeetingKind
 from store import meetings
 from store.meeting_log import SeriesQuery, page_of_series
-from tests.snapshot_app import demo_app, in_utc, wait_for_store  # noqa: F401 - a fixture
+from tests.snapshot_app import (  # noqa: F401 - in_utc is a fixture
+    after_keys,
+    demo_app,
+    in_utc,
+    series_position,
+    wait_for_store,
+)
 
 SIZE = (160, 40)
 IN_THE_ROOM = time_of_day(8, 2, 30)
 BRIEF = "Early shift brief — rapid response"
 HUDDLE = "Waiting-list huddle — therapy"
-
-
-def after_keys(*steps: tuple[str, ...]):
-    """Press each group of keys and let the store reads they start finish, so the picture
-    never catches a screen half-read."""
-
-    async def run(pilot) -> None:
-        await wait_for_store(pilot)
-        for keys in steps:
-            for key in keys:
-                await pilot.press(key)
-                for _ in range(3):
-                    await wait_for_store(pilot)
-
-    return run
-
-
-def series_position(app: HuddleApp, series: str) -> int:
-    """Where `series` is in the list key 3 shows (the order the snapshot of it records)."""
-    lines = page_of_series(app.store, SeriesQuery(0), 0, 50)
-    return [line.series for line in lines].index(series)
 
 
 def test_meetings_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:

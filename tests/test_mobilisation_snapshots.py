@@ -15,38 +15,22 @@ import pytest
 
 from fixtures.demo import seed_demo
 from huddle.agenda import agenda
-from huddle.app import HuddleApp, make_app
+from huddle.app import make_app
 from huddle.clock import FixedClock
 from huddle.models import MeetingKind
 from store import open_store
-from store.meeting_log import SeriesQuery, page_of_series
-from tests.snapshot_app import demo_app, in_utc, wait_for_store  # noqa: F401 - a fixture
+from tests.snapshot_app import (  # noqa: F401 - in_utc is a fixture
+    after_keys,
+    demo_app,
+    in_utc,
+    series_position,
+    wait_for_store,
+)
 
 SIZE = (160, 40)
 IN_THE_ROOM = time_of_day(8, 2, 30)
 MOBILISATION = "Mobilisation — community therapy contract"
 AFTER_GO_LIVE = date(2027, 1, 20)
-
-
-def after_keys(*steps: tuple[str, ...]):
-    """Press each group of keys and let the store reads they start finish, so the picture
-    never catches a screen half-read."""
-
-    async def run(pilot) -> None:
-        await wait_for_store(pilot)
-        for keys in steps:
-            for key in keys:
-                await pilot.press(key)
-                for _ in range(3):
-                    await wait_for_store(pilot)
-
-    return run
-
-
-def series_position(app: HuddleApp, series: str) -> int:
-    """Where `series` is in the list key 3 shows."""
-    lines = page_of_series(app.store, SeriesQuery(0), 0, 50)
-    return [line.series for line in lines].index(series)
 
 
 def test_dashboard(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
