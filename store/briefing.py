@@ -25,6 +25,7 @@ from store.mobilisation_reads import (
     ratings_between,
     readiness_facts,
     risk_lines,
+    workforce_facts,
 )
 from store.queries import tier_counts
 from store.reconciliation import read_reconciliation
@@ -219,12 +220,11 @@ def _workstreams(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ..
 
 def _workforce(source: Source, as_at: date) -> tuple[str, ...]:
     cells = coverage(source, as_at)
-    if not cells or cells[0].cohort == 0:
+    workforce = workforce_facts(source, as_at)
+    if workforce.cohort == 0:
         return ("No mobilising workforce is recorded in the training matrix",)
-    signed = sum(c.high_risk_signed_off for c in cells)
-    required = sum(c.high_risk for c in cells)
-    cohort = cells[0].cohort
-    supervised = source.conn.execute("SELECT count(supervisor_id) FROM cohort_member").fetchone()[0]
+    signed, required = workforce.high_risk_signed_off, workforce.high_risk_required
+    cohort, supervised = workforce.cohort, workforce.supervised
     by_competency = " · ".join(
         f"{c.competency.value.split(' (')[0]} {percent(c.signed_off, c.cohort)}%" for c in cells
     )

@@ -21,6 +21,7 @@ from store.mobilisation_reads import (
     programme_of,
     readiness_facts,
     supervisors,
+    workforce_facts,
     workstream_lines,
 )
 
@@ -76,9 +77,7 @@ def mobilisation_view(store: Store, as_at: date) -> MobilisationView | None:
             return None
         days = [d for d in meeting_dates(store, as_at, CHART_POINTS) if d < as_at]
         history = tuple(_point(store, programme, day) for day in [*days, as_at][-CHART_POINTS:])
-        cohort, supervised = store.conn.execute(
-            "SELECT count(*), count(supervisor_id) FROM cohort_member"
-        ).fetchone()
+        workforce = workforce_facts(store, as_at)
         return MobilisationView(
             programme=programme,
             as_at=as_at,
@@ -86,8 +85,8 @@ def mobilisation_view(store: Store, as_at: date) -> MobilisationView | None:
             workstreams=tuple((w.id, w.name) for w in workstream_lines(store, programme.id, as_at)),
             coverage=tuple(coverage(store, as_at)),
             supervisors=tuple(supervisors(store)),
-            cohort=cohort,
-            supervised=supervised,
+            cohort=workforce.cohort,
+            supervised=workforce.supervised,
             checks=tuple(early_life_checks(store, programme.id)),
             history=history,
         )

@@ -11,9 +11,9 @@ from huddle.reconciliation import Reconciliation
 from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, WaitingCounts
 from store.action_list import OVERDUE
 from store.connection import Store
-from store.mobilisation_reads import readiness_facts
+from store.mobilisation_reads import programme_of, readiness_facts
 from store.reconciliation import read_reconciliation
-from store.records import programme, service
+from store.records import service
 
 # One pass over the open waiting list, grouped by tier. `breach_date` and `contact_due`
 # are stored ISO dates, so comparing text compares dates.
@@ -76,7 +76,7 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
     params = {"as_at": as_at.isoformat()}
     by_tier = tier_counts(store.conn, as_at)
     open_actions, overdue_actions = store.db.execute(_ACTION_COUNTS, params).fetchone()
-    this_service, this_programme = service(store), programme(store)
+    this_service, this_programme = service(store), programme_of(store)
     go_live = None
     if this_programme is not None:
         facts = readiness_facts(store, this_programme, as_at)

@@ -200,11 +200,6 @@ def service(store: Store) -> Service | None:
     return Service.model_validate(rows[0]) if rows else None
 
 
-def programme(store: Store) -> MobilisationProgramme | None:
-    rows = list(store.db.query("SELECT * FROM mobilisation_programme ORDER BY id LIMIT 1"))
-    return MobilisationProgramme.model_validate(rows[0]) if rows else None
-
-
 def ensure_default_tiers(store: Store) -> None:
     """A new service starts with the default tiers of the design; it can change them."""
     if store.db.execute("SELECT 1 FROM risk_tier LIMIT 1").fetchone():
