@@ -7,12 +7,25 @@ is refused before it reaches the database, with the field named.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    field_validator,
+    model_validator,
+)
 
 from huddle.nhs_number import nhs_number_problem
+
+
+def from_json(value: object) -> object:
+    """A list or mapping comes back from SQLite as the JSON text it was stored as."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 class Record(BaseModel):
@@ -479,3 +492,135 @@ class EarlyLifeCheck(Record):
     week: int = Field(ge=1)
     what: str = Field(min_length=1)
     action_id: int
+
+
+class Period(StrEnum):
+    """How often a metric is observed; an observation is filed under its period's first day
+    (a weekly one under its Monday, a monthly one under the 1st)."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class GoodDirection(StrEnum):
+    LOWER = "lower is better"
+    HIGHER = "higher is better"
+    WITHIN = "within the range"
+
+
+class Segmentation(StrEnum):
+    """Whether a metric is observed for the service as a whole or for each provider or team."""
+
+    NONE = "whole service"
+    PROVIDER = "by provider"
+    TEAM = "by team"
+
+
+class Derivation(StrEnum):
+    """Metrics the app works out from others (the formulas are in huddle.oversight)."""
+
+    VS_BASELINE = "percent of baseline"
+    PER_CLINICIAN = "caseload per clinician"
+    SUSTAINABILITY = "caseload sustainability index"
+
+
+class Metric(Record):
+    """What the service watches: each has a tolerance range, a response pathway (what is
+    done when it goes out of range) and a review cycle, and a named owner."""
+
+    name: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    period: Period
+    tolerance_low: FiniteFloat | None = None
+    tolerance_high: FiniteFloat | None = None
+    baseline: FiniteFloat | None = None
+    """e.g. commissioned capacity: a rule may be set relative to it."""
+    good: GoodDirection
+    response_pathway: str = Field(min_length=1)
+    review_cycle: str = Field(min_length=1)
+    owner_id: int
+    segmentation: Segmentation = Segmentation.NONE
+    derivation: Derivation | None = None
+    inputs: dict[str, int] = Field(default_factory=dict)
+    """A derived metric's inputs by role (e.g. "caseload", "clinicians") to metric ids."""
+
+    _inputs_from_json = field_validator("inputs", mode="before")(from_json)
+
+    @model_validator(mode="after")
+    def _a_range(self) -> Metric:
+        if self.tolerance_low is None and self.tolerance_high is None:
+            raise ValueError("tolerance: give a low or a high limit, or both")
+        low, high = self.tolerance_low, self.tolerance_high
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"tolerance: the low limit {low:g} is above the high limit {high:g}")
+        return self
+
+
+class ObservationSource(StrEnum):
+    BY_HAND = "entered by hand"
+    IMPORT = "imported"
+    DERIVED = "worked out by the app"
+
+
+class Observation(Record):
+    metric_id: int
+    period_start: date
+    segment: str = ""
+    """The provider or team ("" for the whole service)."""
+    value: FiniteFloat
+    source: ObservationSource = ObservationSource.BY_HAND
+    recorded_on: date
+
+
+class RuleKind(StrEnum):
+    THRESHOLD = "threshold"
+    VARIANCE = "variance between segments"
+
+
+class Comparison(StrEnum):
+    """Said in the rule's own words, so a value exactly on the threshold is decided by the
+    rule as written: "exceeded by 15%" is at or above, "variance over 10%" is above."""
+
+    AT_OR_ABOVE = "at or above"
+    ABOVE = "above"
+    AT_OR_BELOW = "at or below"
+    BELOW = "below"
+
+
+class TriggerRule(Record):
+    """A defined threshold: when it holds for `periods` consecutive periods it fires, opens
+    an escalation owned by `owner_id` at `rung`, and goes on the agenda of the next meeting
+    of `series`."""
+
+    metric_id: int
+    name: str = Field(min_length=1)
+    kind: RuleKind = RuleKind.THRESHOLD
+    comparison: Comparison
+    threshold: FiniteFloat
+    """An absolute value; a percentage of baseline when `relative_to_baseline`; the
+    percentage spread between segments for a variance rule."""
+    relative_to_baseline: bool = False
+    periods: int = Field(default=1, ge=1)
+    series: str = Field(min_length=1)
+    owner_id: int
+    rung: EscalationRung = EscalationRung.OPERATIONAL
+    active: bool = True
+
+
+class TriggerFiring(Record):
+    """One firing of a rule: what fired, the observations that fired it, when, and the
+    escalation it opened; cleared (with when and why) once back within the rule."""
+
+    rule_id: int
+    fired_on: date
+    run_start: date
+    fired_period: date
+    observations: list[dict] = Field(default_factory=list)
+    why: str = Field(min_length=1)
+    action_id: int | None = None
+    cleared_on: date | None = None
+    cleared_period: date | None = None
+    cleared_why: str | None = None
+
+    _observations_from_json = field_validator("observations", mode="before")(from_json)

@@ -7,6 +7,7 @@ committed together or not at all.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -30,8 +31,16 @@ def utc_now() -> str:
 
 def _as_stored(row: dict) -> dict:
     """Values as SQLite gives them back, so each audit row's `after` is exactly the stored
-    row and `huddle check` can compare the two."""
-    return {key: int(value) if isinstance(value, bool) else value for key, value in row.items()}
+    row and `huddle check` can compare the two. A list or mapping is stored as JSON."""
+    return {key: _stored_value(value) for key, value in row.items()}
+
+
+def _stored_value(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return value
 
 
 class Transaction:

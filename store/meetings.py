@@ -27,6 +27,7 @@ from store import audit, records
 from store.connection import Store, Transaction
 from store.meeting_reads import meeting_row
 from store.minutes import minutes_of
+from store.oversight import take_agenda_items
 from store.people import checked_person
 
 LOCKED = "this meeting is signed off and cannot be changed: add an addendum instead"
@@ -202,6 +203,7 @@ def sign_off_in(
             "chain_head": chain_head,
         }
     )
+    take_agenda_items(txn, meeting_id, current.series, current.held_on)
     minutes = minutes_of(txn, signed)
     after = txn.update(
         "meeting",

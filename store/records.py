@@ -19,7 +19,9 @@ from huddle.models import (
     GoLiveRisk,
     InterimContact,
     Meeting,
+    Metric,
     MobilisationProgramme,
+    Observation,
     OnCall,
     Person,
     Provider,
@@ -31,6 +33,8 @@ from huddle.models import (
     ShiftCapacity,
     Supervisor,
     Training,
+    TriggerFiring,
+    TriggerRule,
     WaitingEntry,
     Workstream,
 )
@@ -64,6 +68,10 @@ TABLES: dict[type[Record], str] = {
     CohortMember: "cohort_member",
     GoLiveRisk: "go_live_risk",
     EarlyLifeCheck: "early_life_check",
+    Metric: "metric",
+    Observation: "observation",
+    TriggerRule: "trigger_rule",
+    TriggerFiring: "trigger_firing",
 }
 
 

@@ -684,3 +684,160 @@ def m014_mobilisation(db: Database) -> None:
         not_null={"programme_id", "week", "what", "action_id"},
     )
     db["early_life_check"].create_index(["programme_id", "week"], unique=True)
+
+
+@migrations()
+def m015_oversight(db: Database) -> None:
+    """Oversight: metrics and their observations, trigger rules, each firing (with the
+    observations that fired it and the escalation it opened), the climbs of the escalation
+    ladder, and the fired triggers waiting for the next meeting of their series."""
+    _create(
+        db,
+        "metric",
+        {
+            "name": str,
+            "unit": str,
+            "period": str,
+            "tolerance_low": float,
+            "tolerance_high": float,
+            "baseline": float,
+            "good": str,
+            "response_pathway": str,
+            "review_cycle": str,
+            "owner_id": int,
+            "segmentation": str,
+            "derivation": str,
+            "inputs": str,
+        },
+        foreign_keys=[("owner_id", "person", "id")],
+        not_null={"name", "unit", "period", "good", "response_pathway", "review_cycle"},
+    )
+    db["metric"].create_index(["name"], unique=True)
+    _create(
+        db,
+        "observation",
+        {
+            "metric_id": int,
+            "period_start": str,
+            "segment": str,
+            "value": float,
+            "source": str,
+            "recorded_on": str,
+        },
+        foreign_keys=[("metric_id", "metric", "id")],
+        not_null={"metric_id", "period_start", "segment", "value", "source", "recorded_on"},
+    )
+    db["observation"].create_index(["metric_id", "period_start", "segment"], unique=True)
+    _create(
+        db,
+        "trigger_rule",
+        {
+            "metric_id": int,
+            "name": str,
+            "kind": str,
+            "comparison": str,
+            "threshold": float,
+            "relative_to_baseline": int,
+            "periods": int,
+            "series": str,
+            "owner_id": int,
+            "rung": str,
+            "active": int,
+        },
+        foreign_keys=[("metric_id", "metric", "id"), ("owner_id", "person", "id")],
+        not_null={"metric_id", "name", "kind", "comparison", "threshold", "periods", "series"},
+    )
+    db["trigger_rule"].create_index(["metric_id"])
+    _create(
+        db,
+        "trigger_firing",
+        {
+            "rule_id": int,
+            "fired_on": str,
+            "run_start": str,
+            "fired_period": str,
+            "observations": str,
+            "why": str,
+            "action_id": int,
+            "cleared_on": str,
+            "cleared_period": str,
+            "cleared_why": str,
+        },
+        foreign_keys=[("rule_id", "trigger_rule", "id"), ("action_id", "action", "id")],
+        not_null={"rule_id", "fired_on", "run_start", "fired_period", "observations", "why"},
+    )
+    db["trigger_firing"].create_index(["rule_id", "fired_period"])
+    db["trigger_firing"].create_index(["action_id"])
+    # What fired stands as recorded: only the clearing is ever added to a firing.
+    _refuse(
+        db,
+        "trigger_firing_stands",
+        "UPDATE",
+        "trigger_firing",
+        " OR ".join(
+            f"NEW.{c} IS NOT OLD.{c}"
+            for c in ("id", "rule_id", "fired_on", "run_start", "fired_period", "observations")
+        )
+        + " OR NEW.why IS NOT OLD.why OR NEW.action_id IS NOT OLD.action_id"
+        " OR OLD.cleared_on IS NOT NULL",
+        "a trigger firing stands as recorded; only its clearing is added, once",
+    )
+    _refuse(
+        db,
+        "trigger_firing_no_delete",
+        "DELETE",
+        "trigger_firing",
+        "1",
+        "a trigger firing stands as recorded",
+    )
+    _create(
+        db,
+        "escalation_climb",
+        {
+            "action_id": int,
+            "from_rung": str,
+            "to_rung": str,
+            "climbed_on": str,
+            "due_before": str,
+            "due_after": str,
+        },
+        foreign_keys=[("action_id", "action", "id")],
+        not_null={"action_id", "from_rung", "to_rung", "climbed_on", "due_before", "due_after"},
+    )
+    db["escalation_climb"].create_index(["action_id", "climbed_on"])
+    for event in ("UPDATE", "DELETE"):
+        _refuse(
+            db,
+            f"escalation_climb_no_{event.lower()}",
+            event,
+            "escalation_climb",
+            "1",
+            "a climb of the escalation ladder stands as recorded",
+        )
+    _create(
+        db,
+        "agenda_item",
+        {"series": str, "firing_id": int, "added_on": str, "meeting_id": int},
+        foreign_keys=[("firing_id", "trigger_firing", "id"), ("meeting_id", "meeting", "id")],
+        not_null={"series", "firing_id", "added_on"},
+    )
+    db["agenda_item"].create_index(["series", "meeting_id"])
+    _refuse(
+        db,
+        "agenda_item_taken_stays",
+        "UPDATE",
+        "agenda_item",
+        "OLD.meeting_id IS NOT NULL OR NEW.firing_id IS NOT OLD.firing_id",
+        "a fired trigger taken at a meeting stays on the agenda of that meeting",
+    )
+    _refuse(db, "agenda_item_no_delete", "DELETE", "agenda_item", "1", "an agenda item stays")
+    # INSERT OR REPLACE would delete the row it collides with without its DELETE trigger.
+    for table in ("trigger_firing", "escalation_climb", "agenda_item"):
+        _refuse(
+            db,
+            f"{table}_no_replace",
+            "INSERT",
+            table,
+            f"EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)",
+            "this record stands as recorded: REPLACE refused",
+        )

@@ -1,0 +1,277 @@
+"""Oversight rules: periods, derived metrics, when a trigger rule holds, runs of periods,
+firing and clearing, and the escalation ladder. Pure: no store and no textual, and every
+rule takes `today` (or a period) rather than reading a clock.
+
+Decisions written down here and in docs/oversight.md, each with its test:
+
+- A value exactly on a threshold is decided by the rule's own words (its `Comparison`):
+  "referrals exceeded baseline capacity by 15%" is *at or above* 115% of baseline, so
+  15.0% over fires; "caseload variance over 10%" is *above*, so 10.0% does not. The sums
+  are exact (fractions, not floats), so 115 against a baseline of 100 is exactly 15%.
+- A run is consecutive periods: a period with no observation breaks it. The rule claims
+  "five consecutive days", and huddle will not invent the missing day. A missing period is
+  shown instead (the metric list names the latest period observed).
+- A rule has at most one open firing. While it is open, further breaching periods belong
+  to the same run and never fire again; a gap does not clear it. It clears at the first
+  observed period back within the rule, and only then can a new run fire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
+
+from huddle.models import (
+    RUNG_WORKING_DAYS,
+    Comparison,
+    Derivation,
+    EscalationRung,
+    Period,
+    RuleKind,
+    TriggerRule,
+)
+from huddle.rules import add_working_days
+
+HUNDRED = Fraction(100)
+
+
+# --- periods ---------------------------------------------------------------------------
+
+
+def period_start(day: date, period: Period) -> date:
+    """The first day of the period `day` falls in: itself, its week's Monday, or the 1st."""
+    if period == Period.WEEKLY:
+        return day - timedelta(days=day.weekday())
+    if period == Period.MONTHLY:
+        return day.replace(day=1)
+    return day
+
+
+def next_period(start: date, period: Period) -> date:
+    if period == Period.WEEKLY:
+        return start + timedelta(days=7)
+    if period == Period.MONTHLY:
+        return start + relativedelta(months=1)
+    return start + timedelta(days=1)
+
+
+# --- exact numbers ----------------------------------------------------------------------
+
+
+def exact(value: float) -> Fraction:
+    """The number as written (115.0 is exactly 115, 0.1 exactly a tenth), not the binary
+    float nearest it, so boundaries are decided on the value a person typed."""
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def shown(value: Fraction | float) -> str:
+    """A number for the screen and the minutes: at most two decimals, no trailing zeros."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+# --- derived metrics --------------------------------------------------------------------
+
+# Each derived metric's inputs, by role, in the order the formula names them.
+DERIVATION_INPUTS: dict[Derivation, tuple[str, ...]] = {
+    Derivation.VS_BASELINE: ("measure",),
+    Derivation.PER_CLINICIAN: ("caseload", "clinicians"),
+    Derivation.SUSTAINABILITY: ("caseload", "clinicians", "acuity", "sickness"),
+}
+
+FORMULAS: dict[Derivation, str] = {
+    Derivation.VS_BASELINE: "measure ÷ the measure's baseline × 100",
+    Derivation.PER_CLINICIAN: "open caseload ÷ clinicians in post (WTE)",
+    Derivation.SUSTAINABILITY: (
+        "open caseload × mean acuity weighting"
+        " ÷ (clinicians in post (WTE) × (1 − sickness % ÷ 100))"
+    ),
+}
+
+
+def derive(
+    derivation: Derivation, values: dict[str, float], baseline: float | None = None
+) -> Fraction | None:
+    """The derived value from its inputs, or None when it cannot be worked out (an input
+    missing, a zero divisor, or everyone off sick): never a made-up number.
+
+    The caseload sustainability index is the weighted caseload each clinician actually at
+    work carries: caseload × acuity weighting ÷ (WTE × (1 − sickness rate)). A team of 4
+    WTE holding 100 cases at mean acuity 1.2 with 10% sickness scores 100 × 1.2 ÷ 3.6
+    = 33.3, against 25 cases per clinician on paper.
+    """
+    needed = DERIVATION_INPUTS[derivation]
+    if any(role not in values for role in needed):
+        return None
+    given = {role: exact(values[role]) for role in needed}
+    if derivation == Derivation.VS_BASELINE:
+        if not baseline:
+            return None
+        return given["measure"] / exact(baseline) * HUNDRED
+    clinicians = given["clinicians"]
+    if derivation == Derivation.PER_CLINICIAN:
+        return given["caseload"] / clinicians if clinicians > 0 else None
+    at_work = clinicians * (1 - given["sickness"] / HUNDRED)
+    if at_work <= 0:
+        return None
+    return given["caseload"] * given["acuity"] / at_work
+
+
+def variance(values: Sequence[float]) -> Fraction | None:
+    """The spread between segments: the largest distance of any one from their mean, as a
+    percentage of the mean. Teams at 18, 20 and 22 cases each vary by 10%. None for fewer
+    than two segments or a mean of zero."""
+    if len(values) < 2:
+        return None
+    exacts = [exact(v) for v in values]
+    mean = sum(exacts) / len(exacts)
+    if mean == 0:
+        return None
+    return max(abs(v - mean) for v in exacts) / abs(mean) * HUNDRED
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def limit(rule: TriggerRule, baseline: float | None) -> Fraction:
+    """The value the rule compares with: the threshold itself, or the baseline moved by the
+    threshold's percentage (up for at-or-above and above, down for the others)."""
+    if not rule.relative_to_baseline or rule.kind == RuleKind.VARIANCE:
+        return exact(rule.threshold)
+    if baseline is None:
+        raise ValueError(f"rule {rule.name!r} is relative to a baseline the metric does not have")
+    share = exact(rule.threshold) / HUNDRED
+    upward = rule.comparison in (Comparison.AT_OR_ABOVE, Comparison.ABOVE)
+    return exact(baseline) * (1 + share if upward else 1 - share)
+
+
+def holds(comparison: Comparison, value: Fraction, bound: Fraction) -> bool:
+    if comparison == Comparison.AT_OR_ABOVE:
+        return value >= bound
+    if comparison == Comparison.ABOVE:
+        return value > bound
+    if comparison == Comparison.AT_OR_BELOW:
+        return value <= bound
+    return value < bound
+
+
+PERIOD_NOUN = {Period.DAILY: "day", Period.WEEKLY: "week", Period.MONTHLY: "month"}
+
+
+def describe(rule: TriggerRule, unit: str, baseline: float | None, period: Period) -> str:
+    """The rule in words: 'at or above 115 referrals (baseline 100 + 15%) for 5
+    consecutive days'."""
+    noun = PERIOD_NOUN[period]
+    runs = f"for {rule.periods} consecutive {noun}{'s' if rule.periods != 1 else ''}"
+    if rule.kind == RuleKind.VARIANCE:
+        return f"variance between segments {rule.comparison} {shown(rule.threshold)}% {runs}"
+    bound = limit(rule, baseline)
+    if rule.relative_to_baseline:
+        sign = "+" if rule.comparison in (Comparison.AT_OR_ABOVE, Comparison.ABOVE) else "−"
+        why = f" (baseline {shown(baseline or 0)} {sign} {shown(rule.threshold)}%)"
+    else:
+        why = ""
+    return f"{rule.comparison} {shown(bound)} {unit}{why} {runs}"
+
+
+@dataclass(frozen=True)
+class Point:
+    """What a rule judges for one period: the metric's value, or for a variance rule the
+    spread between segments, with the segments' values behind it."""
+
+    period: date
+    value: Fraction
+    segments: dict[str, float] = field(default_factory=dict)
+
+
+def variance_points(observed: Sequence[tuple[date, str, float]]) -> list[Point]:
+    """(period, segment, value) rows, in period order, as one variance point per period that
+    has at least two segments (a period with fewer is a gap)."""
+    by_period: dict[date, dict[str, float]] = {}
+    for period, segment, value in observed:
+        by_period.setdefault(period, {})[segment] = value
+    points = []
+    for period, segments in by_period.items():
+        spread = variance(list(segments.values()))
+        if spread is not None:
+            points.append(Point(period, spread, segments))
+    return points
+
+
+@dataclass(frozen=True)
+class Fired:
+    run: tuple[Point, ...]
+    """The consecutive periods that fired it, the last being the one it fired on."""
+
+
+@dataclass(frozen=True)
+class Cleared:
+    point: Point
+    """The first period back within the rule."""
+
+
+def evaluate(
+    points: Sequence[Point],
+    meets: Callable[[Point], bool],
+    periods: int,
+    period: Period,
+    *,
+    open_firing: bool,
+) -> list[Fired | Cleared]:
+    """Firings and clearings in `points` (in period order, all after the rule's last firing
+    or clearing). `open_firing` says the rule has fired and not yet cleared."""
+    events: list[Fired | Cleared] = []
+    run: list[Point] = []
+    is_open = open_firing
+    for point in points:
+        if is_open:
+            if not meets(point):
+                events.append(Cleared(point))
+                is_open = False
+            continue
+        if not meets(point):
+            run = []
+            continue
+        if run and point.period != next_period(run[-1].period, period):
+            run = []  # a gap breaks the run
+        run.append(point)
+        if len(run) == periods:
+            events.append(Fired(tuple(run)))
+            is_open, run = True, []
+    return events
+
+
+# --- the escalation ladder --------------------------------------------------------------
+
+LADDER: tuple[EscalationRung, ...] = tuple(EscalationRung)
+
+
+def due_on(rung: EscalationRung, opened_on: date) -> date:
+    """Due by the rung's timeframe, in working days from the day it was opened."""
+    return add_working_days(opened_on, RUNG_WORKING_DAYS[rung])
+
+
+@dataclass(frozen=True)
+class Climb:
+    from_rung: EscalationRung
+    to_rung: EscalationRung
+    climbed_on: date
+    """The first day past the lower rung's timeframe."""
+    due_before: date
+    due_after: date
+
+
+def climbs(rung: EscalationRung, due: date, today: date) -> list[Climb]:
+    """The rungs an escalation without an outcome climbs by `today`: each rung's timeframe
+    runs from the day the one below ran out, in working days, and it climbs the day after
+    its due date. The top rung (contractual) has nowhere to climb: it stays, overdue."""
+    steps = []
+    while due < today and rung != LADDER[-1]:
+        higher = LADDER[LADDER.index(rung) + 1]
+        after = add_working_days(due, RUNG_WORKING_DAYS[higher])
+        steps.append(Climb(rung, higher, due + timedelta(days=1), due, after))
+        rung, due = higher, after
+    return steps

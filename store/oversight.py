@@ -1,0 +1,552 @@
+"""Oversight writes: metrics, their observations (by hand, imported, or worked out by the
+app), trigger rules and what happens when one fires or clears, and the escalation ladder.
+
+The rules are evaluated in the transaction that changes an observation, so a firing, its
+escalation and its agenda item commit with the observation that caused them or not at all.
+At start-up `evaluate_all` and `climb_escalations` catch up with what arrived by other
+routes and with the days that have passed; each reads first and opens a write only when
+there is something to record, so an idle start-up writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from huddle import oversight
+from huddle.dates import uk
+from huddle.models import (
+    Action,
+    ActionSource,
+    EscalationRung,
+    Metric,
+    Observation,
+    ObservationSource,
+    Record,
+    RuleKind,
+    Segmentation,
+    TriggerFiring,
+    TriggerRule,
+)
+from huddle.oversight import Cleared, Fired, Point, shown
+from store import actions, records
+from store.connection import Store, Transaction
+from store.errors import NotFound
+from store.people import checked_person
+
+Source = Store | Transaction
+R = TypeVar("R", bound=Record)
+
+
+def _all(source: Source, model: type[R], sql: str, params: tuple = ()) -> list[R]:
+    cursor = source.conn.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [model.model_validate(dict(zip(names, values, strict=True))) for values in cursor]
+
+
+def _metric(source: Source, metric_id: int) -> Metric:
+    found = _all(source, Metric, "SELECT * FROM metric WHERE id = ?", (metric_id,))
+    if not found:
+        raise NotFound("metric", metric_id)
+    return found[0]
+
+
+# --- definitions ------------------------------------------------------------------------
+
+
+def define_metric(store: Store, metric: Metric) -> Metric:
+    """A new metric, checked: a unique name, a named owner, and for a derived metric the
+    inputs its formula needs, each an entered metric of the same period and segmentation."""
+    metric = Metric.model_validate(metric.model_dump())
+    with store.write(f"metric defined: {metric.name}") as txn:
+        if txn.conn.execute("SELECT 1 FROM metric WHERE name = ?", (metric.name,)).fetchone():
+            raise ValueError(f"name: a metric called {metric.name!r} already exists")
+        checked_person(txn, metric.owner_id, "owner")
+        if metric.derivation is not None:
+            _check_inputs(txn, metric)
+        return records.insert(txn, metric)
+
+
+def _check_inputs(txn: Transaction, metric: Metric) -> None:
+    assert metric.derivation is not None
+    needed = oversight.DERIVATION_INPUTS[metric.derivation]
+    if set(metric.inputs) != set(needed):
+        raise ValueError(f"inputs: {metric.derivation} needs {', '.join(needed)}")
+    for role, metric_id in metric.inputs.items():
+        given = _metric(txn, metric_id)
+        if given.derivation is not None:
+            raise ValueError(
+                f"inputs: {role} ({given.name}) is itself worked out; give an entered one"
+            )
+        if given.period != metric.period or given.segmentation != metric.segmentation:
+            raise ValueError(
+                f"inputs: {role} ({given.name}) is {given.period}, {given.segmentation};"
+                f" this metric is {metric.period}, {metric.segmentation}"
+            )
+        if metric.derivation == oversight.Derivation.VS_BASELINE and given.baseline is None:
+            raise ValueError(f"inputs: {given.name} has no baseline to compare with")
+
+
+def add_rule(store: Store, rule: TriggerRule, today: date) -> tuple[TriggerRule, Evaluation]:
+    """A new trigger rule, evaluated at once over the observations already recorded."""
+    rule = TriggerRule.model_validate(rule.model_dump())
+    with store.write(f"trigger rule added: {rule.name}") as txn:
+        metric = _metric(txn, rule.metric_id)
+        checked_person(txn, rule.owner_id, "owner")
+        segmented = metric.segmentation != Segmentation.NONE
+        if rule.kind == RuleKind.VARIANCE and not segmented:
+            raise ValueError("kind: a variance between segments needs a metric by team or provider")
+        if rule.kind == RuleKind.THRESHOLD and segmented:
+            raise ValueError("kind: a metric by team or provider takes a variance rule")
+        if rule.relative_to_baseline and metric.baseline is None:
+            raise ValueError(f"relative to baseline: {metric.name} has no baseline")
+        if not rule.series.strip():
+            raise ValueError("series: name the meetings whose agenda takes it when it fires")
+        saved = records.insert(txn, rule)
+        return saved, evaluate_in(txn, today, [saved.metric_id])
+
+
+# --- observations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One value to record: for `metric_id`, the period `day` falls in, one segment."""
+
+    metric_id: int
+    day: date
+    value: float
+    segment: str = ""
+
+
+@dataclass
+class Evaluation:
+    fired: list[TriggerFiring] = field(default_factory=list)
+    cleared: list[TriggerFiring] = field(default_factory=list)
+
+    def add(self, other: Evaluation) -> None:
+        self.fired.extend(other.fired)
+        self.cleared.extend(other.cleared)
+
+
+@dataclass
+class Recorded:
+    new: int = 0
+    changed: int = 0
+    same: int = 0
+    evaluation: Evaluation = field(default_factory=Evaluation)
+
+
+def record_observation(
+    store: Store,
+    reading: Reading,
+    today: date,
+    source: ObservationSource = ObservationSource.BY_HAND,
+) -> Recorded:
+    """Record one value (a different value for a period already recorded corrects it, with
+    the old value kept in the audit trail), then evaluate the rules it touches."""
+    with store.write(f"observation recorded ({source})") as txn:
+        return record_readings(txn, [reading], today, source)
+
+
+def record_readings(
+    txn: Transaction,
+    readings: Sequence[Reading],
+    today: date,
+    source: ObservationSource,
+) -> Recorded:
+    """Inside an open write (an import records thousands in one): store each reading, work
+    out the derived metrics it feeds, and evaluate the rules of every metric touched."""
+    done = Recorded()
+    metrics: dict[int, Metric] = {}
+    touched: set[tuple[int, date, str]] = set()
+    new_rows: list[Observation] = []
+    for reading in readings:
+        metric = metrics.get(reading.metric_id) or _metric(txn, reading.metric_id)
+        metrics[metric.id] = metric  # type: ignore[index]
+        if metric.derivation is not None:
+            raise ValueError(f"metric: {metric.name} is worked out by the app, not entered")
+        _check_segment(metric, reading.segment)
+        observation = Observation(
+            metric_id=reading.metric_id,
+            period_start=oversight.period_start(reading.day, metric.period),
+            segment=reading.segment.strip(),
+            value=reading.value,
+            source=source,
+            recorded_on=today,
+        )
+        outcome = _store(txn, observation, new_rows)
+        setattr(done, outcome, getattr(done, outcome) + 1)
+        if outcome != "same":
+            touched.add((metric.id, observation.period_start, observation.segment))  # type: ignore[arg-type]
+    if new_rows:
+        records.insert_many(txn, new_rows)
+    derived = _derive(txn, touched, today)
+    done.evaluation = evaluate_in(txn, today, {m for m, _, _ in touched} | derived)
+    return done
+
+
+def _check_segment(metric: Metric, segment: str) -> None:
+    if metric.segmentation == Segmentation.NONE and segment.strip():
+        raise ValueError(f"segment: {metric.name} is for the whole service; leave it blank")
+    if metric.segmentation != Segmentation.NONE and not segment.strip():
+        kind = "team" if metric.segmentation == Segmentation.TEAM else "provider"
+        raise ValueError(f"segment: {metric.name} is {metric.segmentation}; name the {kind}")
+
+
+def _store(txn: Transaction, observation: Observation, new_rows: list[Observation]) -> str:
+    """'new', 'changed' or 'same'. New rows are gathered for one bulk insert; a period
+    given twice in one batch is refused rather than silently taking either value."""
+    stored = txn.conn.execute(
+        "SELECT id, value, version FROM observation "
+        "WHERE metric_id = ? AND period_start = ? AND segment = ?",
+        (observation.metric_id, observation.period_start.isoformat(), observation.segment),
+    ).fetchone()
+    if stored is None:
+        key = (observation.metric_id, observation.period_start, observation.segment)
+        if any((o.metric_id, o.period_start, o.segment) == key for o in new_rows[-50:]):
+            raise ValueError(
+                f"period: {uk(observation.period_start)} {observation.segment} is given twice"
+            )
+        new_rows.append(observation)
+        return "new"
+    row_id, value, version = stored
+    if oversight.exact(value) == oversight.exact(observation.value):
+        return "same"
+    txn.update(
+        "observation",
+        row_id,
+        {
+            "value": observation.value,
+            "source": observation.source.value,
+            "recorded_on": observation.recorded_on.isoformat(),
+        },
+        version,
+        reason=f"corrected: {shown(value)} became {shown(observation.value)}",
+    )
+    return "changed"
+
+
+def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) -> set[int]:
+    """Work out again every derived value whose inputs changed; the derived metrics' ids."""
+    if not touched:
+        return set()
+    dependants = _all(txn, Metric, "SELECT * FROM metric WHERE derivation IS NOT NULL")
+    changed: set[int] = set()
+    new_rows: list[Observation] = []
+    for metric in dependants:
+        inputs = set(metric.inputs.values())
+        for period, segment in sorted({(p, s) for m, p, s in touched if m in inputs}):
+            value = _derived_value(txn, metric, period, segment)
+            if value is None:
+                continue
+            derived = Observation(
+                metric_id=metric.id,  # type: ignore[arg-type]
+                period_start=period,
+                segment=segment,
+                value=float(value),
+                source=ObservationSource.DERIVED,
+                recorded_on=today,
+            )
+            if _store(txn, derived, new_rows) != "same":
+                changed.add(metric.id)  # type: ignore[arg-type]
+    if new_rows:
+        records.insert_many(txn, new_rows)
+    return changed
+
+
+def _derived_value(txn: Transaction, metric: Metric, period: date, segment: str) -> object:
+    values: dict[str, float] = {}
+    for role, metric_id in metric.inputs.items():
+        found = txn.conn.execute(
+            "SELECT value FROM observation "
+            "WHERE metric_id = ? AND period_start = ? AND segment = ?",
+            (metric_id, period.isoformat(), segment),
+        ).fetchone()
+        if found is not None:
+            values[role] = found[0]
+    baseline = None
+    if metric.derivation == oversight.Derivation.VS_BASELINE:
+        baseline = _metric(txn, metric.inputs["measure"]).baseline
+    assert metric.derivation is not None
+    return oversight.derive(metric.derivation, values, baseline)
+
+
+# --- triggers ---------------------------------------------------------------------------
+
+
+def _rules(source: Source, metric_ids: Iterable[int] | None) -> list[TriggerRule]:
+    rules = _all(source, TriggerRule, "SELECT * FROM trigger_rule WHERE active = 1 ORDER BY id")
+    if metric_ids is None:
+        return rules
+    wanted = set(metric_ids)
+    return [rule for rule in rules if rule.metric_id in wanted]
+
+
+def _last_firing(source: Source, rule_id: int) -> TriggerFiring | None:
+    found = _all(
+        source,
+        TriggerFiring,
+        "SELECT * FROM trigger_firing WHERE rule_id = ? ORDER BY id DESC LIMIT 1",
+        (rule_id,),
+    )
+    return found[0] if found else None
+
+
+def _points(source: Source, rule: TriggerRule, after: date | None) -> list[Point]:
+    since = after.isoformat() if after else ""
+    rows = source.conn.execute(
+        "SELECT period_start, segment, value FROM observation "
+        "WHERE metric_id = ? AND period_start > ? ORDER BY period_start, segment",
+        (rule.metric_id, since),
+    ).fetchall()
+    if rule.kind == RuleKind.VARIANCE:
+        return oversight.variance_points([(date.fromisoformat(p), s, v) for p, s, v in rows])
+    return [Point(date.fromisoformat(p), oversight.exact(v)) for p, s, v in rows if s == ""]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    rule: TriggerRule
+    metric: Metric
+    last: TriggerFiring | None
+    events: list[Fired | Cleared]
+
+
+def _pending(source: Source, rule: TriggerRule, metrics: dict[int, Metric]) -> _Pending:
+    metric = metrics.get(rule.metric_id) or _metric(source, rule.metric_id)
+    metrics[rule.metric_id] = metric
+    last = _last_firing(source, rule.id)  # type: ignore[arg-type]
+    is_open = last is not None and last.cleared_on is None
+    after = None if last is None else (last.fired_period if is_open else last.cleared_period)
+    bound = oversight.limit(rule, metric.baseline)
+    events = oversight.evaluate(
+        _points(source, rule, after),
+        lambda point: oversight.holds(rule.comparison, point.value, bound),
+        rule.periods,
+        metric.period,
+        open_firing=is_open,
+    )
+    return _Pending(rule, metric, last, events)
+
+
+def evaluate_in(txn: Transaction, today: date, metric_ids: Iterable[int] | None) -> Evaluation:
+    """Evaluate the rules of `metric_ids` (every rule when None) inside an open write and
+    record what they find."""
+    found = Evaluation()
+    metrics: dict[int, Metric] = {}
+    for rule in _rules(txn, metric_ids):
+        found.add(_apply(txn, _pending(txn, rule, metrics), today))
+    return found
+
+
+def evaluate_all(store: Store, today: date) -> Evaluation:
+    """Start-up: every rule, written only when one fires or clears."""
+    metrics: dict[int, Metric] = {}
+    with store.reading():
+        due = any(_pending(store, rule, metrics).events for rule in _rules(store, None))
+    if not due:
+        return Evaluation()
+    with store.write(f"trigger rules evaluated at start-up on {uk(today)}") as txn:
+        return evaluate_in(txn, today, None)
+
+
+def _apply(txn: Transaction, pending: _Pending, today: date) -> Evaluation:
+    found = Evaluation()
+    open_firing = pending.last if pending.last and pending.last.cleared_on is None else None
+    events = pending.events
+    for position, event in enumerate(events):
+        if isinstance(event, Fired):
+            # A run found already over (a history imported) is recorded as fired and
+            # cleared; only a firing still standing opens an escalation.
+            later = events[position + 1] if position + 1 < len(events) else None
+            open_firing = _fire(txn, pending, event, today, later)
+            found.fired.append(open_firing)
+            if open_firing.cleared_on is not None:
+                found.cleared.append(open_firing)
+                open_firing = None
+        elif open_firing is not None:
+            if open_firing.id is not None and open_firing.cleared_on is None:
+                found.cleared.append(_clear(txn, pending, open_firing, event, today))
+            open_firing = None
+    return found
+
+
+def _point_words(point: Point) -> str:
+    if point.segments:
+        teams = ", ".join(f"{name} {shown(value)}" for name, value in point.segments.items())
+        return f"{point.period:%d/%m} {shown(point.value)}% ({teams})"
+    return f"{point.period:%d/%m} {shown(point.value)}"
+
+
+def _fire(
+    txn: Transaction, pending: _Pending, fired: Fired, today: date, later: Fired | Cleared | None
+) -> TriggerFiring:
+    rule, metric = pending.rule, pending.metric
+    run = fired.run
+    rule_words = oversight.describe(rule, metric.unit, metric.baseline, metric.period)
+    why = (
+        f"{metric.name} {rule_words}, {uk(run[0].period)} to {uk(run[-1].period)}: "
+        f"{'; '.join(_point_words(p) for p in run)}"
+    )
+    cleared = later if isinstance(later, Cleared) else None
+    action_id = None
+    if cleared is None:
+        action = actions.insert_action(
+            txn,
+            Action(
+                title=f"Trigger fired: {rule.name} ({metric.name})",
+                owner_id=rule.owner_id,
+                due_date=oversight.due_on(rule.rung, today),
+                source=ActionSource.TRIGGER,
+                created_on=today,
+                rung=rule.rung,
+            ),
+            today,
+        )
+        action_id = action.id
+    firing = records.insert(
+        txn,
+        TriggerFiring(
+            rule_id=rule.id,  # type: ignore[arg-type]
+            fired_on=today,
+            run_start=run[0].period,
+            fired_period=run[-1].period,
+            observations=[
+                {"period": p.period.isoformat(), "value": float(p.value), "segments": p.segments}
+                for p in run
+            ],
+            why=why,
+            action_id=action_id,
+            cleared_on=today if cleared else None,
+            cleared_period=cleared.point.period if cleared else None,
+            cleared_why=_cleared_why(cleared) if cleared else None,
+        ),
+    )
+    if cleared is None:
+        txn.insert(
+            "agenda_item",
+            {
+                "series": rule.series,
+                "firing_id": firing.id,
+                "added_on": today.isoformat(),
+                "meeting_id": None,
+            },
+        )
+    return firing
+
+
+def _cleared_why(cleared: Cleared) -> str:
+    return f"back within the rule on {_point_words(cleared.point)}"
+
+
+def _clear(
+    txn: Transaction, pending: _Pending, firing: TriggerFiring, cleared: Cleared, today: date
+) -> TriggerFiring:
+    after = txn.update(
+        "trigger_firing",
+        firing.id,  # type: ignore[arg-type]
+        {
+            "cleared_on": today.isoformat(),
+            "cleared_period": cleared.point.period.isoformat(),
+            "cleared_why": _cleared_why(cleared),
+        },
+        firing.version,
+        reason=f"trigger cleared: {pending.rule.name}",
+    )
+    return TriggerFiring.model_validate(after)
+
+
+# --- the escalation ladder --------------------------------------------------------------
+
+_CLIMBING = (
+    "SELECT id, rung, due_date, version FROM action WHERE rung IS NOT NULL "
+    "AND rung != :top AND status != 'closed' AND due_date < :today"
+)
+
+
+def climb_in(txn: Transaction, today: date) -> int:
+    """Every open escalation past its rung's timeframe climbs (perhaps several rungs, each
+    on the day it ran out), each climb recorded; returns how many escalations climbed."""
+    params = {"top": oversight.LADDER[-1].value, "today": today.isoformat()}
+    climbed = 0
+    for action_id, rung, due, version in txn.conn.execute(_CLIMBING, params).fetchall():
+        steps = oversight.climbs(EscalationRung(rung), date.fromisoformat(due), today)
+        for step in steps:
+            txn.insert(
+                "escalation_climb",
+                {
+                    "action_id": action_id,
+                    "from_rung": step.from_rung,
+                    "to_rung": step.to_rung,
+                    "climbed_on": step.climbed_on.isoformat(),
+                    "due_before": step.due_before.isoformat(),
+                    "due_after": step.due_after.isoformat(),
+                },
+            )
+        last = steps[-1]
+        txn.update(
+            "action",
+            action_id,
+            {"rung": last.to_rung, "due_date": last.due_after.isoformat()},
+            version,
+            reason=(
+                f"escalation climbed to {last.to_rung}: no outcome recorded within the"
+                f" {steps[0].from_rung} timeframe (due {uk(steps[0].due_before)})"
+            ),
+        )
+        climbed += 1
+    return climbed
+
+
+def climb_escalations(store: Store, today: date) -> int:
+    """Start-up: climb what has run out, writing only when something has."""
+    params = {"top": oversight.LADDER[-1].value, "today": today.isoformat()}
+    if store.conn.execute(f"SELECT EXISTS ({_CLIMBING})", params).fetchone()[0] == 0:
+        return 0
+    with store.write(f"escalation ladder climbed on {uk(today)}") as txn:
+        return climb_in(txn, today)
+
+
+def raise_escalation(
+    store: Store,
+    *,
+    title: str,
+    owner_id: int | None,
+    rung: EscalationRung,
+    today: date,
+    meeting_id: int | None = None,
+) -> Action:
+    """An escalation raised by hand: owned, on a rung, due by the rung's timeframe."""
+    if not title.strip():
+        raise ValueError("what: say what is escalated and why")
+    with store.write(f"{rung} escalation raised by hand") as txn:
+        checked_person(txn, owner_id, "owner")
+        return actions.insert_action(
+            txn,
+            Action(
+                title=title.strip(),
+                owner_id=owner_id,  # type: ignore[arg-type]
+                due_date=oversight.due_on(rung, today),
+                source=ActionSource.BY_HAND,
+                created_on=today,
+                rung=rung,
+                meeting_id=meeting_id,
+            ),
+            today,
+        )
+
+
+def take_agenda_items(txn: Transaction, meeting_id: int, series: str, held_on: date) -> int:
+    """At sign-off: the fired triggers waiting for this series are taken by this meeting
+    (its minutes list them), so the next meeting does not carry them again."""
+    waiting = txn.conn.execute(
+        "SELECT id, version FROM agenda_item WHERE series = ? AND meeting_id IS NULL "
+        "AND added_on <= ?",
+        (series, held_on.isoformat()),
+    ).fetchall()
+    for item_id, version in waiting:
+        txn.update("agenda_item", item_id, {"meeting_id": meeting_id}, version)
+    return len(waiting)
