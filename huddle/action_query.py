@@ -49,6 +49,8 @@ class ActionQuery:
     carried_into: int | None = None
     """Only what the earlier meetings of this meeting's series left: their actions still
     open, and those closed since the last of them (the carried-forward agenda item)."""
+    triggered_for: int | None = None
+    """Only the escalations of the fired triggers on this meeting's agenda."""
     search: str = ""
     sort: ActionSort = ActionSort.DUE
 
@@ -83,4 +85,6 @@ class ActionQuery:
             words.append("recorded in this meeting")
         if self.carried_into is not None:
             words.append("carried forward from earlier meetings of the series")
+        if self.triggered_for is not None:
+            words.append("escalations of the triggers fired for this series")
         return ", ".join(words)

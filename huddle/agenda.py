@@ -26,6 +26,7 @@ class SectionKey(StrEnum):
     CONTACTS = "interim contacts overdue"
     NOT_IN_EXTRACT = "not in latest extract"
     CARRIED = "carried forward"
+    TRIGGERS = "fired triggers"
     RECONCILIATION = "reconciliation"
     UNSAFE_GO_LIVE = "what could make go-live unsafe?"
     WORKSTREAMS = "workstream RAG"
@@ -50,6 +51,13 @@ _CARRIED = Section(
     SectionKey.CARRIED,
     "Carried forward",
     "Open actions from earlier meetings of this series, with their status: done, or why not?",
+)
+# Every agenda takes the triggers that fired for its series since it last met.
+_TRIGGERS = Section(
+    SectionKey.TRIGGERS,
+    "Fired triggers",
+    "What fired, on which observations, and who owns the escalation: d records the decision,"
+    " a an action; ⏎ opens the escalation.",
 )
 
 AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
@@ -76,6 +84,7 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
             "Open actions due today or overdue: who is on each?",
         ),
         _CARRIED,
+        _TRIGGERS,
         Section(
             SectionKey.UNSAFE_TODAY,
             "What could make today unsafe?",
@@ -110,6 +119,7 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
             "Entries missing from the latest extract: seen, discharged, or an extract fault?",
         ),
         _CARRIED,
+        _TRIGGERS,
         Section(
             SectionKey.RECONCILIATION,
             "Reconciliation",
@@ -136,6 +146,7 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
             " what stands between us and 100%?",
         ),
         _CARRIED,
+        _TRIGGERS,
         Section(
             SectionKey.UNSAFE_GO_LIVE,
             "What could make go-live unsafe?",
@@ -148,6 +159,7 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
 GENERAL_AGENDA: tuple[Section, ...] = (
     _ATTENDANCE,
     _CARRIED,
+    _TRIGGERS,
     Section(SectionKey.RISKS, "Risks and concerns", "Record each risk with r and its owner."),
 )
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -27,12 +28,14 @@ from screens.meeting_forms import decision_form, risk_form
 from screens.meetings import MeetingsScreen
 from screens.mobilisation import MobilisationScreen
 from screens.mobilisation_forms import go_live_risk_form
+from screens.oversight import OversightScreen
 from screens.runner import RunnerScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
 from store import Store
 from store.meeting_reads import meeting_row, running_meeting
 from store.mobilisation_reads import programme_of
+from store.oversight import Evaluation, climb_escalations, evaluate_all
 from store.people import everyone
 from store.records import service
 
@@ -47,6 +50,7 @@ class HuddleApp(App[None]):
         "meetings": MeetingsScreen,
         "actions": ActionsScreen,
         "mobilisation": MobilisationScreen,
+        "oversight": OversightScreen,
     }
     DEFAULT_MODE = "today"
     # Shown on every screen in the line of app-wide keys (screens.base.AppKeys), which
@@ -61,6 +65,28 @@ class HuddleApp(App[None]):
         self.room_meeting_id: int | None = None
         """The meeting open in the runner, which `d`, `a` and `r` record into."""
         self.title = f"huddle — {service_name or 'new service'}{' — DEMO' if is_demo else ''}"
+
+    def on_mount(self) -> None:
+        self.catch_up()
+
+    @work(thread=True, exit_on_error=False, group="catch-up")
+    def catch_up(self) -> None:
+        """At start-up: evaluate every trigger rule and climb every escalation past its
+        rung's timeframe (each writes only when there is something to record), then say
+        what happened and read the screen again."""
+        today = self.clock.today()
+        with self.store.in_this_thread() as store:
+            climbed = climb_escalations(store, today)
+            found = evaluate_all(store, today)
+        self.call_from_thread(self._caught_up, climbed, found)
+
+    def _caught_up(self, climbed: int, found: Evaluation) -> None:
+        for firing in found.fired:
+            self.notify(firing.why, title="TRIGGER FIRED: escalation opened", severity="warning")
+        if climbed:
+            self.notify(f"{climbed} escalations climbed a rung (6 Oversight shows them)")
+        if (climbed or found.fired or found.cleared) and hasattr(self.screen, "load"):
+            self.screen.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a form is open its typed text is not saved yet: none of huddle's app-wide

@@ -22,7 +22,6 @@ class Command:
         return self.title.removeprefix("New ")
 
 
-# Later screens join this list with their number key (6 Oversight).
 GLOBAL_COMMANDS: tuple[Command, ...] = (
     Command(
         "go-today",
@@ -63,6 +62,14 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "switch_mode('mobilisation')",
         "Mobilisation",
         "Go-live readiness: verdict, workstream RAG with history, go-live risks, training",
+    ),
+    Command(
+        "go-oversight",
+        "6",
+        "6",
+        "switch_mode('oversight')",
+        "Oversight",
+        "Metrics against tolerance, fired triggers, and the escalation log with owners and rungs",
     ),
     Command(
         "new-action",

@@ -30,8 +30,10 @@ from huddle.models import (
     Comparison,
     Derivation,
     EscalationRung,
+    Metric,
     Period,
     RuleKind,
+    Segmentation,
     TriggerRule,
 )
 from huddle.rules import add_working_days
@@ -161,20 +163,20 @@ def holds(comparison: Comparison, value: Fraction, bound: Fraction) -> bool:
 PERIOD_NOUN = {Period.DAILY: "day", Period.WEEKLY: "week", Period.MONTHLY: "month"}
 
 
-def describe(rule: TriggerRule, unit: str, baseline: float | None, period: Period) -> str:
-    """The rule in words: 'at or above 115 referrals (baseline 100 + 15%) for 5
-    consecutive days'."""
-    noun = PERIOD_NOUN[period]
-    runs = f"for {rule.periods} consecutive {noun}{'s' if rule.periods != 1 else ''}"
+def describe(rule: TriggerRule, metric: Metric) -> str:
+    """The rule in words: 'at or above 46 referrals (baseline 40 + 15%) for 5 consecutive
+    days'; 'variance between teams above 10% in any week'."""
+    noun = PERIOD_NOUN[metric.period]
+    runs = f"for {rule.periods} consecutive {noun}s" if rule.periods > 1 else f"in any {noun}"
     if rule.kind == RuleKind.VARIANCE:
-        return f"variance between segments {rule.comparison} {shown(rule.threshold)}% {runs}"
-    bound = limit(rule, baseline)
+        between = "teams" if metric.segmentation == Segmentation.TEAM else "providers"
+        return f"variance between {between} {rule.comparison} {shown(rule.threshold)}% {runs}"
+    bound = limit(rule, metric.baseline)
+    why = ""
     if rule.relative_to_baseline:
         sign = "+" if rule.comparison in (Comparison.AT_OR_ABOVE, Comparison.ABOVE) else "−"
-        why = f" (baseline {shown(baseline or 0)} {sign} {shown(rule.threshold)}%)"
-    else:
-        why = ""
-    return f"{rule.comparison} {shown(bound)} {unit}{why} {runs}"
+        why = f" (baseline {shown(metric.baseline or 0)} {sign} {shown(rule.threshold)}%)"
+    return f"{rule.comparison} {shown(bound)} {metric.unit}{why} {runs}"
 
 
 @dataclass(frozen=True)

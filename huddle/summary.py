@@ -47,6 +47,28 @@ class GoLive(BaseModel):
     """Each workstream's RAG letter (R, A, G, or "-" never rated)."""
 
 
+class FiredTriggerSummary(BaseModel):
+    rule: str
+    metric: str
+    fired_on: date
+    run: list[date]
+    """The periods that fired it."""
+    observations: list[float]
+    why: str
+    escalation_owner: str | None
+    rung: str | None
+    due: date | None
+    escalation_status: str | None
+    agenda_series: str
+
+
+class Triggers(BaseModel):
+    fired: list[FiredTriggerSummary] = Field(default_factory=list)
+    """Fired and not yet cleared as at the date."""
+    escalations_open: int = 0
+    escalations_overdue: int = 0
+
+
 class StatusSummary(BaseModel):
     as_at: date
     service: str
@@ -54,3 +76,4 @@ class StatusSummary(BaseModel):
     waiting: WaitingCounts
     actions: ActionCounts
     go_live: GoLive | None = None
+    triggers: Triggers = Field(default_factory=Triggers)

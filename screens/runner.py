@@ -81,6 +81,7 @@ _SECTION_KEYS = {
     "capacity": {SectionKey.CAPACITY},
     "rate": {SectionKey.WORKSTREAMS},
 }
+_ACTION_SECTIONS = (SectionKey.SAFETY_ACTIONS, SectionKey.CARRIED, SectionKey.TRIGGERS)
 _PROGRAMME_LISTS = {SectionKey.WORKSTREAMS: WorkstreamList, SectionKey.UNSAFE_GO_LIVE: RiskList}
 
 _ENTRY_QUERIES = {
@@ -173,7 +174,7 @@ class RunnerScreen(HuddleScreen):
             return self.query_one(AttendanceList)
         if key in _ENTRY_QUERIES:
             return self.query_one(EntryList)
-        if key in (SectionKey.SAFETY_ACTIONS, SectionKey.CARRIED):
+        if key in _ACTION_SECTIONS:
             return self.query_one(ActionList)
         if key in _PROGRAMME_LISTS and self.view is not None and self.view.programme_id:
             return self.query_one(_PROGRAMME_LISTS[key])
@@ -188,6 +189,8 @@ class RunnerScreen(HuddleScreen):
             return ActionQuery(self.today, view=ActionView.DUE_NOW)
         if key == SectionKey.CARRIED:
             return ActionQuery(self.today, view=ActionView.EVERY, carried_into=self.meeting_id)
+        if key == SectionKey.TRIGGERS:
+            return ActionQuery(self.today, view=ActionView.EVERY, triggered_for=self.meeting_id)
         if key in _PROGRAMME_LISTS and programme_id is not None:
             return ProgrammeQuery(programme_id, self.today, self.revision)
         return None
@@ -278,8 +281,7 @@ class RunnerScreen(HuddleScreen):
             return self.section in _SECTION_KEYS[action]
         if action == "open_row":
             return self.section in _ENTRY_QUERIES or self.section in (
-                SectionKey.SAFETY_ACTIONS,
-                SectionKey.CARRIED,
+                *_ACTION_SECTIONS,
                 *_PROGRAMME_LISTS,
             )
         return True
@@ -418,7 +420,9 @@ def _agenda(view: RoomView) -> str:
     lines = ["[b]Agenda[/b]  (\\[ and ] move)"]
     for number, section in enumerate(agenda(view.meeting.kind), 1):
         marker = "▶" if section.key == view.section else " "
-        lines.append(f"{marker} {number}. {escape(section.title)}")
+        fired = section.key == SectionKey.TRIGGERS and view.triggers
+        count = f" ({view.triggers})" if fired else ""
+        lines.append(f"{marker} {number}. {escape(section.title)}{count}")
     lines += [
         "",
         "[b]Attendance[/b]",

@@ -49,7 +49,9 @@ class TodayScreen(HuddleScreen):
                 yield Tile("Not escalated", id="without-escalation")
                 yield Tile("Contacts late", id="contact-overdue")
                 yield Tile("Actions late", id="actions-overdue")
+                yield Tile("Triggers fired", id="triggers")
                 yield Tile("Go-live", id="go-live")
+            yield Static(id="fired")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -57,15 +59,15 @@ class TodayScreen(HuddleScreen):
         table.add_columns("Tier", "Waiting", "Breached", "Interim contact overdue")
 
     def action_refresh(self) -> None:
-        self.load_summary()
+        self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
-    def load_summary(self) -> None:
+    def load(self) -> None:
         today = self.app.clock.today()
         read_and_post(self, lambda store: status_summary(store, today), SummaryLoaded)
 
     def on_screen_resume(self) -> None:
-        self.load_summary()
+        self.load()
 
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:
@@ -93,6 +95,7 @@ class TodayScreen(HuddleScreen):
         self.query_one("#actions-overdue", Tile).show(
             summary.actions.overdue, f"of {summary.actions.open:,} open actions", alarm=True
         )
+        self._show_triggers(summary)
         self._show_go_live(summary)
         table = self.query_one("#tiers", DataTable)
         table.clear()
@@ -104,6 +107,27 @@ class TodayScreen(HuddleScreen):
                 f"{tier.contact_overdue:,}",
                 key=str(number),
             )
+
+    def _show_triggers(self, summary: StatusSummary) -> None:
+        triggers = summary.triggers
+        self.query_one("#triggers", Tile).show(
+            len(triggers.fired),
+            f"escalations open {triggers.escalations_open}"
+            f" ({triggers.escalations_overdue} overdue)",
+            alarm=True,
+        )
+        fired = self.query_one("#fired", Static)
+        fired.display = bool(triggers.fired)
+        fired.update(
+            "\n".join(
+                f"[b]FIRED {t.fired_on:%d/%m}[/b] {escape(t.rule)} · escalation "
+                f"{escape(t.escalation_owner or 'none')}, {t.rung} rung, due "
+                f"{t.due:%d/%m} · on the agenda of {escape(t.agenda_series)}"
+                if t.due
+                else f"[b]FIRED {t.fired_on:%d/%m}[/b] {escape(t.rule)}"
+                for t in triggers.fired
+            )
+        )
 
     def _show_go_live(self, summary: StatusSummary) -> None:
         tile = self.query_one("#go-live", Tile)

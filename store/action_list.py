@@ -18,6 +18,7 @@ from huddle.action_query import CLOSED_RECENTLY_DAYS, ActionQuery, ActionSort, A
 from huddle.dates import uk
 from huddle.models import ActionSource, ActionStatus, Person
 from store.connection import Store, Transaction
+from store.oversight_reads import ON_AGENDA_OF
 from store.people import everyone
 
 OVERDUE = "a.status != 'closed' AND a.due_date < :as_at"
@@ -42,6 +43,9 @@ _CARRIED = """a.meeting_id IN (
 AND (a.status != 'closed' OR a.closed_on >= (
     SELECT max(m.held_on) FROM meeting AS m JOIN meeting AS this ON this.id = :carried_into
     WHERE m.series = this.series AND m.id != this.id AND m.held_on <= this.held_on))"""
+
+# The escalations of the fired triggers on a meeting's agenda.
+_TRIGGERED = f"a.id IN (SELECT action_id FROM trigger_firing WHERE id IN ({ON_AGENDA_OF}))"
 
 _ORDER = {
     ActionSort.DUE: "a.due_date, a.id",
@@ -132,6 +136,9 @@ def _where(query: ActionQuery) -> tuple[str, dict]:
     if query.carried_into is not None:
         clauses.append(_CARRIED)
         params["carried_into"] = query.carried_into
+    if query.triggered_for is not None:
+        clauses.append(_TRIGGERED)
+        params["triggered_for"] = query.triggered_for
     if search := query.search.strip():
         clauses.append("a.title LIKE :search ESCAPE '\\'")
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -27,6 +27,7 @@ from store.mobilisation_reads import (
     risk_lines,
     workforce_facts,
 )
+from store.oversight_reads import fired_between, on_agenda
 from store.queries import tier_counts
 from store.reconciliation import read_reconciliation
 from store.waiting_list import ESCALATED, HIGH_RISK
@@ -255,6 +256,13 @@ def _go_live_risks(source: Source, meeting: Meeting, as_at: date) -> tuple[str, 
     )
 
 
+def _triggers(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]:
+    fired = on_agenda(source, meeting.id)  # type: ignore[arg-type]
+    if not fired:
+        return (f"No trigger has fired for {meeting.series} since it last met",)
+    return tuple(trigger.words(as_at) for trigger in fired)
+
+
 def section_facts(
     source: Source, meeting: Meeting, key: SectionKey, as_at: date
 ) -> tuple[str, ...]:
@@ -286,6 +294,8 @@ def section_facts(
         return _workforce(source, as_at)
     if key == SectionKey.UNSAFE_GO_LIVE:
         return _go_live_risks(source, meeting, as_at)
+    if key == SectionKey.TRIGGERS:
+        return _triggers(source, meeting, as_at)
     return _risks(source, meeting)
 
 
@@ -311,8 +321,16 @@ def since_last(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]
         f"New breaches: {new_breaches}",
         f"Newly overdue actions: {newly_overdue}",
         _rag_changes(source, meeting, before.held_on, as_at),
-        "Fired triggers: none recorded",
+        _fired_since(source, before.held_on, as_at),
     )
+
+
+def _fired_since(source: Source, since: date, as_at: date) -> str:
+    fired = fired_between(source, since, as_at)
+    if not fired:
+        return "Fired triggers: none recorded"
+    named = "; ".join(f"{f.rule} ({f.fired_on:%d/%m})" for f in fired)
+    return f"Fired triggers: {len(fired)}: {named}"
 
 
 def _rag_changes(source: Source, meeting: Meeting, since: date, as_at: date) -> str:

@@ -169,6 +169,8 @@ def record_readings(
         if metric.derivation is not None:
             raise ValueError(f"metric: {metric.name} is worked out by the app, not entered")
         _check_segment(metric, reading.segment)
+        if reading.day > today:
+            raise ValueError(f"period: {uk(reading.day)} has not happened yet")
         observation = Observation(
             metric_id=reading.metric_id,
             period_start=oversight.period_start(reading.day, metric.period),
@@ -386,9 +388,9 @@ def _fire(
 ) -> TriggerFiring:
     rule, metric = pending.rule, pending.metric
     run = fired.run
-    rule_words = oversight.describe(rule, metric.unit, metric.baseline, metric.period)
+    when = uk(run[0].period) if len(run) == 1 else f"{uk(run[0].period)} to {uk(run[-1].period)}"
     why = (
-        f"{metric.name} {rule_words}, {uk(run[0].period)} to {uk(run[-1].period)}: "
+        f"{metric.name} {oversight.describe(rule, metric)}, {when}: "
         f"{'; '.join(_point_words(p) for p in run)}"
     )
     cleared = later if isinstance(later, Cleared) else None

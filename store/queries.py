@@ -8,10 +8,19 @@ from datetime import date, timedelta
 from huddle import rules
 from huddle.readiness import readiness
 from huddle.reconciliation import Reconciliation
-from huddle.summary import ActionCounts, GoLive, StatusSummary, TierCounts, WaitingCounts
+from huddle.summary import (
+    ActionCounts,
+    FiredTriggerSummary,
+    GoLive,
+    StatusSummary,
+    TierCounts,
+    Triggers,
+    WaitingCounts,
+)
 from store.action_list import OVERDUE
 from store.connection import Store
 from store.mobilisation_reads import programme_of, readiness_facts
+from store.oversight_reads import count_escalations, fired_triggers
 from store.reconciliation import read_reconciliation
 from store.records import service
 
@@ -106,4 +115,26 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
         ),
         actions=ActionCounts(open=open_actions, overdue=overdue_actions),
         go_live=go_live,
+        triggers=_triggers(store, as_at),
     )
+
+
+def _triggers(store: Store, as_at: date) -> Triggers:
+    _, still_open, overdue = count_escalations(store, as_at)
+    fired = [
+        FiredTriggerSummary(
+            rule=f.rule,
+            metric=f.metric,
+            fired_on=f.fired_on,
+            run=[date.fromisoformat(o["period"]) for o in f.observations],
+            observations=[o["value"] for o in f.observations],
+            why=f.why,
+            escalation_owner=f.owner,
+            rung=f.rung,
+            due=f.due_date,
+            escalation_status=f.status,
+            agenda_series=f.series,
+        )
+        for f in fired_triggers(store, as_at)
+    ]
+    return Triggers(fired=fired, escalations_open=still_open, escalations_overdue=overdue)

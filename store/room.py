@@ -14,6 +14,7 @@ from store.briefing import breaches_without_escalation, section_facts, since_las
 from store.connection import Store
 from store.meeting_reads import attendance, meeting_row
 from store.mobilisation_reads import programme_of
+from store.oversight_reads import on_agenda
 from store.people import everyone
 
 RECORDED_SHOWN = 12
@@ -45,6 +46,8 @@ class RoomView:
     staff: list[Person]
     programme_id: int | None
     """The mobilisation programme a mobilisation meeting reviews (None for others)."""
+    triggers: int
+    """Fired triggers on this meeting's agenda."""
 
 
 _RECORDED = """
@@ -95,4 +98,5 @@ def room_view(store: Store, meeting_id: int, section: str, as_at: date) -> RoomV
             programme_id=programme.id
             if meeting.kind == MeetingKind.MOBILISATION and (programme := programme_of(store))
             else None,
+            triggers=len(on_agenda(store, meeting_id)),
         )

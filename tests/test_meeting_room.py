@@ -294,7 +294,7 @@ async def test_a_whole_safety_brief_is_minuted_and_signed_off(demo: Store) -> No
 
         # Every section in turn: the meeting remembers each, so it resumes there.
         sections = [section.key for section in agenda(MeetingKind.SAFETY_BRIEF)]
-        assert len(sections) == 7
+        assert len(sections) == 8
         for key in sections[1:]:
             clock.advance(seconds=30)
             runner = await next_section(app, pilot)
@@ -305,9 +305,9 @@ async def test_a_whole_safety_brief_is_minuted_and_signed_off(demo: Store) -> No
         runner = await next_section(app, pilot)  # the last section: `]` stays there
         assert runner.section == SectionKey.UNSAFE_TODAY
         runner = await next_section(app, pilot, "[")
-        assert runner.section == SectionKey.CARRIED
+        assert runner.section == SectionKey.TRIGGERS
         assert scalar(demo, "SELECT section FROM meeting WHERE id = ?", meeting_id) == (
-            SectionKey.CARRIED
+            SectionKey.TRIGGERS
         )
         runner = await next_section(app, pilot)
         assert runner.section == SectionKey.UNSAFE_TODAY

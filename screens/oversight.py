@@ -1,0 +1,345 @@
+"""Key 6: oversight, so the tool and not a meeting notices drift. The fired triggers still
+standing, in words; every metric with where its latest value stands against tolerance;
+the highlighted metric's chart against its band, its response pathway, review cycle and
+rules; and the escalation log, from triggers, breaches and by hand, with rungs and climbs.
+
+`o` records an observation (the rules are evaluated as it is saved), `n` a new metric, `t`
+a trigger rule, `e` an escalation by hand; `⏎` opens an escalation with its history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import RenderResult
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from huddle.commands import Command
+from huddle.oversight import FORMULAS, describe, shown
+from screens.action_detail import ActionDetailScreen
+from screens.base import HuddleScreen, read_and_post
+from screens.keys import bindings
+from screens.messages import LoadFailed
+from screens.metric_chart import chart
+from screens.oversight_forms import escalation_form, metric_form, observation_form, rule_form
+from screens.oversight_lists import EscalationList, MetricList, OversightQuery
+from screens.paged_list import header
+from store.connection import Store
+from store.oversight import Evaluation, Recorded
+from store.oversight_reads import (
+    FiredTrigger,
+    MetricLine,
+    Series,
+    count_escalations,
+    count_metrics,
+    fired_triggers,
+    metric_lines,
+    series,
+)
+from store.people import everyone
+
+# The chart shows this many periods at most: about a quarter of daily data, two years of
+# weekly, all of monthly.
+CHART_PERIODS = 120
+
+OVERSIGHT_COMMANDS = (
+    Command(
+        "ov-observation",
+        "o",
+        "o",
+        "observation",
+        "Observation",
+        "Record a value of the highlighted metric; its trigger rules are evaluated at once",
+    ),
+    Command("ov-new-metric", "n", "n", "new_metric", "New metric", "Define a metric"),
+    Command(
+        "ov-rule",
+        "t",
+        "t",
+        "new_rule",
+        "Trigger rule",
+        "A threshold held for N periods in a row, or a variance between teams, over the"
+        " highlighted metric",
+    ),
+    Command(
+        "ov-escalate",
+        "e",
+        "e",
+        "escalate",
+        "Escalate",
+        "Raise an escalation by hand: owner, rung, due by the rung's timeframe",
+    ),
+    Command(
+        "ov-open",
+        "enter",
+        "⏎",
+        "open_row",
+        "Open",
+        "Open the highlighted escalation: its history, climbs and outcome",
+    ),
+    Command("ov-refresh", "f5", "F5", "refresh", "Refresh", "Read oversight again"),
+)
+
+
+@dataclass
+class OversightLoaded(Message):
+    fired: list[FiredTrigger]
+    metrics: int
+    escalations: tuple[int, int, int]
+    """Every escalation, those open, and those overdue."""
+
+
+@dataclass
+class SeriesRead(Message):
+    line: MetricLine
+    series: Series
+
+
+class ChartPanel(Widget):
+    """The highlighted metric's chart, drawn to the size the panel has (and redrawn when
+    the terminal is resized)."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.shown: SeriesRead | None = None
+
+    def show(self, read: SeriesRead) -> None:
+        self.shown = read
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        if self.shown is None:
+            return ""
+        found, metric = self.shown.series, self.shown.line.metric
+        drawn = chart(
+            found.points,
+            period=metric.period,
+            low=found.low,
+            high=found.high,
+            fired=found.fired,
+            cleared=found.cleared,
+            width=max(30, self.size.width - 1),
+            # Title, axis, marks, dates and up to two lines of legend under the plot.
+            height=max(5, self.size.height - 6),
+        )
+        title = f"{metric.name}: {found.plotted} (last {len(found.points)} periods observed)"
+        return Text.assemble((title + "\n", "bold"), drawn)
+
+
+class NoMetric(Message):
+    """No metric is defined yet."""
+
+
+class OversightScreen(HuddleScreen):
+    SCREEN_COMMANDS = OVERSIGHT_COMMANDS
+    BINDINGS = bindings(OVERSIGHT_COMMANDS)
+    CSS_PATH = "oversight.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.revision = 0
+
+    def compose_body(self) -> Iterable:
+        with Vertical(id="oversight"):
+            yield Static("Reading oversight…", id="ov-head")
+            yield Static(id="ov-fired")
+            yield Static(header(MetricList.COLUMNS), classes="list-header")
+            yield MetricList(id="metrics")
+            with Horizontal(id="ov-metric"):
+                yield Static(id="metric-detail")
+                yield ChartPanel(id="metric-chart")
+            yield Static(id="escalations-header", classes="list-header")
+            yield EscalationList(id="escalations")
+
+    def on_mount(self) -> None:
+        self.watch(self.query_one(MetricList), "cursor", self._metric_moved, init=False)
+
+    def on_screen_resume(self) -> None:
+        self.load()
+        if not any(w.has_focus for w in (*self.query(MetricList), *self.query(EscalationList))):
+            self.query_one(MetricList).focus()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _query(self) -> OversightQuery:
+        return OversightQuery(self.app.clock.today(), self.revision)
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="oversight", exit_on_error=False)
+    def load(self) -> None:
+        today = self.app.clock.today()
+
+        def read(store: Store) -> OversightLoaded:
+            with store.reading():
+                return OversightLoaded(
+                    fired_triggers(store, today),
+                    count_metrics(store),
+                    count_escalations(store, today),
+                )
+
+        read_and_post(self, read, lambda message: message)
+
+    @on(LoadFailed)
+    def _failed(self, message: LoadFailed) -> None:
+        self.query_one("#ov-head", Static).update(
+            f"[b]Could not read oversight:[/b] {escape(message.reason)}"
+        )
+
+    @on(OversightLoaded)
+    def _loaded(self, message: OversightLoaded) -> None:
+        self.revision += 1
+        every, still_open, overdue = message.escalations
+        today = self.app.clock.today()
+        fired = message.fired
+        self.query_one("#ov-head", Static).update(
+            f"[b]Oversight[/b] · as at {today:%a %d/%m/%Y} · {message.metrics} metrics · "
+            f"[b]{len(fired)} trigger{'s' if len(fired) != 1 else ''} fired[/b] and standing · "
+            f"{still_open} escalations open ({overdue} OVERDUE)"
+        )
+        box = self.query_one("#ov-fired", Static)
+        box.display = bool(fired)
+        box.update("\n".join(escape(trigger.words(today)) for trigger in fired))
+        self.query_one("#escalations-header", Static).update(
+            escape(
+                header(
+                    (
+                        (f"Escalation log ({every}: {still_open} open)", 11 + 1 + 50),
+                        *EscalationList.COLUMNS[2:],
+                    )
+                )
+            )
+        )
+        query = self._query()
+        self.query_one(MetricList).show(query, message.metrics)
+        self.query_one(EscalationList).show(query, every)
+        self._metric_moved()
+
+    def _metric_moved(self) -> None:
+        # By position, so it does not wait for the list's page of rows to arrive.
+        self._read_series(self.query_one(MetricList).cursor)
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="oversight-series", exit_on_error=False)
+    def _read_series(self, position: int) -> None:
+        def read(store: Store) -> SeriesRead | None:
+            with store.reading():
+                lines = metric_lines(store, position, 1)
+                if not lines:
+                    return None
+                return SeriesRead(lines[0], series(store, lines[0].metric, CHART_PERIODS))
+
+        read_and_post(self, read, lambda found: found or NoMetric())
+
+    @on(SeriesRead)
+    def _series_read(self, message: SeriesRead) -> None:
+        self.query_one("#metric-detail", Static).update(_detail(message.line))
+        self.query_one(ChartPanel).show(message)
+
+    @on(NoMetric)
+    def _no_metric(self) -> None:
+        self.query_one("#metric-detail", Static).update(
+            "No metric is defined yet: n defines one (name, unit, period, tolerance, response"
+            " pathway, review cycle and owner)."
+        )
+
+    # --- keys ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("observation", "new_rule"):
+            line = self.query_one(MetricList).current()
+            if action == "observation":
+                return line is not None and line.metric.derivation is None
+            return line is not None
+        if action == "open_row":
+            return self.query_one(EscalationList).current() is not None
+        return True
+
+    def _after_form(self, saved: object) -> None:
+        if saved is None:
+            return
+        evaluation = _evaluation_of(saved)
+        if evaluation is not None and evaluation.fired:
+            for firing in evaluation.fired:
+                self.notify(
+                    firing.why, title="TRIGGER FIRED: escalation opened", severity="warning"
+                )
+        elif evaluation is not None and evaluation.cleared:
+            self.notify(evaluation.cleared[0].cleared_why or "", title="Trigger cleared")
+        else:
+            self.notify("Saved, with its audit row", title="Recorded")
+        self.load()
+
+    def action_observation(self) -> None:
+        line = self.query_one(MetricList).current()
+        if line is not None:
+            form = observation_form(self.app.store, self.app.clock.today(), line)
+            self.app.push_screen(form, self._after_form)
+
+    def action_new_metric(self) -> None:
+        self.app.push_screen(
+            metric_form(self.app.store, everyone(self.app.store)), self._after_form
+        )
+
+    def action_new_rule(self) -> None:
+        line = self.query_one(MetricList).current()
+        if line is None:
+            return
+        known = [
+            name
+            for (name,) in self.app.store.conn.execute(
+                "SELECT series FROM meeting GROUP BY series ORDER BY max(held_on) DESC"
+            )
+        ]
+        form = rule_form(
+            self.app.store, self.app.clock.today(), line, everyone(self.app.store), known
+        )
+        self.app.push_screen(form, self._after_form)
+
+    def action_escalate(self) -> None:
+        form = escalation_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
+        self.app.push_screen(form, self._after_form)
+
+    def action_open_row(self) -> None:
+        line = self.query_one(EscalationList).current()
+        if line is not None:
+            self.app.push_screen(ActionDetailScreen(line.id))
+
+
+def _evaluation_of(saved: object) -> Evaluation | None:
+    if isinstance(saved, Recorded):
+        return saved.evaluation
+    if isinstance(saved, tuple) and len(saved) == 2 and isinstance(saved[1], Evaluation):
+        return saved[1]
+    return None
+
+
+def _detail(line: MetricLine) -> str:
+    metric = line.metric
+    lines = [
+        f"[b]{escape(metric.name)}[/b] ({escape(metric.unit)}, {metric.period},"
+        f" {metric.segmentation})",
+        f"Tolerance {line.tolerance}"
+        + (f" · baseline {shown(metric.baseline)}" if metric.baseline is not None else "")
+        + f" · {metric.good}",
+        f"Owner {escape(line.owner)} · review {escape(metric.review_cycle)}",
+        f"[b]Response pathway:[/b] {escape(metric.response_pathway)}",
+    ]
+    if metric.derivation is not None:
+        lines.append(f"[b]Worked out:[/b] {escape(FORMULAS[metric.derivation])}")
+    for rule in line.rules:
+        lines.append(
+            f"[b]Rule:[/b] {escape(rule.name)}: {escape(describe(rule, metric))} → "
+            f"{rule.rung} escalation, agenda of {escape(rule.series)}"
+        )
+    if not line.rules:
+        lines.append("No trigger rule: t adds one")
+    return "\n".join(lines)

@@ -1,0 +1,263 @@
+"""The forms of oversight: an observation, a new metric, a trigger rule and an escalation
+raised by hand. Each saves through one audited write, names the field it refuses, and keeps
+what was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from huddle.models import (
+    Comparison,
+    EscalationRung,
+    GoodDirection,
+    Metric,
+    Period,
+    Person,
+    RuleKind,
+    Segmentation,
+    TriggerRule,
+)
+from huddle.oversight import LADDER, due_on, shown
+from huddle.people import match_person
+from screens.action_form import WHEN, due
+from screens.form import FormField, FormScreen
+from screens.meeting_forms import person_field
+from store import oversight
+from store.connection import Store
+from store.oversight import Reading, Recorded
+from store.oversight_reads import MetricLine
+
+
+def number(typed: str, field: str, *, required: bool = True) -> float | None:
+    """A number as typed ('46', '12.5'); blank is None where the field is optional."""
+    words = typed.strip().replace(",", "")
+    if not words:
+        if required:
+            raise ValueError(f"{field}: give a number")
+        return None
+    try:
+        value = float(words)
+    except ValueError:
+        raise ValueError(f"{field}: {typed.strip()!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{field}: {typed.strip()!r} is not a number")
+    return value
+
+
+def _whole(typed: str, field: str) -> int:
+    words = typed.strip()
+    if not words.isdigit() or int(words) < 1:
+        raise ValueError(f"{field}: give a whole number of periods, 1 or more")
+    return int(words)
+
+
+def _yes(typed: str, field: str) -> bool:
+    words = typed.strip().lower()
+    if words in ("y", "yes"):
+        return True
+    if words in ("n", "no", ""):
+        return False
+    raise ValueError(f"{field}: y or n")
+
+
+def observation_form(store: Store, today: date, line: MetricLine) -> FormScreen[Recorded]:
+    """One value for the highlighted metric: its period, the value, and the team or
+    provider for a segmented metric."""
+    metric = line.metric
+    segmented = metric.segmentation != Segmentation.NONE
+
+    def save(typed: dict[str, str]) -> Recorded:
+        value = number(typed["value"], "value")
+        assert value is not None
+        return oversight.record_observation(
+            store,
+            Reading(
+                metric.id,  # type: ignore[arg-type]
+                due(typed["day"], today, "period") if typed["day"].strip() else today,
+                value,
+                typed.get("segment", ""),
+            ),
+            today,
+        )
+
+    fields = [
+        FormField("day", "Period (a day in it)", value="today", placeholder=WHEN),
+        FormField("value", f"Value ({metric.unit})", placeholder="e.g. 46 or 12.5"),
+    ]
+    if segmented:
+        fields.append(FormField("segment", "Team or provider", placeholder="as in earlier returns"))
+    latest = (
+        f"Latest: {shown(line.latest)} for {line.latest_period:%d/%m/%Y}"
+        if line.latest is not None and line.latest_period
+        else "No observations yet"
+    )
+    return FormScreen(
+        f"Observation of {metric.name} ({metric.period})",
+        fields,
+        save,
+        note=(
+            f"{latest}. Tolerance {line.tolerance}. A value for a period already recorded"
+            " corrects it (the old value stays in the audit trail). The trigger rules are"
+            " evaluated as it is saved."
+        ),
+    )
+
+
+def metric_form(store: Store, staff: Sequence[Person]) -> FormScreen[Metric]:
+    """A metric entered by hand: tolerance, pathway, review cycle and owner all required."""
+
+    def save(typed: dict[str, str]) -> Metric:
+        low = number(typed["low"], "low limit", required=False)
+        high = number(typed["high"], "high limit", required=False)
+        if low is None and high is None:
+            raise ValueError("low limit: give a low or a high limit, or both")
+        for field in ("name", "unit", "pathway", "review"):
+            if not typed[field].strip():
+                raise ValueError(f"{_LABELS[field]}: required")
+        return oversight.define_metric(
+            store,
+            Metric(
+                name=typed["name"],
+                unit=typed["unit"],
+                period=Period(typed["period"]),
+                tolerance_low=low,
+                tolerance_high=high,
+                baseline=number(typed["baseline"], "baseline", required=False),
+                good=GoodDirection(typed["good"]),
+                response_pathway=typed["pathway"],
+                review_cycle=typed["review"],
+                owner_id=match_person(staff, typed["owner"], "owner").id,  # type: ignore[arg-type]
+                segmentation=Segmentation(typed["segmentation"]),
+            ),
+        )
+
+    return FormScreen(
+        "New metric",
+        [
+            FormField("name", _LABELS["name"], placeholder="e.g. Missed visits"),
+            FormField("unit", _LABELS["unit"], placeholder="e.g. visits, %, cases per WTE"),
+            FormField("period", "Period", kind="choice", choices=tuple(Period)),
+            FormField("low", "Low limit", placeholder="blank for none"),
+            FormField("high", "High limit", placeholder="blank for none"),
+            FormField("baseline", "Baseline", placeholder="e.g. commissioned capacity (optional)"),
+            FormField("good", "Good is", kind="choice", choices=tuple(GoodDirection)),
+            FormField(
+                "pathway",
+                _LABELS["pathway"],
+                placeholder="what is done, by whom, when it goes out of tolerance",
+            ),
+            FormField("review", _LABELS["review"], placeholder="e.g. monthly at contract review"),
+            person_field("owner", "Owner", staff),
+            FormField("segmentation", "Observed", kind="choice", choices=tuple(Segmentation)),
+        ],
+        save,
+        note="Worked-out metrics (per clinician, sustainability index) are set up with the"
+        " metrics they are worked out from: see docs/oversight.md.",
+    )
+
+
+_LABELS = {
+    "name": "Name",
+    "unit": "Unit",
+    "pathway": "Response pathway",
+    "review": "Review cycle",
+}
+
+
+def rule_form(
+    store: Store, today: date, line: MetricLine, staff: Sequence[Person], series: Sequence[str]
+) -> FormScreen[tuple[TriggerRule, oversight.Evaluation]]:
+    """A trigger rule over the highlighted metric."""
+    metric = line.metric
+    segmented = metric.segmentation != Segmentation.NONE
+    kind = RuleKind.VARIANCE if segmented else RuleKind.THRESHOLD
+
+    def save(typed: dict[str, str]) -> tuple[TriggerRule, oversight.Evaluation]:
+        threshold = number(typed["threshold"], "threshold")
+        assert threshold is not None
+        return oversight.add_rule(
+            store,
+            TriggerRule(
+                metric_id=metric.id,  # type: ignore[arg-type]
+                name=typed["name"] or "",
+                kind=kind,
+                comparison=Comparison(typed["comparison"]),
+                threshold=threshold,
+                relative_to_baseline=_yes(typed.get("relative", ""), "relative to baseline"),
+                periods=_whole(typed["periods"], "periods in a row"),
+                series=typed["series"],
+                owner_id=match_person(staff, typed["owner"], "owner").id,  # type: ignore[arg-type]
+                rung=EscalationRung(typed["rung"]),
+            ),
+            today,
+        )
+
+    fields = [
+        FormField("name", "Name", placeholder="e.g. Surge: referrals 15% over capacity for 5 days"),
+        FormField(
+            "comparison", "Fires when the value is", kind="choice", choices=tuple(Comparison)
+        ),
+        FormField(
+            "threshold",
+            "Threshold",
+            placeholder="% spread between teams" if segmented else "a value, or % of baseline",
+        ),
+    ]
+    if not segmented:
+        fields.append(
+            FormField(
+                "relative",
+                "Relative to baseline (y/n)",
+                value="n",
+                placeholder=f"y: the threshold is a % over or under the baseline "
+                f"({shown(metric.baseline) if metric.baseline is not None else 'none set'})",
+            )
+        )
+    fields += [
+        FormField(
+            "periods", "Periods in a row", value="1", placeholder="e.g. 5 (a gap breaks a run)"
+        ),
+        FormField(
+            "series",
+            "Agenda of the next",
+            value=series[0] if series else "",
+            placeholder="the meeting series that takes it when it fires",
+            suggestions=tuple(series),
+        ),
+        person_field("owner", "Escalation owner", staff),
+        FormField("rung", "Starting rung", kind="choice", choices=tuple(LADDER)),
+    ]
+    return FormScreen(
+        f"Trigger rule over {metric.name}",
+        fields,
+        save,
+        note="Exactly on the threshold: 'at or above' fires, 'above' does not. The rule is"
+        " evaluated at once over the observations already recorded.",
+    )
+
+
+def escalation_form(store: Store, today: date, staff: Sequence[Person]) -> FormScreen:
+    """An escalation raised by hand, due by its rung's timeframe in working days."""
+
+    def save(typed: dict[str, str]) -> object:
+        return oversight.raise_escalation(
+            store,
+            title=typed["what"],
+            owner_id=match_person(staff, typed["owner"], "owner").id,
+            rung=EscalationRung(typed["rung"]),
+            today=today,
+        )
+
+    timeframes = ", ".join(f"{rung} by {due_on(rung, today):%a %d/%m}" for rung in LADDER)
+    return FormScreen(
+        "Escalate by hand",
+        [
+            FormField("what", "What is escalated, and why", placeholder="required"),
+            person_field("owner", "Owner", staff),
+            FormField("rung", "Rung", kind="choice", choices=tuple(LADDER)),
+        ],
+        save,
+        note=f"Due by the rung's timeframe from today: {timeframes}. Without an outcome by"
+        " then it climbs a rung.",
+    )

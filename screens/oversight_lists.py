@@ -1,0 +1,133 @@
+"""The lists of oversight, paged from SQLite like every list: the metrics with where their
+latest value stands against tolerance, and the escalation log. Every standing, rung and
+lateness is in words (ABOVE, OVERDUE, CLIMBED); colour only repeats it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.style import Style
+
+from huddle.models import ActionStatus
+from huddle.oversight import shown
+from screens.paged_list import Cells, PagedList
+from store.connection import Store
+from store.oversight_reads import EscalationLine, MetricLine, escalation_lines, metric_lines
+
+PLAIN = Style()
+ALARM = Style(bold=True, color="red")
+QUIET = Style(dim=True)
+
+
+@dataclass(frozen=True)
+class OversightQuery:
+    as_at: date
+    revision: int
+    """Bumped after each change, so the lists are read again."""
+
+
+def _cell(text: str, width: int, style: Style = PLAIN) -> tuple[str, Style]:
+    """Cut with an ellipsis, so a cut phrase never runs into the next column."""
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return (f"{text:<{width}} ", style)
+
+
+def _latest(line: MetricLine) -> str:
+    if line.latest is None or line.latest_period is None:
+        return "no observations yet: o adds one"
+    when = f"{line.latest_period:%d/%m}"
+    if line.spread is not None:
+        return f"{when} mean {shown(line.latest)}, {line.segments} teams ±{shown(line.spread)}%"
+    return f"{when} {shown(line.latest)} {line.metric.unit}"
+
+
+def _triggers(line: MetricLine) -> tuple[str, Style]:
+    if line.open_firings:
+        return f"{line.open_firings} FIRED", ALARM
+    if not line.rules:
+        return "no rule", QUIET
+    count = len(line.rules)
+    return f"{count} rule{'s' if count != 1 else ''}, quiet", PLAIN
+
+
+class MetricList(PagedList[OversightQuery, MetricLine]):
+    COLUMNS = (
+        ("Standing", 8),
+        ("Metric", 38),
+        ("Latest", 38),
+        ("Tolerance", 10),
+        ("Period", 7),
+        ("Triggers", 15),
+        ("Owner", 18),
+    )
+
+    def read_page(
+        self, store: Store, query: OversightQuery, offset: int, limit: int
+    ) -> list[MetricLine]:
+        return metric_lines(store, offset, limit)
+
+    def cells(self, line: MetricLine) -> Cells:
+        widths = [width for _, width in self.COLUMNS]
+        standing = line.standing
+        alarm = standing in ("ABOVE", "BELOW")
+        triggers, trigger_style = _triggers(line)
+        derived = " (worked out)" if line.metric.derivation else ""
+        quiet = QUIET if line.latest is None else PLAIN
+        return [
+            _cell(standing, widths[0], ALARM if alarm else quiet),
+            _cell(f"{line.metric.name}{derived}", widths[1]),
+            _cell(_latest(line), widths[2], ALARM if alarm else PLAIN),
+            _cell(line.tolerance, widths[3]),
+            _cell(line.metric.period.value, widths[4]),
+            _cell(triggers, widths[5], trigger_style),
+            _cell(line.owner, widths[6]),
+        ]
+
+
+def _due(line: EscalationLine) -> tuple[str, Style]:
+    if line.status == ActionStatus.CLOSED:
+        return f"closed {line.closed_on:%d/%m}" if line.closed_on else "closed", QUIET
+    if line.overdue:
+        return f"OVERDUE {line.due_date:%d/%m}", ALARM
+    return f"{line.due_date:%d/%m/%Y}", PLAIN
+
+
+class EscalationList(PagedList[OversightQuery, EscalationLine]):
+    COLUMNS = (
+        ("Rung", 11),
+        ("Escalation", 50),
+        ("From", 13),
+        ("Owner", 18),
+        ("Opened", 6),
+        ("Due", 13),
+        ("Climbed", 16),
+        ("Outcome", 60),
+    )
+
+    def read_page(
+        self, store: Store, query: OversightQuery, offset: int, limit: int
+    ) -> list[EscalationLine]:
+        return escalation_lines(store, query.as_at, offset, limit)
+
+    def cells(self, line: EscalationLine) -> Cells:
+        widths = [width for _, width in self.COLUMNS]
+        closed = line.status == ActionStatus.CLOSED
+        style = QUIET if closed else PLAIN
+        due, due_style = _due(line)
+        climbed = (
+            f"CLIMBED {line.climbs}× {line.last_climb:%d/%m}"
+            if line.climbs and line.last_climb
+            else "—"
+        )
+        outcome = line.outcome if closed and line.outcome else "open: needs an outcome"
+        return [
+            _cell(line.rung.value, widths[0], style),
+            _cell(line.title, widths[1], style),
+            _cell(line.source.value, widths[2], style),
+            _cell(line.owner, widths[3], style),
+            _cell(f"{line.opened:%d/%m}", widths[4], style),
+            _cell(due, widths[5], due_style),
+            _cell(climbed, widths[6], style if not line.climbs or closed else ALARM),
+            _cell(outcome, widths[7], style),
+        ]

@@ -1,0 +1,426 @@
+"""Oversight reads: the metrics with their latest value against tolerance, one metric's
+series for its chart, the fired triggers still standing, and the escalation log.
+
+Each reads through a store or inside an open write (sign-off renders the minutes in the
+transaction that locks the meeting)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from huddle import oversight, rules
+from huddle.models import (
+    ActionSource,
+    ActionStatus,
+    EscalationRung,
+    Metric,
+    RuleKind,
+    Segmentation,
+    TriggerRule,
+)
+from store.connection import Store, Transaction
+
+Source = Store | Transaction
+
+
+def _rows(source: Source, sql: str, params: dict | tuple = ()) -> list[dict]:
+    cursor = source.conn.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+# --- metrics ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricLine:
+    metric: Metric
+    owner: str
+    latest_period: date | None
+    latest: float | None
+    """The latest value; for a metric by team or provider, their mean."""
+    spread: float | None
+    """For a metric by team or provider: the variance between them in the latest period."""
+    segments: int
+    rules: tuple[TriggerRule, ...]
+    open_firings: int
+
+    @property
+    def standing(self) -> str:
+        """Where the latest value stands against the tolerance range, in words."""
+        if self.latest is None:
+            return "NO DATA"
+        low, high = self.metric.tolerance_low, self.metric.tolerance_high
+        if high is not None and self.latest > high:
+            return "ABOVE"
+        if low is not None and self.latest < low:
+            return "BELOW"
+        return "within"
+
+    @property
+    def tolerance(self) -> str:
+        low, high = self.metric.tolerance_low, self.metric.tolerance_high
+        if low is None:
+            return f"≤ {oversight.shown(high or 0)}"
+        if high is None:
+            return f"≥ {oversight.shown(low)}"
+        return f"{oversight.shown(low)}–{oversight.shown(high)}"
+
+
+def count_metrics(source: Source) -> int:
+    return source.conn.execute("SELECT count(*) FROM metric").fetchone()[0]
+
+
+def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
+    """A page of metrics by name, each with its latest period's value and its rules."""
+    lines = []
+    for row in _rows(
+        source,
+        "SELECT m.*, p.name AS owner_name FROM metric AS m JOIN person AS p ON p.id = m.owner_id "
+        "ORDER BY m.name LIMIT ? OFFSET ?",
+        (limit, offset),
+    ):
+        owner = row.pop("owner_name")
+        metric = Metric.model_validate(row)
+        latest = source.conn.execute(
+            "SELECT max(period_start) FROM observation WHERE metric_id = ?", (metric.id,)
+        ).fetchone()[0]
+        values = [
+            value
+            for (value,) in source.conn.execute(
+                "SELECT value FROM observation WHERE metric_id = ? AND period_start = ?",
+                (metric.id, latest),
+            )
+        ]
+        segmented = metric.segmentation != Segmentation.NONE
+        spread = oversight.variance(values) if segmented else None
+        rules_of = _rules_of(source, metric.id)  # type: ignore[arg-type]
+        open_firings = source.conn.execute(
+            "SELECT count(*) FROM trigger_firing AS f JOIN trigger_rule AS r ON r.id = f.rule_id "
+            "WHERE r.metric_id = ? AND f.cleared_on IS NULL",
+            (metric.id,),
+        ).fetchone()[0]
+        lines.append(
+            MetricLine(
+                metric,
+                owner,
+                date.fromisoformat(latest) if latest else None,
+                sum(values) / len(values) if values else None,
+                float(spread) if spread is not None else None,
+                len(values),
+                tuple(rules_of),
+                open_firings,
+            )
+        )
+    return lines
+
+
+def _rules_of(source: Source, metric_id: int) -> list[TriggerRule]:
+    return [
+        TriggerRule.model_validate(row)
+        for row in _rows(
+            source, "SELECT * FROM trigger_rule WHERE metric_id = ? ORDER BY id", (metric_id,)
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Series:
+    """What a metric's chart draws: its values by period (for a metric by team or
+    provider, the spread between them, which is what its variance rule judges), and the
+    periods at which its triggers fired and cleared."""
+
+    points: list[tuple[date, float]]
+    low: float | None
+    high: float | None
+    fired: list[date]
+    cleared: list[date]
+    plotted: str
+
+
+def series(source: Source, metric: Metric, periods: int) -> Series:
+    """The latest `periods` periods of `metric`."""
+    rows = source.conn.execute(
+        "SELECT period_start, segment, value FROM observation WHERE metric_id = :id "
+        "AND period_start >= coalesce((SELECT DISTINCT period_start FROM observation "
+        "WHERE metric_id = :id ORDER BY period_start DESC LIMIT 1 OFFSET :back), '') "
+        "ORDER BY period_start, segment",
+        {"id": metric.id, "back": periods - 1},
+    ).fetchall()
+    firings = source.conn.execute(
+        "SELECT f.fired_period, f.cleared_period FROM trigger_firing AS f "
+        "JOIN trigger_rule AS r ON r.id = f.rule_id WHERE r.metric_id = ? ORDER BY f.id",
+        (metric.id,),
+    ).fetchall()
+    fired = [date.fromisoformat(f) for f, _ in firings]
+    cleared = [date.fromisoformat(c) for _, c in firings if c]
+    if metric.segmentation == Segmentation.NONE:
+        points = [(date.fromisoformat(p), v) for p, _, v in rows]
+        return Series(
+            points, metric.tolerance_low, metric.tolerance_high, fired, cleared, metric.unit
+        )
+    spreads = oversight.variance_points([(date.fromisoformat(p), s, v) for p, s, v in rows])
+    variance_rules = [
+        r
+        for r in _rules_of(source, metric.id)  # type: ignore[arg-type]
+        if r.kind == RuleKind.VARIANCE
+    ]
+    limit = variance_rules[0].threshold if variance_rules else None
+    return Series(
+        [(point.period, float(point.value)) for point in spreads],
+        None,
+        limit,
+        fired,
+        cleared,
+        f"% variance between {_segments_word(metric)}",
+    )
+
+
+def _segments_word(metric: Metric) -> str:
+    return "teams" if metric.segmentation == Segmentation.TEAM else "providers"
+
+
+# --- fired triggers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiredTrigger:
+    firing_id: int
+    rule: str
+    metric: str
+    fired_on: date
+    run_start: date
+    fired_period: date
+    why: str
+    observations: list[dict]
+    series: str
+    action_id: int | None
+    owner: str | None
+    rung: EscalationRung | None
+    due_date: date | None
+    status: ActionStatus | None
+    cleared_on: date | None
+    cleared_why: str | None
+
+    def words(self, as_at: date) -> str:
+        """One line for Today, the agenda and the minutes: what fired and who has it."""
+        if self.action_id is None:
+            escalation = "no escalation (found already over)"
+        else:
+            late = (
+                self.due_date is not None
+                and self.status != ActionStatus.CLOSED
+                and (rules.is_action_overdue(False, self.due_date, as_at))
+            )
+            due = f"{'OVERDUE, ' if late else ''}due {self.due_date:%d/%m}"
+            escalation = f"escalation: {self.owner}, {self.rung} rung, {due}, {self.status}"
+        cleared = f" · cleared {self.cleared_on:%d/%m}" if self.cleared_on else ""
+        return f"FIRED {self.fired_on:%d/%m}: {self.why} · {escalation}{cleared}"
+
+
+_FIRED = """
+SELECT f.id, r.name AS rule, m.name AS metric, f.fired_on, f.run_start, f.fired_period, f.why,
+       f.observations, r.series, f.action_id, p.name AS owner, a.rung, a.due_date, a.status,
+       f.cleared_on, f.cleared_why
+FROM trigger_firing AS f
+JOIN trigger_rule AS r ON r.id = f.rule_id
+JOIN metric AS m ON m.id = r.metric_id
+LEFT JOIN action AS a ON a.id = f.action_id
+LEFT JOIN person AS p ON p.id = a.owner_id
+"""
+
+
+def _fired(source: Source, where: str, params: dict) -> list[FiredTrigger]:
+    found = []
+    for row in source.conn.execute(
+        f"{_FIRED} WHERE {where} ORDER BY f.fired_on DESC, f.id DESC", params
+    ):
+        (
+            firing_id,
+            rule,
+            metric,
+            fired_on,
+            run_start,
+            fired_period,
+            why,
+            observed,
+            series_name,
+            action_id,
+            owner,
+            rung,
+            due,
+            status,
+            cleared_on,
+            cleared_why,
+        ) = row
+        found.append(
+            FiredTrigger(
+                firing_id,
+                rule,
+                metric,
+                date.fromisoformat(fired_on),
+                date.fromisoformat(run_start),
+                date.fromisoformat(fired_period),
+                why,
+                json.loads(observed),
+                series_name,
+                action_id,
+                owner,
+                EscalationRung(rung) if rung else None,
+                date.fromisoformat(due) if due else None,
+                ActionStatus(status) if status else None,
+                date.fromisoformat(cleared_on) if cleared_on else None,
+                cleared_why,
+            )
+        )
+    return found
+
+
+def fired_triggers(source: Source, as_at: date) -> list[FiredTrigger]:
+    """Triggers fired by `as_at` and not cleared by then: what Today and status show."""
+    day = as_at.isoformat()
+    return _fired(
+        source,
+        "f.fired_on <= :day AND (f.cleared_on IS NULL OR f.cleared_on > :day)",
+        {"day": day},
+    )
+
+
+def fired_between(source: Source, since: date, as_at: date) -> list[FiredTrigger]:
+    """Fired after `since` up to `as_at` (what changed since the series last met)."""
+    return _fired(
+        source,
+        "f.fired_on > :since AND f.fired_on <= :day",
+        {"since": since.isoformat(), "day": as_at.isoformat()},
+    )
+
+
+# The fired triggers on the agenda of meeting :triggered_for.
+ON_AGENDA_OF = (
+    "SELECT i.firing_id FROM agenda_item AS i JOIN meeting AS this ON this.id = :triggered_for "
+    "WHERE i.series = this.series AND (i.meeting_id = this.id "
+    "OR (i.meeting_id IS NULL AND i.added_on <= this.held_on))"
+)
+
+
+def on_agenda(source: Source, meeting_id: int) -> list[FiredTrigger]:
+    """The fired triggers on this meeting's agenda: those of its series waiting for a
+    meeting on or after the day they fired, or taken by this one at its sign-off."""
+    return _fired(source, f"f.id IN ({ON_AGENDA_OF})", {"triggered_for": meeting_id})
+
+
+# --- the escalation log -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationLine:
+    """One escalation: an action on a rung of the ladder, from a trigger, a breach or by
+    hand, with its climbs."""
+
+    id: int
+    version: int
+    title: str
+    source: ActionSource
+    owner: str
+    rung: EscalationRung
+    opened: date
+    due_date: date
+    status: ActionStatus
+    closed_on: date | None
+    outcome: str | None
+    climbs: int
+    last_climb: date | None
+    as_at: date
+
+    @property
+    def overdue(self) -> bool:
+        return rules.is_action_overdue(
+            self.status == ActionStatus.CLOSED, self.due_date, self.as_at
+        )
+
+
+_ESCALATIONS = """
+SELECT a.id, a.version, a.title, a.source, p.name, a.rung, a.created_on, a.due_date, a.status,
+       a.closed_on, a.evidence,
+       (SELECT count(*) FROM escalation_climb AS c WHERE c.action_id = a.id),
+       (SELECT max(c.climbed_on) FROM escalation_climb AS c WHERE c.action_id = a.id)
+FROM action AS a JOIN person AS p ON p.id = a.owner_id
+WHERE a.rung IS NOT NULL AND a.created_on <= :as_at
+ORDER BY a.status = 'closed', a.due_date, a.id
+LIMIT :limit OFFSET :offset
+"""
+
+
+def count_escalations(source: Source, as_at: date) -> tuple[int, int, int]:
+    """Every escalation, those open, and those open past their due date."""
+    return source.conn.execute(
+        "SELECT count(*), coalesce(sum(status != 'closed'), 0), "
+        "coalesce(sum(status != 'closed' AND due_date < :as_at), 0) "
+        "FROM action WHERE rung IS NOT NULL AND created_on <= :as_at",
+        {"as_at": as_at.isoformat()},
+    ).fetchone()
+
+
+def escalation_lines(source: Source, as_at: date, offset: int, limit: int) -> list[EscalationLine]:
+    """Open escalations first, soonest due first; then the closed, with their outcomes."""
+    lines = []
+    params = {"as_at": as_at.isoformat(), "limit": limit, "offset": offset}
+    for row in source.conn.execute(_ESCALATIONS, params):
+        (
+            action_id,
+            version,
+            title,
+            source_name,
+            owner,
+            rung,
+            created,
+            due,
+            status,
+            closed,
+            evidence,
+            climbs,
+            last_climb,
+        ) = row
+        lines.append(
+            EscalationLine(
+                action_id,
+                version,
+                title,
+                ActionSource(source_name),
+                owner,
+                EscalationRung(rung),
+                date.fromisoformat(created),
+                date.fromisoformat(due),
+                ActionStatus(status),
+                date.fromisoformat(closed) if closed else None,
+                evidence,
+                climbs,
+                date.fromisoformat(last_climb) if last_climb else None,
+                as_at,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class ClimbLine:
+    from_rung: EscalationRung
+    to_rung: EscalationRung
+    climbed_on: date
+    due_before: date
+    due_after: date
+
+
+def climbs_of(source: Source, action_id: int) -> list[ClimbLine]:
+    return [
+        ClimbLine(
+            EscalationRung(a), EscalationRung(b), *(date.fromisoformat(d) for d in (c, d1, d2))
+        )
+        for a, b, c, d1, d2 in source.conn.execute(
+            "SELECT from_rung, to_rung, climbed_on, due_before, due_after FROM escalation_climb "
+            "WHERE action_id = ? ORDER BY id",
+            (action_id,),
+        )
+    ]
