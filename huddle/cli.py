@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from huddle.reconciliation import Reconciliation
     from huddle.summary import StatusSummary
     from store import Store
+    from store.metrics_import import MetricsImportResult
     from store.waiting_import import ImportResult
 
 EXIT_FAULT = 1
@@ -139,7 +140,7 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
     what = _command_with_targets(
         commands,
         "import",
-        "import a provider's waiting-list extract (CSV)",
+        "import a provider's waiting-list extract or metric observations (CSV)",
         "Import data into the database.",
     )
     waiting = what.add_parser(
@@ -175,6 +176,45 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
         'e.g. {"nhs_number": "NHS No"}',
     )
     waiting.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="the file's encoding when it is not UTF-8, e.g. cp1252 (never guessed)",
+    )
+    _add_import_metrics(what)
+
+
+def _add_import_metrics(what: argparse._SubParsersAction) -> None:
+    metrics = what.add_parser(
+        "metrics",
+        help="metric observations (CSV: metric, period, value, segment)",
+        description="Import metric observations: a header line naming metric, period (a "
+        "date in the period), value and, for metrics by team or provider, segment. Every "
+        "row is checked, then the file is recorded as one audited write: new periods "
+        "added, changed values corrected, the same values left alone, and the trigger "
+        "rules evaluated. All-or-nothing: one rejected row and nothing is written (exit 1) "
+        "unless --skip-invalid. See docs/oversight.md.",
+        epilog="Exit codes: 0 imported (or a clean dry run); 1 rows rejected and nothing "
+        "written; 2 the file or an option refused as a whole.",
+    )
+    _common(metrics)
+    metrics.add_argument("file", metavar="FILE.csv", help="the observations, with a header line")
+    metrics.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check and count the rows, and say which triggers would fire; write nothing",
+    )
+    metrics.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and write every rejected row to the rejects file",
+    )
+    metrics.add_argument(
+        "--rejects",
+        metavar="FILE",
+        help="new CSV file for every rejected row, with its line and reason (default with "
+        "--skip-invalid: FILE.rejects.csv beside FILE.csv); made only if a row is rejected",
+    )
+    metrics.add_argument(
         "--encoding",
         metavar="ENC",
         help="the file's encoding when it is not UTF-8, e.g. cp1252 (never guessed)",
@@ -364,6 +404,8 @@ def _print_progress(total: int) -> Callable[[int, int], None] | None:
 
 
 def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
+    if args.what == "metrics":
+        return _import_metrics(args, clock)
     from store.waiting_import import ImportRequest, import_file
 
     if args.skip_invalid and not args.rejects:
@@ -419,6 +461,76 @@ def import_report(result: ImportResult, rejects_path: Path | None) -> tuple[list
         report.append("dry run: nothing written")
     if rejects_path is not None:
         report.append(f"rejected rows: {rejects_path}")
+    return problems, report
+
+
+def _import_metrics(args: argparse.Namespace, clock: Clock) -> int:
+    from huddle.metrics_csv import rejects_beside
+    from store.metrics_import import MetricsImportRequest, import_metrics_file
+
+    path = Path(args.file)
+    rejects_path = Path(args.rejects) if args.rejects else None
+    if rejects_path is None and args.skip_invalid and not args.dry_run:
+        rejects_path = rejects_beside(path)
+    store = _existing_store(args)
+    request = MetricsImportRequest(
+        path,
+        encoding=args.encoding,
+        rejects=rejects_path,
+        skip_invalid=args.skip_invalid,
+        dry_run=args.dry_run,
+    )
+    result = import_metrics_file(store, request, clock.today())
+    problems, report = metrics_import_report(result)
+    for line in problems:
+        print(_printable(line), file=sys.stderr)
+    print("\n".join(report))
+    return EXIT_FAULT if result.blocked else 0
+
+
+def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[str]]:
+    """What a metrics import says: the rejected rows (at most 50) for stderr; for stdout
+    the summary line, why nothing was written, the triggers fired and cleared, and where
+    the rejects file is."""
+    problems = [f"line {row.line}: {row.reason}" for row in result.shown_rejects]
+    if result.invalid > len(problems):
+        where = (
+            f"all are in {result.rejects_path}"
+            if result.rejects_path
+            else "give --rejects FILE for all"
+        )
+        problems.append(f"... and {result.invalid - len(problems)} more rejected rows ({where})")
+    report = [result.summary()]
+    if result.blocked:
+        report.append(
+            f"nothing written: {result.invalid} of {result.rows_in} rows are invalid and the "
+            "import is all-or-nothing; correct them, or give --skip-invalid to import the "
+            "rest (the rejected rows go to the rejects file)"
+        )
+    fired = "would fire" if result.dry_run else "fired"
+    if not result.blocked:
+        report.append(f"triggers {fired}: {len(result.fired)}")
+    for news in result.fired:
+        report.append(_printable(f"  {news.rule}: {news.firing.why}"))
+        if news.firing.cleared_on is not None:
+            report.append(_printable(f"    already {news.firing.cleared_why}: no escalation"))
+        elif result.dry_run:
+            report.append(_printable(f"    an escalation and an agenda item for {news.series}"))
+        else:
+            report.append(
+                _printable(
+                    f"    escalation opened (action {news.firing.action_id}), on the agenda "
+                    f"of the next {news.series}"
+                )
+            )
+    cleared = [news for news in result.cleared if news not in result.fired]
+    if cleared:
+        report.append(f"triggers {'would clear' if result.dry_run else 'cleared'}: {len(cleared)}")
+        report += [_printable(f"  {news.rule}: {news.firing.cleared_why}") for news in cleared]
+    if result.dry_run:
+        report.append("dry run: nothing written")
+    if result.rejects_path is not None:
+        report.append(f"rejected rows: {result.rejects_path}")
     return problems, report
 
 

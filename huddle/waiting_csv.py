@@ -17,7 +17,7 @@ import codecs
 import csv
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -171,13 +171,20 @@ class Layout:
         return frozenset(FIELD_OF[column] for column in self.index)
 
 
-def resolve_layout(header: list[str], mapping: dict[str, str], source: str) -> Layout:
-    """Match the header to huddle's columns; refuse the file if a needed column is missing."""
+def header_positions(header: list[str]) -> tuple[list[str], dict[str, list[int]]]:
+    """The header's cells as written (trimmed, any byte order mark gone), and where each
+    folded name is: a name found at two positions is for the caller to refuse."""
     cells = [cell.strip().lstrip("\ufeff").strip() for cell in header]
     positions: dict[str, list[int]] = {}
     for position, cell in enumerate(cells):
         if cell:
             positions.setdefault(fold(cell), []).append(position)
+    return cells, positions
+
+
+def resolve_layout(header: list[str], mapping: dict[str, str], source: str) -> Layout:
+    """Match the header to huddle's columns; refuse the file if a needed column is missing."""
+    cells, positions = header_positions(header)
     index: dict[str, int] = {}
     label: dict[str, str] = {}
     for column in COLUMNS:
@@ -280,6 +287,17 @@ class RejectedRow:
         return [f"line {self.line}: {where}: {why}" for where, why in self.problems]
 
 
+def cells_miscounted(cells: list[str], width: int) -> str | None:
+    """Why a row's cells do not fit a header `width` wide, or None when they do (empty
+    cells past the header's end, as spreadsheets leave, are allowed)."""
+    if len(cells) == width or (len(cells) > width and not any(c.strip() for c in cells[width:])):
+        return None
+    reason = f"has {len(cells)} cells but the header has {width}"
+    if len(cells) > width:  # the rejects file keeps the header's width: say them here
+        reason += f" (the extra cells: {', '.join(repr(c) for c in cells[width:])})"
+    return reason
+
+
 @dataclass
 class RowChecker:
     """Checks rows one at a time, remembering identifiers to refuse a second row for the
@@ -304,12 +322,9 @@ class RowChecker:
         self._order = {label: n for n, label in enumerate(self.layout.label.values())}
 
     def check(self, line: int, cells: list[str]) -> ValidRow | RejectedRow:
-        width = self._width
-        if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
-            reason = f"has {len(cells)} cells but the header has {width}"
-            if len(cells) > width:  # the rejects file keeps the header's width: say them here
-                reason += f" (the extra cells: {', '.join(repr(c) for c in cells[width:])})"
-            return RejectedRow(line, cells, [("row", reason)])
+        miscounted = cells_miscounted(cells, self._width)
+        if miscounted is not None:
+            return RejectedRow(line, cells, [("row", miscounted)])
         value = {column: cells[position].strip() for column, position in self._columns}
         problems: dict[str, str] = {}  # huddle column -> reason
         nhs_number = value.get("nhs_number", "")
@@ -510,7 +525,10 @@ class Extract:
         path: Path,
         encoding: str | None = None,
         mapping: dict[str, str] | None = None,
+        layout: Callable[[list[str], str], Layout] | None = None,
     ) -> None:
+        """`layout` matches the header (the cells, the file's name) to the columns wanted;
+        by default a waiting-list extract's, through `mapping`."""
         self.path = Path(path)
         self.name = self.path.name
         self.named_encoding = encoding
@@ -535,7 +553,10 @@ class Extract:
                     f"{self.path} is empty: expected a header line and rows", "file"
                 )
             self.header_line, header = first
-            self.layout = resolve_layout(header, mapping or {}, str(self.path))
+            if layout is None:
+                self.layout = resolve_layout(header, mapping or {}, str(self.path))
+            else:
+                self.layout = layout(header, str(self.path))
         except BaseException:
             self.close()
             raise
