@@ -74,12 +74,16 @@ def count_metrics(source: Source) -> int:
 
 
 def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
-    """A page of metrics by name, each with its latest period's value and its rules."""
+    """A page of metrics, those with a fired trigger standing first, then by name; each
+    with its latest period's value and its rules."""
     lines = []
     for row in _rows(
         source,
+        # A metric whose trigger has fired and stands comes first.
         "SELECT m.*, p.name AS owner_name FROM metric AS m JOIN person AS p ON p.id = m.owner_id "
-        "ORDER BY m.name LIMIT ? OFFSET ?",
+        "ORDER BY EXISTS (SELECT 1 FROM trigger_firing AS f JOIN trigger_rule AS r "
+        "ON r.id = f.rule_id WHERE r.metric_id = m.id AND f.cleared_on IS NULL) DESC, m.name "
+        "LIMIT ? OFFSET ?",
         (limit, offset),
     ):
         owner = row.pop("owner_name")
