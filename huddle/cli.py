@@ -332,6 +332,18 @@ def status_lines(summary: StatusSummary) -> list[str]:
             f"  readiness: {go_live.readiness}" + (f": {'; '.join(reasons)}" if reasons else ""),
             f"  RAG: {rag}",
         ]
+    triggers = summary.triggers
+    lines.append(
+        f"Fired triggers: {len(triggers.fired)}   escalations open: "
+        f"{triggers.escalations_open} ({triggers.escalations_overdue} overdue)"
+    )
+    for fired in triggers.fired:
+        lines.append(
+            f"  FIRED {fired.fired_on:%d/%m/%Y} {fired.rule}: escalation {fired.escalation_owner}"
+            f" ({fired.rung}, due {fired.due:%d/%m/%Y}), on the agenda of {fired.agenda_series}"
+            if fired.due
+            else f"  FIRED {fired.fired_on:%d/%m/%Y} {fired.rule}"
+        )
     return lines
 
 

@@ -162,7 +162,7 @@ def record_readings(
     done = Recorded()
     metrics: dict[int, Metric] = {}
     touched: set[tuple[int, date, str]] = set()
-    new_rows: list[Observation] = []
+    new_rows: dict[tuple, Observation] = {}
     for reading in readings:
         metric = metrics.get(reading.metric_id) or _metric(txn, reading.metric_id)
         metrics[metric.id] = metric  # type: ignore[index]
@@ -184,7 +184,7 @@ def record_readings(
         if outcome != "same":
             touched.add((metric.id, observation.period_start, observation.segment))  # type: ignore[arg-type]
     if new_rows:
-        records.insert_many(txn, new_rows)
+        records.insert_many(txn, list(new_rows.values()))
     derived = _derive(txn, touched, today)
     done.evaluation = evaluate_in(txn, today, {m for m, _, _ in touched} | derived)
     return done
@@ -198,7 +198,7 @@ def _check_segment(metric: Metric, segment: str) -> None:
         raise ValueError(f"segment: {metric.name} is {metric.segmentation}; name the {kind}")
 
 
-def _store(txn: Transaction, observation: Observation, new_rows: list[Observation]) -> str:
+def _store(txn: Transaction, observation: Observation, new_rows: dict[tuple, Observation]) -> str:
     """'new', 'changed' or 'same'. New rows are gathered for one bulk insert; a period
     given twice in one batch is refused rather than silently taking either value."""
     stored = txn.conn.execute(
@@ -208,11 +208,11 @@ def _store(txn: Transaction, observation: Observation, new_rows: list[Observatio
     ).fetchone()
     if stored is None:
         key = (observation.metric_id, observation.period_start, observation.segment)
-        if any((o.metric_id, o.period_start, o.segment) == key for o in new_rows[-50:]):
+        if key in new_rows:
             raise ValueError(
                 f"period: {uk(observation.period_start)} {observation.segment} is given twice"
             )
-        new_rows.append(observation)
+        new_rows[key] = observation
         return "new"
     row_id, value, version = stored
     if oversight.exact(value) == oversight.exact(observation.value):
@@ -237,7 +237,7 @@ def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) 
         return set()
     dependants = _all(txn, Metric, "SELECT * FROM metric WHERE derivation IS NOT NULL")
     changed: set[int] = set()
-    new_rows: list[Observation] = []
+    new_rows: dict[tuple, Observation] = {}
     for metric in dependants:
         inputs = set(metric.inputs.values())
         for period, segment in sorted({(p, s) for m, p, s in touched if m in inputs}):
@@ -255,7 +255,7 @@ def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) 
             if _store(txn, derived, new_rows) != "same":
                 changed.add(metric.id)  # type: ignore[arg-type]
     if new_rows:
-        records.insert_many(txn, new_rows)
+        records.insert_many(txn, list(new_rows.values()))
     return changed
 
 

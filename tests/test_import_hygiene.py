@@ -37,6 +37,8 @@ PURE = [
     "huddle.links",
     "huddle.people",
     "huddle.reconciliation",
+    "huddle.oversight",
+    "huddle.metrics_csv",
 ]
 
 
