@@ -49,7 +49,7 @@ class TodayScreen(HuddleScreen):
                 yield Tile("Not escalated", id="without-escalation")
                 yield Tile("Contacts late", id="contact-overdue")
                 yield Tile("Actions late", id="actions-overdue")
-                yield Tile("Triggers fired", id="triggers")
+                yield Tile("Triggers", id="triggers")
                 yield Tile("Go-live", id="go-live")
             yield Static(id="fired")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
@@ -112,8 +112,8 @@ class TodayScreen(HuddleScreen):
         triggers = summary.triggers
         self.query_one("#triggers", Tile).show(
             len(triggers.fired),
-            f"escalations open {triggers.escalations_open}"
-            f" ({triggers.escalations_overdue} overdue)",
+            f"fired; escalations: {triggers.escalations_open} open,"
+            f" {triggers.escalations_overdue} overdue",
             alarm=True,
         )
         fired = self.query_one("#fired", Static)

@@ -163,6 +163,7 @@ def record_readings(
     metrics: dict[int, Metric] = {}
     touched: set[tuple[int, date, str]] = set()
     new_rows: dict[tuple, Observation] = {}
+    seen: set[tuple] = set()
     for reading in readings:
         metric = metrics.get(reading.metric_id) or _metric(txn, reading.metric_id)
         metrics[metric.id] = metric  # type: ignore[index]
@@ -179,6 +180,12 @@ def record_readings(
             source=source,
             recorded_on=today,
         )
+        key = (observation.metric_id, observation.period_start, observation.segment)
+        if key in seen:
+            raise ValueError(
+                f"period: {uk(observation.period_start)} {observation.segment} is given twice"
+            )
+        seen.add(key)
         outcome = _store(txn, observation, new_rows)
         setattr(done, outcome, getattr(done, outcome) + 1)
         if outcome != "same":
@@ -199,20 +206,16 @@ def _check_segment(metric: Metric, segment: str) -> None:
 
 
 def _store(txn: Transaction, observation: Observation, new_rows: dict[tuple, Observation]) -> str:
-    """'new', 'changed' or 'same'. New rows are gathered for one bulk insert; a period
-    given twice in one batch is refused rather than silently taking either value."""
+    """'new', 'changed' or 'same'. New rows are gathered for one bulk insert."""
     stored = txn.conn.execute(
         "SELECT id, value, version FROM observation "
         "WHERE metric_id = ? AND period_start = ? AND segment = ?",
         (observation.metric_id, observation.period_start.isoformat(), observation.segment),
     ).fetchone()
     if stored is None:
-        key = (observation.metric_id, observation.period_start, observation.segment)
-        if key in new_rows:
-            raise ValueError(
-                f"period: {uk(observation.period_start)} {observation.segment} is given twice"
-            )
-        new_rows[key] = observation
+        new_rows[(observation.metric_id, observation.period_start, observation.segment)] = (
+            observation
+        )
         return "new"
     row_id, value, version = stored
     if oversight.exact(value) == oversight.exact(observation.value):
@@ -243,6 +246,10 @@ def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) 
         for period, segment in sorted({(p, s) for m, p, s in touched if m in inputs}):
             value = _derived_value(txn, metric, period, segment)
             if value is None:
+                # An input corrected so that it can no longer be worked out (no clinicians)
+                # leaves no value rather than a stale one; the audit trail keeps it.
+                if _forget(txn, metric, period, segment):
+                    changed.add(metric.id)  # type: ignore[arg-type]
                 continue
             derived = Observation(
                 metric_id=metric.id,  # type: ignore[arg-type]
@@ -257,6 +264,17 @@ def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) 
     if new_rows:
         records.insert_many(txn, list(new_rows.values()))
     return changed
+
+
+def _forget(txn: Transaction, metric: Metric, period: date, segment: str) -> bool:
+    stored = txn.conn.execute(
+        "SELECT id FROM observation WHERE metric_id = ? AND period_start = ? AND segment = ?",
+        (metric.id, period.isoformat(), segment),
+    ).fetchone()
+    if stored is None:
+        return False
+    txn.delete("observation", stored[0], reason="its inputs no longer give a value")
+    return True
 
 
 def _derived_value(txn: Transaction, metric: Metric, period: date, segment: str) -> object:

@@ -301,11 +301,12 @@ def fired_between(source: Source, since: date, as_at: date) -> list[FiredTrigger
     )
 
 
-# The fired triggers on the agenda of meeting :triggered_for.
+# The fired triggers on the agenda of meeting :triggered_for: those of its series waiting
+# for a meeting (while it is open), and those it took at its sign-off.
 ON_AGENDA_OF = (
     "SELECT i.firing_id FROM agenda_item AS i JOIN meeting AS this ON this.id = :triggered_for "
     "WHERE i.series = this.series AND (i.meeting_id = this.id "
-    "OR (i.meeting_id IS NULL AND i.added_on <= this.held_on))"
+    "OR (i.meeting_id IS NULL AND i.added_on <= this.held_on AND this.state != 'signed off'))"
 )
 
 

@@ -1,7 +1,7 @@
-"""Snapshot tests of oversight (key 6) and of the fired triggers on a huddle's agenda: the
-demo service as at 2026-11-22, at 160x40, the room's clock stopped at 08:02:30. A changed
-SVG is a deliberate, looked-at change: update with `pytest --snapshot-update` only after
-reviewing the report."""
+"""Snapshot tests of oversight (key 6): the demo service as at 2026-11-22, at 160x40, the
+room's clock stopped at 08:02:30. (The fired triggers on a huddle's agenda are in
+test_meeting_snapshots, a section of every agenda.) A changed SVG is a deliberate,
+looked-at change: update with `pytest --snapshot-update` only after reviewing the report."""
 
 from __future__ import annotations
 
@@ -9,18 +9,14 @@ from datetime import date
 from datetime import time as time_of_day
 from pathlib import Path
 
-from huddle.agenda import SectionKey, agenda
-from huddle.models import MeetingKind
 from tests.snapshot_app import (  # noqa: F401 - in_utc is a fixture
     after_keys,
     demo_app,
     in_utc,
-    series_position,
 )
 
 SIZE = (160, 40)
 IN_THE_ROOM = time_of_day(8, 2, 30)
-HUDDLE = "Waiting-list huddle — therapy"
 
 
 def test_oversight(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
@@ -36,19 +32,3 @@ def test_oversight_variance_chart(snap_compare, tmp_path: Path, today: date, mon
     against the 10% rule, fired (F) three weeks ago and cleared (C) the week after."""
     app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("6",), ("down",)))
-
-
-def test_fired_triggers_on_the_huddle_agenda(
-    snap_compare, tmp_path: Path, today: date, monkeypatch
-) -> None:
-    """`3`, the waiting-list huddle, `]` to "Fired triggers": the surge with its owner and
-    observations, its escalation listed, and the agenda counting it."""
-    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
-    keys = [s.key for s in agenda(MeetingKind.WAITING_LIST_HUDDLE)]
-    steps = after_keys(
-        ("3",),
-        ("down",) * series_position(app, HUDDLE),
-        ("enter",),
-        ("right_square_bracket",) * keys.index(SectionKey.TRIGGERS),
-    )
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps)

@@ -718,15 +718,6 @@ def test_an_agenda_item_taken_at_a_meeting_stays_with_it_on_a_plain_connection(
         conn.execute("UPDATE agenda_item SET meeting_id = NULL")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "on_agenda (ON_AGENDA_OF) does not look at the meeting's state: a trigger that fires"
-        " on the day of a meeting already signed off joins that meeting's agenda (added_on <="
-        " held_on, meeting_id NULL) although its minutes do not list it, until a later"
-        " meeting takes it"
-    ),
-)
 def test_a_trigger_fired_after_a_meeting_was_signed_off_is_not_on_that_meetings_agenda(
     service: Service,
 ) -> None:
@@ -807,14 +798,6 @@ def test_zero_wte_gives_no_caseload_per_clinician(caseload: Caseload) -> None:
     assert caseload.derived() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "store.oversight._derive skips a period whose derived value can no longer be worked"
-        " out, so the value worked out from the old inputs stands: caseload per clinician"
-        " stays 25 after the WTE is corrected to 0"
-    ),
-)
 def test_correcting_an_input_so_it_cannot_be_worked_out_leaves_no_stale_value(
     caseload: Caseload,
 ) -> None:
@@ -972,14 +955,6 @@ def test_a_new_period_given_twice_in_one_batch_is_refused(service: Service) -> N
     assert count(service.store, "observation") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "store.oversight._store only checks new rows for a period given twice in a batch:"
-        " a period already recorded, given twice with two values, is corrected twice and"
-        " silently takes the last (the docstring says it is refused)"
-    ),
-)
 def test_a_recorded_period_given_twice_in_one_batch_is_refused(service: Service) -> None:
     service.enter(FRIDAY, [40])
     twice = [Reading(service.referrals, FRIDAY, v) for v in (41, 42)]

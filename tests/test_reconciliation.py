@@ -289,8 +289,15 @@ def test_status_json_adds_reconciliation_and_keeps_every_other_key(
     store: Store, listed: dict[str, int], db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = json.loads(status(db_path, capsys, "--json"))
-    assert list(report) == ["as_at", "service", "is_demo", "waiting", "actions", "go_live"] + [
-        "reconciliation"
+    assert list(report) == [
+        "as_at",
+        "service",
+        "is_demo",
+        "waiting",
+        "actions",
+        "go_live",
+        "triggers",
+        "reconciliation",
     ]
     assert report["waiting"]["total"] == status_summary(store, TODAY).waiting.total
     assert report["reconciliation"] == {
