@@ -24,6 +24,9 @@ BAND = "░"
 GAP = "·"
 FIRED, CLEARED = "F", "C"
 TICK = "┬"
+MAX_CELL = 5
+"""Columns a period may take when few periods share the width: wide enough to read, narrow
+enough that a dozen weeks still look like a series."""
 MIN_HEIGHT = 5
 """Data either side of zero, with a spare row above and below, takes five rows at any step."""
 NO_OBSERVATIONS = "No observations yet."
@@ -168,9 +171,13 @@ def chart(
     if columns < 1:
         raise ValueError(f"width {width} leaves no room for a column beside the axis labels")
 
-    # The latest periods are the ones a huddle acts on: when they do not all fit, drop the
-    # earliest.
-    periods = _periods(starts[0], starts[-1], period)[-columns:]
+    # Few periods spread out to fill the width (each point in the middle of its cell); the
+    # latest periods are the ones a huddle acts on, so when they do not all fit the earliest
+    # are dropped.
+    every = _periods(starts[0], starts[-1], period)
+    cell = max(1, min(MAX_CELL, columns // len(every)))
+    periods = every[-(columns // cell) :]
+    centre = cell // 2
     column_of = {start: column for column, start in enumerate(periods)}
 
     # Each observed period's row. A point outside a limit but within half a row of it would
@@ -196,14 +203,16 @@ def chart(
         label = labels.get(row, Text())
         line = Text(" " * (label_width - len(label))).append_text(label)
         line.append(" ┤" if label else " │")
+        in_band = band_top <= row <= band_bottom
         for column in range(len(periods)):
             point_row, glyph = points.get(column, (-1, ""))
-            if point_row == row:
-                line.append(glyph, style=_IN if glyph == IN else _OUT)
-            elif band_top <= row <= band_bottom:
-                line.append(BAND, style=_BAND)
-            else:
-                line.append(" ")
+            for place in range(cell):
+                if place == centre and point_row == row:
+                    line.append(glyph, style=_IN if glyph == IN else _OUT)
+                elif in_band:
+                    line.append(BAND, style=_BAND)
+                else:
+                    line.append(" ")
         line.rstrip()
         lines.append(line)
 
@@ -211,13 +220,14 @@ def chart(
     # spaces apart; the first period is named too when there is room.
     date_format = DATE_FORMAT[period]
     label_length = len(periods[0].strftime(date_format))
-    dated = list(range(len(periods) - 1, -1, -(label_length + 2)))
-    if dated[-1] >= label_length + 2:
+    apart = -(-(label_length + 2) // cell)  # columns between dates, rounded up
+    dated = list(range(len(periods) - 1, -1, -apart))
+    if dated[-1] * cell >= label_length + 2:
         dated.append(0)
-    dates = [" "] * (gutter + len(periods))
+    dates = [" "] * (gutter + len(periods) * cell)
     ticked = set()
     for column in dated:
-        end = gutter + column
+        end = gutter + column * cell + centre
         if end - label_length + 1 < 0:
             break
         dates[end - label_length + 1 : end + 1] = periods[column].strftime(date_format)
@@ -225,17 +235,19 @@ def chart(
 
     axis = Text(" " * label_width + " └")
     for column, start in enumerate(periods):
+        axis.append("─" * centre)
         if start not in values:
             axis.append(GAP, style="dim")
         else:
             axis.append(TICK if column in ticked else "─")
+        axis.append("─" * (cell - centre - 1))
     lines.append(axis)
 
-    marks = [" "] * len(periods)
+    marks = [" "] * (len(periods) * cell)
     for mark, days in ((CLEARED, cleared), (FIRED, fired)):  # fired last: it wins a column
         for day in days:
             if day in column_of:
-                marks[column_of[day]] = mark
+                marks[column_of[day] * cell + centre] = mark
     if any(mark != " " for mark in marks):
         line = Text(" " * gutter)
         for mark in marks:

@@ -1,11 +1,18 @@
 """The metric chart (screens.metric_chart): one metric's observations against its tolerance
-band, in text. Pure: each test draws a chart and reads its plain text, column by column.
+band, in text. Pure: each test draws a chart and reads its plain text, period by period.
+
+Each period has a cell of one to MAX_CELL characters (wider when few periods share the width);
+its point, its F or C and its axis tick sit at the cell's centre. The tests work out the cell
+from the width and the number of periods, never from the drawing itself, and read each period
+at its centre.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -17,10 +24,14 @@ from screens.metric_chart import (
     ABOVE,
     BAND,
     BELOW,
+    CLEARED,
+    FIRED,
     GAP,
     IN,
+    MAX_CELL,
     MIN_HEIGHT,
     NO_OBSERVATIONS,
+    TICK,
     chart,
 )
 
@@ -33,6 +44,15 @@ def days(values: list[float | None], start: date = START) -> list[tuple[date, fl
     return [(start + timedelta(days=i), v) for i, v in enumerate(values) if v is not None]
 
 
+def every_period(series: list[tuple[date, float]], period: Period) -> list[date]:
+    """Every period from the series' first to its last, observed or not."""
+    first, last = min(start for start, _ in series), max(start for start, _ in series)
+    periods = [first]
+    while (following := next_period(periods[-1], period)) <= last:
+        periods.append(following)
+    return periods
+
+
 @dataclass
 class Drawn:
     """A chart's plain text cut into its parts: the plot rows, the axis, and what is under it."""
@@ -42,32 +62,68 @@ class Drawn:
     axis: str
     under: list[str]
     origin: int
-    """Where the first column is, in characters from the left."""
+    """Where the first cell starts, in characters from the left."""
+    width: int
+    periods: list[date]
+    """Every period the series spans, observed or not (more than may be shown)."""
 
-    def column(self, column: int) -> str:
-        """Column `column` of the plot, top to bottom."""
-        return "".join(self.at(row, column) for row in self.rows)
+    @property
+    def cell(self) -> int:
+        """Characters per period: the room beside the labels shared out, one to MAX_CELL."""
+        return max(1, min(MAX_CELL, (self.width - self.origin) // len(self.periods)))
 
-    def at(self, line: str, column: int) -> str:
-        index = self.origin + column
+    @property
+    def shown(self) -> list[date]:
+        """The periods drawn: the latest that fit."""
+        return self.periods[-((self.width - self.origin) // self.cell) :]
+
+    def centre(self, period: int) -> int:
+        """The index, in a line, of the centre of the `period`th shown period's cell."""
+        return self.origin + period * self.cell + self.cell // 2
+
+    def at(self, line: str, period: int) -> str:
+        """What `line` has at the centre of the `period`th cell."""
+        index = self.centre(period)
         return line[index] if index < len(line) else " "
 
-    def glyphs(self, column: int) -> list[tuple[int, str]]:
-        return [(row, cell) for row, cell in enumerate(self.column(column)) if cell in GLYPHS]
+    def cell_of(self, line: str, period: int) -> str:
+        """The whole of the `period`th cell of `line`, blank where the line stops short."""
+        start = self.origin + period * self.cell
+        return line[start : start + self.cell].ljust(self.cell)
+
+    def column(self, period: int) -> str:
+        """The centre of the `period`th cell, top to bottom."""
+        return "".join(self.at(row, period) for row in self.rows)
+
+    def glyphs(self, period: int) -> list[tuple[int, str]]:
+        return [(row, cell) for row, cell in enumerate(self.column(period)) if cell in GLYPHS]
 
     def label_row(self, label: str) -> int:
         """The plot row whose y-axis label is `label`."""
         return next(i for i, row in enumerate(self.rows) if row[: self.origin - 2].strip() == label)
 
     @property
-    def columns(self) -> int:
-        return len(self.axis) - self.origin
-
-    @property
     def marks(self) -> str:
         """The row of F and C under the axis ('' when nothing fired or cleared)."""
         first = self.under[0]
         return first if set(first) <= {"F", "C", " "} else ""
+
+    @property
+    def dates(self) -> str:
+        """The row of dates under the axis (and under the marks, if any)."""
+        return self.under[1] if self.marks else self.under[0]
+
+    def dated(self, date_format: str) -> dict[int, str]:
+        """Each dated period (its index among those shown) and its label, checking that the
+        label ends under the centre of that period's cell and names it."""
+        found = {}
+        for match in re.finditer(r"\S+(?: \S+)?", self.dates):
+            offset = match.end() - 1 - self.origin - self.cell // 2
+            assert offset % self.cell == 0, (match.group(), self.dates)
+            period = offset // self.cell
+            assert match.group() == self.shown[period].strftime(date_format)
+            found[period] = match.group()
+        return found
 
 
 def draw(
@@ -77,9 +133,10 @@ def draw(
     low: float | None = 90.0,
     high: float | None = 115.0,
     height: int = 10,
+    width: int = 80,
     **options: Any,
 ) -> Drawn:
-    text = chart(series, period=period, low=low, high=high, height=height, **options)
+    text = chart(series, period=period, low=low, high=high, height=height, width=width, **options)
     assert isinstance(text, Text)
     lines = text.plain.split("\n")
     axis_at = next(i for i, line in enumerate(lines) if "└" in line)
@@ -89,6 +146,8 @@ def draw(
         axis=lines[axis_at],
         under=lines[axis_at + 1 :],
         origin=lines[axis_at].index("└") + 1,
+        width=width,
+        periods=every_period(series, period),
     )
 
 
@@ -98,16 +157,16 @@ def draw(
 def test_each_observed_period_has_one_glyph_that_says_in_above_or_below() -> None:
     drawn = draw(days([100, 130, 80, 90, 115, 114.9, 90.1]))
     expected = [IN, ABOVE, BELOW, IN, IN, IN, IN]  # on a limit is within tolerance
-    for column, glyph in enumerate(expected):
-        found = drawn.glyphs(column)
-        assert len(found) == 1, (column, drawn.column(column))
+    for period, glyph in enumerate(expected):
+        found = drawn.glyphs(period)
+        assert len(found) == 1, (period, drawn.column(period))
         assert found[0][1] == glyph
     assert sum(row.count(g) for row in drawn.rows for g in GLYPHS) == len(expected)
 
 
 def test_points_sit_higher_for_higher_values() -> None:
     drawn = draw(days([80, 95, 105, 130]))
-    rows = [drawn.glyphs(column)[0][0] for column in range(4)]
+    rows = [drawn.glyphs(period)[0][0] for period in range(4)]
     assert rows == sorted(rows, reverse=True)
     assert rows[0] > rows[-1]
 
@@ -137,9 +196,10 @@ def test_the_band_fills_the_rows_from_high_to_low_and_no_others() -> None:
     drawn = draw(days([100, None, 100]))
     high_row, low_row = drawn.label_row("115"), drawn.label_row("90")
     assert high_row < low_row
-    gap = drawn.column(1)  # nothing drawn in it, so the band shows whole
-    for row, cell in enumerate(gap):
-        assert (cell == BAND) == (high_row <= row <= low_row), (row, gap)
+    gap = [drawn.cell_of(row, 1) for row in drawn.rows]  # nothing drawn in it: the band whole
+    for row, cells in enumerate(gap):
+        in_band = high_row <= row <= low_row
+        assert cells == (BAND if in_band else " ") * drawn.cell, (row, gap)
 
 
 def test_three_to_five_y_labels_including_both_limits() -> None:
@@ -156,14 +216,18 @@ def test_three_to_five_y_labels_including_both_limits() -> None:
 def test_no_low_limit_shades_from_the_high_limit_down_to_the_bottom() -> None:
     drawn = draw(days([100, None, 130]), low=None, high=115.0)
     high_row = drawn.label_row("115")
-    assert drawn.column(1) == " " * high_row + BAND * (len(drawn.rows) - high_row)
+    gap = [drawn.cell_of(row, 1) for row in drawn.rows]
+    assert gap == [" " * drawn.cell] * high_row + [BAND * drawn.cell] * (len(gap) - high_row)
     assert [glyph for _, glyph in drawn.glyphs(0) + drawn.glyphs(2)] == [IN, ABOVE]
 
 
 def test_no_high_limit_shades_from_the_top_down_to_the_low_limit() -> None:
     drawn = draw(days([100, None, 60]), low=90.0, high=None)
     low_row = drawn.label_row("90")
-    assert drawn.column(1) == BAND * (low_row + 1) + " " * (len(drawn.rows) - low_row - 1)
+    gap = [drawn.cell_of(row, 1) for row in drawn.rows]
+    assert gap == [BAND * drawn.cell] * (low_row + 1) + [" " * drawn.cell] * (
+        len(gap) - low_row - 1
+    )
     assert [glyph for _, glyph in drawn.glyphs(0) + drawn.glyphs(2)] == [IN, BELOW]
 
 
@@ -179,20 +243,21 @@ def test_counts_get_no_negative_rows_unless_a_point_is_below_the_low_limit() -> 
 # --- under the axis -------------------------------------------------------------------------
 
 
-def test_fired_and_cleared_are_marked_under_their_columns() -> None:
+def test_fired_and_cleared_are_marked_under_their_periods() -> None:
     series = days([100, 120, 121, 122, 100, 101])
     drawn = draw(series, fired=[series[3][0]], cleared=[series[4][0]])
     marks = drawn.marks
-    assert drawn.at(marks, 3) == "F"
-    assert drawn.at(marks, 4) == "C"
-    assert marks.strip() == "FC"
+    assert drawn.at(marks, 3) == FIRED
+    assert drawn.at(marks, 4) == CLEARED
+    assert marks.split() == [FIRED, CLEARED]
 
 
-def test_fired_wins_a_column_it_shares_with_cleared() -> None:
+def test_fired_wins_a_period_it_shares_with_cleared() -> None:
     series = days([100, 120, 100])
     drawn = draw(series, fired=[series[1][0]], cleared=[series[1][0], series[2][0]])
-    assert drawn.marks.strip() == "FC"
-    assert drawn.at(drawn.marks, 1) == "F"
+    assert drawn.marks.split() == [FIRED, CLEARED]
+    assert drawn.at(drawn.marks, 1) == FIRED
+    assert drawn.at(drawn.marks, 2) == CLEARED
 
 
 def test_no_marks_row_when_nothing_fired_or_cleared_in_view() -> None:
@@ -204,10 +269,11 @@ def test_no_marks_row_when_nothing_fired_or_cleared_in_view() -> None:
 
 def test_a_missing_period_is_a_gap_marked_on_the_axis() -> None:
     drawn = draw(days([100, 101, None, 103]))
-    assert drawn.columns == 4
+    assert len(drawn.shown) == 4
+    assert len(drawn.axis) == drawn.origin + 4 * drawn.cell
     assert drawn.glyphs(2) == []
     assert BAND in drawn.column(2)
-    assert [drawn.at(drawn.axis, column) for column in range(4)].count(GAP) == 1
+    assert drawn.axis.count(GAP) == 1
     assert drawn.at(drawn.axis, 2) == GAP
     assert f"{GAP} no observation" in "\n".join(drawn.under)
 
@@ -215,14 +281,18 @@ def test_a_missing_period_is_a_gap_marked_on_the_axis() -> None:
 def test_the_latest_period_is_always_dated_and_dates_do_not_overlap() -> None:
     series = days([100.0] * 30)
     drawn = draw(series)
-    dates = drawn.under[0]
+    dates = drawn.dates
     last = series[-1][0].strftime("%d/%m")
     assert dates.endswith(last)
-    assert len(dates) - 1 == drawn.origin + 29  # it ends under the latest column
-    labels = dates.split()
-    assert 3 <= len(labels) <= 6
-    assert all(len(label) == 5 and label[2] == "/" for label in labels)
-    assert "  " in dates.strip()  # at least two spaces between labels
+    assert len(dates) - 1 == drawn.centre(29)  # it ends under the latest period's centre
+    dated = drawn.dated("%d/%m")  # each label ends under the centre of the period it names
+    assert 29 in dated
+    assert len(dated) >= 3
+    assert all(len(label) == 5 and label[2] == "/" for label in dated.values())
+    assert all(len(space) >= 2 for space in re.findall(r" +", dates.strip()))
+    # The dated periods, and only they, have a tick on the axis.
+    ticks = {i for i in range(len(drawn.shown)) if drawn.at(drawn.axis, i) == TICK}
+    assert ticks == set(dated)
 
 
 def test_the_legend_names_every_mark() -> None:
@@ -249,32 +319,39 @@ def test_more_periods_than_fit_keeps_the_latest() -> None:
     values = [140.0] * 100 + [100.0 + (i % 7) for i in range(99)] + [140.0]
     series = days(values)
     drawn = draw(series, width=50)
-    assert 30 < drawn.columns == 50 - drawn.origin
+    assert drawn.cell == 1
+    assert 30 < len(drawn.shown) == 50 - drawn.origin
+    assert drawn.shown[-1] == series[-1][0]
     assert len(drawn.axis) == 50
-    shown = [glyph for column in range(drawn.columns) for _, glyph in drawn.glyphs(column)]
-    assert shown == [IN] * (drawn.columns - 1) + [ABOVE]
-    assert drawn.under[0].endswith(series[-1][0].strftime("%d/%m"))
+    shown = [glyph for period in range(len(drawn.shown)) for _, glyph in drawn.glyphs(period)]
+    assert shown == [IN] * (len(drawn.shown) - 1) + [ABOVE]
+    assert drawn.dates.endswith(series[-1][0].strftime("%d/%m"))
 
 
-def test_weekly_columns_step_a_week_and_a_missing_week_is_a_gap() -> None:
+def test_weekly_periods_step_a_week_and_a_missing_week_is_a_gap() -> None:
     mondays = [START + timedelta(weeks=i) for i in range(12)]
     series = [(monday, 100.0) for i, monday in enumerate(mondays) if i != 5]
     drawn = draw(series, period=Period.WEEKLY, fired=[mondays[11]])
-    assert drawn.columns == 12
+    assert drawn.shown == mondays
+    assert len(drawn.axis) == drawn.origin + 12 * drawn.cell
     assert drawn.at(drawn.axis, 5) == GAP
-    assert drawn.at(drawn.marks, 11) == "F"
-    assert drawn.under[1].endswith(mondays[11].strftime("%d/%m"))
+    assert drawn.at(drawn.marks, 11) == FIRED
+    assert drawn.dates.endswith(mondays[11].strftime("%d/%m"))
+    assert len(drawn.dates) - 1 == drawn.centre(11)
+    assert 11 in drawn.dated("%d/%m")
 
 
-def test_monthly_columns_step_a_month_and_name_the_month() -> None:
+def test_monthly_periods_step_a_month_and_name_the_month() -> None:
     months = [date(2025, m, 1) for m in range(1, 13)] + [date(2026, m, 1) for m in range(1, 7)]
     series = [(month, 50.0 + i) for i, month in enumerate(months)]
     drawn = draw(series, period=Period.MONTHLY, low=55.0, high=None, cleared=[date(2026, 2, 1)])
-    assert drawn.columns == 18
-    assert drawn.at(drawn.marks, 13) == "C"
-    dates = drawn.under[1]
-    assert dates.endswith("Jun 2026")
-    assert "Aug 2025" in dates
+    assert drawn.shown == months
+    assert len(drawn.axis) == drawn.origin + 18 * drawn.cell
+    assert drawn.at(drawn.marks, 13) == CLEARED
+    assert drawn.dates.endswith("Jun 2026")
+    dated = drawn.dated("%b %Y")  # "Mon YYYY" ending under the centre of its month
+    assert dated[17] == "Jun 2026"
+    assert len(dated) >= 3
 
 
 @pytest.mark.parametrize("width", [24, 40, 60, 80, 120])
@@ -306,6 +383,114 @@ def test_the_unit_heads_the_chart() -> None:
     assert text.plain.split("\n")[0] == "referrals"
 
 
+# --- cells: few periods spread to fill the width --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("periods", "cell"),
+    [
+        # 80 wide less "115 ┤" leaves 75 columns, shared out and capped at MAX_CELL.
+        (1, 5),
+        (3, 5),
+        (15, 5),  # exactly 5 each
+        (16, 4),
+        (20, 3),
+        (25, 3),
+        (26, 2),
+        (37, 2),
+        (38, 1),  # 1.97 each: one, with room to spare
+        (75, 1),
+        (200, 1),
+    ],
+)
+def test_the_cell_is_the_width_shared_out_between_the_periods(periods: int, cell: int) -> None:
+    drawn = draw(days([100.0 + i % 3 for i in range(periods)]))
+    assert drawn.origin == 5
+    assert drawn.cell == cell
+    assert len(drawn.shown) == min(periods, 75)
+    assert len(drawn.axis) == drawn.origin + len(drawn.shown) * cell
+    for period in range(len(drawn.shown)):
+        assert len(drawn.glyphs(period)) == 1, period
+
+
+def test_few_periods_fill_no_more_than_max_cell_each() -> None:
+    drawn = draw(days([100, 110, 95]), width=120)
+    assert drawn.cell == MAX_CELL
+    assert len(drawn.axis) == drawn.origin + 3 * MAX_CELL  # not stretched to 120
+    assert all(len(line) <= drawn.origin + 3 * MAX_CELL for line in drawn.rows)
+
+
+def test_many_periods_take_one_character_each() -> None:
+    drawn = draw(days([100.0] * 40), width=40)
+    assert drawn.cell == 1
+    assert len(drawn.shown) == 40 - drawn.origin
+    assert len(drawn.axis) == 40
+    # One character per period, so dates are a label and two spaces (seven periods) apart.
+    dated = sorted(drawn.dated("%d/%m"))
+    assert dated[-1] == len(drawn.shown) - 1
+    assert {later - earlier for earlier, later in pairwise(dated)} == {7}
+
+
+@pytest.mark.parametrize("period", list(Period))
+@pytest.mark.parametrize("count_", [1, 2, 3, 5, 8, 13, 21, 34])
+@pytest.mark.parametrize("width", [12, 24, 40, 80, 120])
+def test_every_line_fits_the_width_whatever_the_cell(
+    width: int, count_: int, period: Period
+) -> None:
+    series, start = [], date(2026, 1, 1)
+    for i in range(count_):
+        if i % 4 != 2:
+            series.append((start, 100.0 + 20 * (i % 3)))
+        start = next_period(start, period)
+    text = chart(
+        series,
+        period=period,
+        low=90,
+        high=115,
+        fired=[series[-1][0]],
+        cleared=[series[0][0]],
+        width=width,
+    )
+    for line in text.plain.split("\n"):
+        assert len(line) <= width, line
+        assert line == line.rstrip()
+
+
+@pytest.mark.parametrize(("width", "cell"), [(25, 5), (21, 4), (17, 3), (13, 2)])
+def test_glyph_mark_tick_and_gap_sit_at_the_centre_of_the_cell(width: int, cell: int) -> None:
+    # Four days, the third missing: "115 ┤" leaves width - 5 columns for them. (series[2] is
+    # the fourth day.)
+    series = days([100, 130, None, 80])
+    drawn = draw(series, width=width, fired=[series[1][0]], cleared=[series[2][0]])
+    assert drawn.cell == cell
+    centre = cell // 2
+    for period, glyph in ((0, IN), (1, ABOVE), (2, None), (3, BELOW)):
+        for row in drawn.rows:
+            cells = drawn.cell_of(row, period)
+            # Either side of the centre is the band or blank; only the centre holds a glyph.
+            assert not set(cells[:centre] + cells[centre + 1 :]) & GLYPHS, (period, cells)
+        assert [g for _, g in drawn.glyphs(period)] == ([glyph] if glyph else [])
+    assert drawn.cell_of(drawn.marks, 1) == " " * centre + FIRED + " " * (cell - centre - 1)
+    assert drawn.cell_of(drawn.marks, 3) == " " * centre + CLEARED + " " * (cell - centre - 1)
+    assert drawn.cell_of(drawn.marks, 2) == " " * cell
+    axis = [drawn.cell_of(drawn.axis, period) for period in range(4)]
+    assert axis[2] == "─" * centre + GAP + "─" * (cell - centre - 1)
+    assert axis[3] == "─" * centre + TICK + "─" * (cell - centre - 1)  # the latest is dated
+    assert drawn.dates.endswith(series[-1][0].strftime("%d/%m"))
+    assert len(drawn.dates) - 1 == drawn.centre(3)
+
+
+def test_dates_are_spaced_by_cells_and_the_first_is_named_when_there_is_room() -> None:
+    # Three days at five characters each: the last and the first are ten apart, room for
+    # "dd/mm" and two spaces, so both are named; the middle one would crowd them.
+    drawn = draw(days([100, 101, 102]))
+    assert drawn.cell == MAX_CELL
+    assert drawn.dated("%d/%m") == {0: "02/03", 2: "04/03"}
+    # Two days are only five apart: just the latest.
+    two = draw(days([100, 101]))
+    assert two.dated("%d/%m") == {1: "03/03"}
+
+
 # --- edges ------------------------------------------------------------------------------------
 
 
@@ -317,7 +502,9 @@ def test_no_observations_is_one_line_saying_so() -> None:
 
 def test_a_single_observation_still_draws() -> None:
     drawn = draw(days([100]))
+    assert drawn.cell == MAX_CELL
     assert [glyph for _, glyph in drawn.glyphs(0)] == [IN]
+    assert drawn.dates.strip() == START.strftime("%d/%m")
 
 
 def test_too_few_rows_is_refused() -> None:
@@ -334,6 +521,7 @@ def test_the_same_input_draws_the_same_chart() -> None:
 
 
 def test_a_twenty_day_chart_with_a_firing_and_a_clearing() -> None:
+    # 75 columns for 20 days: three characters each, every point at its cell's centre.
     values = [92, 95, 97, 101, 104, 108, 112, 116, 118, 121, 117, 113, None, 109, 104, 99]
     values += [96, 94, 90, 86]
     series = days(values)
@@ -351,17 +539,17 @@ def test_a_twenty_day_chart_with_a_firing_and_a_clearing() -> None:
             "referrals a day",
             "132 ┤",
             "    │",
-            "    │       ▲▲▲▲",
-            "115 ┤░░░░░░●░░░░●░░░░░░░░",
-            "    │░░░░░●░░░░░░░●░░░░░░",
-            "    │░░░●●░░░░░░░░░●░░░░░",
-            "    │░●●░░░░░░░░░░░░●●●░░",
-            " 90 ┤●░░░░░░░░░░░░░░░░░●░",
-            "    │                   ▼",
+            "    │                      ▲  ▲  ▲  ▲",
+            "115 ┤░░░░░░░░░░░░░░░░░░░●░░░░░░░░░░░░░░●░░░░░░░░░░░░░░░░░░░░░░░░░",
+            "    │░░░░░░░░░░░░░░░░●░░░░░░░░░░░░░░░░░░░░░░░●░░░░░░░░░░░░░░░░░░░",
+            "    │░░░░░░░░░░●░░●░░░░░░░░░░░░░░░░░░░░░░░░░░░░░●░░░░░░░░░░░░░░░░",
+            "    │░░░░●░░●░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░●░░●░░●░░░░░░░",
+            " 90 ┤░●░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░●░░░░",
+            "    │                                                          ▼",
             " 78 ┤",
-            "    └─────┬──────·──────┬",
-            "             F     C",
-            "      07/03  14/03  21/03",
+            "    └────┬────────┬────────┬────────┬─────·──┬────────┬────────┬─",
+            "                              F                 C",
+            "     03/03    06/03    09/03    12/03    15/03    18/03    21/03",
             "● in tolerance  ▲ above  ▼ below  ░ tolerance band  · no observation",
             "F trigger fired  C cleared",
         ]
