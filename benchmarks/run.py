@@ -427,28 +427,31 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks import actions
+    from benchmarks import actions, oversight
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Generate demo data, measure huddle against the limits of issue #9 and "
-        "print the table (Markdown); with `actions`, the Actions screen's table instead. "
+        "print the table (Markdown); with `actions`, the Actions screen's table instead, "
+        "with `oversight`, trigger evaluation's. "
         "Progress goes to stderr.",
     )
     parser.add_argument(
         "what",
         nargs="?",
-        choices=["actions"],
+        choices=["actions", "oversight"],
         help="actions: the time to open the Actions screen and filter it at "
         f"{actions.FULL.sizes[1]:,} (and {actions.FULL.sizes[2]:,}) extra actions against "
-        f"{actions.FULL.sizes[0]}",
+        f"{actions.FULL.sizes[0]}; oversight: trigger evaluation at "
+        f"{oversight.FULL.metrics} metrics x {oversight.FULL.days // 365} years of daily data",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
         help=f"small sizes and fewer runs (sizes {QUICK.sizes[0]},{QUICK.sizes[1]}, "
         f"{QUICK.runs} runs, {QUICK.import_rows:,} import rows; actions: "
-        f"{','.join(str(n) for n in actions.QUICK.sizes)}, {actions.QUICK.runs} runs): "
+        f"{','.join(str(n) for n in actions.QUICK.sizes)}, {actions.QUICK.runs} runs; "
+        f"oversight: {oversight.QUICK.metrics} metrics x {oversight.QUICK.days // 365} year): "
         "a minute, not ten",
     )
     parser.add_argument(
@@ -457,10 +460,13 @@ def main(argv: list[str] | None = None) -> int:
         help=f"waiting-list entries of the baseline and of the measured list "
         f"(default {FULL.sizes[0]},{FULL.sizes[1]}); actions: extra actions of the baseline "
         f"and of one or more measured sizes (default "
-        f"{','.join(str(n) for n in actions.FULL.sizes)})",
+        f"{','.join(str(n) for n in actions.FULL.sizes)}); oversight: METRICS,YEARS "
+        f"(default {oversight.FULL.metrics},{oversight.FULL.days // 365})",
     )
     parser.add_argument("--runs", type=int, metavar="N", help="samples of each figure")
     args = parser.parse_args(argv)
+    if args.what == "oversight":
+        return oversight.main(args, parser.error)
     if args.what == "actions":
         chosen: Settings | actions.ActionSettings = actions.QUICK if args.quick else actions.FULL
     else:
