@@ -387,8 +387,8 @@ def figures(m: Measurements) -> list[Figure]:
         Figure(
             "trigger evaluation",
             "100 metrics x 3 years of daily data",
-            "report (after the oversight issue lands)",
-            "not built yet",
+            "report (python -m benchmarks oversight)",
+            "see the oversight section of docs/benchmarks.md",
             "—",
         ),
     ]

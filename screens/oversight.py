@@ -145,6 +145,9 @@ class OversightScreen(HuddleScreen):
     def __init__(self) -> None:
         super().__init__()
         self.revision = 0
+        self.highlighted: MetricLine | None = None
+        """The metric at the cursor, read with its series (not waiting for the list's page)."""
+        self.escalations = 0
 
     def compose_body(self) -> Iterable:
         with Vertical(id="oversight"):
@@ -198,6 +201,7 @@ class OversightScreen(HuddleScreen):
     def _loaded(self, message: OversightLoaded) -> None:
         self.revision += 1
         every, still_open, overdue = message.escalations
+        self.escalations = every
         today = self.app.clock.today()
         fired = message.fired
         self.query_one("#ov-head", Static).update(
@@ -226,7 +230,6 @@ class OversightScreen(HuddleScreen):
     def _metric_moved(self) -> None:
         # By position, so it does not wait for the list's page of rows to arrive.
         self._read_series(self.query_one(MetricList).cursor)
-        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="oversight-series", exit_on_error=False)
     def _read_series(self, position: int) -> None:
@@ -241,8 +244,10 @@ class OversightScreen(HuddleScreen):
 
     @on(SeriesRead)
     def _series_read(self, message: SeriesRead) -> None:
+        self.highlighted = message.line
         self.query_one("#metric-detail", Static).update(_detail(message.line))
         self.query_one(ChartPanel).show(message)
+        self.refresh_bindings()
 
     @on(NoMetric)
     def _no_metric(self) -> None:
@@ -254,13 +259,13 @@ class OversightScreen(HuddleScreen):
     # --- keys ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("observation", "new_rule"):
-            line = self.query_one(MetricList).current()
-            if action == "observation":
-                return line is not None and line.metric.derivation is None
+        line = self.highlighted
+        if action == "observation":
+            return line is not None and line.metric.derivation is None
+        if action == "new_rule":
             return line is not None
         if action == "open_row":
-            return self.query_one(EscalationList).current() is not None
+            return self.escalations > 0
         return True
 
     def _after_form(self, saved: object) -> None:
@@ -279,7 +284,7 @@ class OversightScreen(HuddleScreen):
         self.load()
 
     def action_observation(self) -> None:
-        line = self.query_one(MetricList).current()
+        line = self.highlighted
         if line is not None:
             form = observation_form(self.app.store, self.app.clock.today(), line)
             self.app.push_screen(form, self._after_form)
@@ -290,7 +295,7 @@ class OversightScreen(HuddleScreen):
         )
 
     def action_new_rule(self) -> None:
-        line = self.query_one(MetricList).current()
+        line = self.highlighted
         if line is None:
             return
         known = [
