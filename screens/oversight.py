@@ -32,6 +32,7 @@ from screens.oversight_forms import escalation_form, metric_form, observation_fo
 from screens.oversight_lists import EscalationList, MetricList, OversightQuery
 from screens.paged_list import header
 from store.connection import Store
+from store.meeting_log import SeriesQuery, page_of_series
 from store.oversight import Evaluation, Recorded
 from store.oversight_reads import (
     FiredTrigger,
@@ -298,12 +299,7 @@ class OversightScreen(HuddleScreen):
         line = self.highlighted
         if line is None:
             return
-        known = [
-            name
-            for (name,) in self.app.store.conn.execute(
-                "SELECT series FROM meeting GROUP BY series ORDER BY max(held_on) DESC"
-            )
-        ]
+        known = [line.series for line in page_of_series(self.app.store, SeriesQuery(), 0, 50)]
         form = rule_form(
             self.app.store, self.app.clock.today(), line, everyone(self.app.store), known
         )

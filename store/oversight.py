@@ -34,6 +34,7 @@ from huddle.oversight import Cleared, Fired, Point, shown
 from store import actions, records
 from store.connection import Store, Transaction
 from store.errors import NotFound
+from store.oversight_reads import rows
 from store.people import checked_person
 
 Source = Store | Transaction
@@ -41,9 +42,7 @@ R = TypeVar("R", bound=Record)
 
 
 def _all(source: Source, model: type[R], sql: str, params: tuple = ()) -> list[R]:
-    cursor = source.conn.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [model.model_validate(dict(zip(names, values, strict=True))) for values in cursor]
+    return [model.model_validate(row) for row in rows(source, sql, params)]
 
 
 def _metric(source: Source, metric_id: int) -> Metric:

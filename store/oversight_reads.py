@@ -25,7 +25,7 @@ from store.connection import Store, Transaction
 Source = Store | Transaction
 
 
-def _rows(source: Source, sql: str, params: dict | tuple = ()) -> list[dict]:
+def rows(source: Source, sql: str, params: dict | tuple = ()) -> list[dict]:
     cursor = source.conn.execute(sql, params)
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
@@ -77,7 +77,7 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
     """A page of metrics, those with a fired trigger standing first, then by name; each
     with its latest period's value and its rules."""
     lines = []
-    for row in _rows(
+    for row in rows(
         source,
         # A metric whose trigger has fired and stands comes first.
         "SELECT m.*, p.name AS owner_name FROM metric AS m JOIN person AS p ON p.id = m.owner_id "
@@ -124,7 +124,7 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
 def _rules_of(source: Source, metric_id: int) -> list[TriggerRule]:
     return [
         TriggerRule.model_validate(row)
-        for row in _rows(
+        for row in rows(
             source, "SELECT * FROM trigger_rule WHERE metric_id = ? ORDER BY id", (metric_id,)
         )
     ]
@@ -238,45 +238,25 @@ LEFT JOIN person AS p ON p.id = a.owner_id
 
 def _fired(source: Source, where: str, params: dict) -> list[FiredTrigger]:
     found = []
-    for row in source.conn.execute(
-        f"{_FIRED} WHERE {where} ORDER BY f.fired_on DESC, f.id DESC", params
-    ):
-        (
-            firing_id,
-            rule,
-            metric,
-            fired_on,
-            run_start,
-            fired_period,
-            why,
-            observed,
-            series_name,
-            action_id,
-            owner,
-            rung,
-            due,
-            status,
-            cleared_on,
-            cleared_why,
-        ) = row
+    for row in rows(source, f"{_FIRED} WHERE {where} ORDER BY f.fired_on DESC, f.id DESC", params):
         found.append(
             FiredTrigger(
-                firing_id,
-                rule,
-                metric,
-                date.fromisoformat(fired_on),
-                date.fromisoformat(run_start),
-                date.fromisoformat(fired_period),
-                why,
-                json.loads(observed),
-                series_name,
-                action_id,
-                owner,
-                EscalationRung(rung) if rung else None,
-                date.fromisoformat(due) if due else None,
-                ActionStatus(status) if status else None,
-                date.fromisoformat(cleared_on) if cleared_on else None,
-                cleared_why,
+                firing_id=row["id"],
+                rule=row["rule"],
+                metric=row["metric"],
+                fired_on=date.fromisoformat(row["fired_on"]),
+                run_start=date.fromisoformat(row["run_start"]),
+                fired_period=date.fromisoformat(row["fired_period"]),
+                why=row["why"],
+                observations=json.loads(row["observations"]),
+                series=row["series"],
+                action_id=row["action_id"],
+                owner=row["owner"],
+                rung=EscalationRung(row["rung"]) if row["rung"] else None,
+                due_date=date.fromisoformat(row["due_date"]) if row["due_date"] else None,
+                status=ActionStatus(row["status"]) if row["status"] else None,
+                cleared_on=date.fromisoformat(row["cleared_on"]) if row["cleared_on"] else None,
+                cleared_why=row["cleared_why"],
             )
         )
     return found
