@@ -5,13 +5,14 @@ Built by `make_app(store, clock)` so tests hand it a temporary database and a fi
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from huddle.clock import Clock
 from huddle.commands import GLOBAL_COMMANDS
@@ -33,11 +34,19 @@ from screens.runner import RunnerScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
 from store import Store
+from store.connection import data_version
 from store.meeting_reads import meeting_row, running_meeting
 from store.mobilisation_reads import programme_of
 from store.oversight import Evaluation, climb_escalations, evaluate_all
 from store.people import everyone
 from store.records import service
+from store.startup import network_share_warning
+
+# How often the app asks SQLite whether another connection has committed a change. The
+# question (PRAGMA data_version) reads a counter in the write-ahead log's shared memory,
+# so asking every second costs nothing measurable, and a change made in another terminal
+# is on screen within a second plus the time to read it (docs/reliability.md).
+WATCH_SECONDS = 1.0
 
 GLOBAL_ACTIONS = frozenset(c.action.partition("(")[0] for c in GLOBAL_COMMANDS)
 
@@ -64,10 +73,44 @@ class HuddleApp(App[None]):
         self.is_demo = is_demo
         self.room_meeting_id: int | None = None
         """The meeting open in the runner, which `d`, `a` and `r` record into."""
+        self.location_warning = network_share_warning(store.path)
+        """Said in a banner on every screen while the database sits on a network share."""
         self.title = f"huddle — {service_name or 'new service'}{' — DEMO' if is_demo else ''}"
 
     def on_mount(self) -> None:
         self.catch_up()
+        self.seen_version = data_version(self.store)
+        self.fresh_at = self.clock.now()
+        self.sub_title = f"data as at {self.fresh_at:%H:%M:%S}"
+        self.set_interval(WATCH_SECONDS, self.watch_database)
+
+    def watch_database(self) -> None:
+        """Has another terminal (or a worker of this one) committed a change since the last
+        look? If so, the screen reads afresh. Either way the header says how fresh what is
+        on screen is, and says so loudly when the database cannot be asked."""
+        try:
+            version = data_version(self.store)
+        except sqlite3.Error as error:
+            self.sub_title = f"NOT UPDATING since {self.fresh_at:%H:%M:%S}: {error}"
+            return
+        if version != self.seen_version:
+            self.seen_version = version
+            self._reread()
+        self.fresh_at = self.clock.now()
+        self.sub_title = f"data as at {self.fresh_at:%H:%M:%S}"
+
+    def _reread(self) -> None:
+        """What coming back to the screen does (each screen reads afresh then), keeping
+        the user's place and focus. Under a form or question nothing is read: the screen
+        reads afresh anyway when it is closed."""
+        screen = self.screen
+        reread = getattr(screen, "on_screen_resume", None)
+        if isinstance(screen, ModalScreen) or reread is None:
+            return
+        focused = self.focused
+        reread()
+        if focused is not None and focused.is_attached:
+            focused.focus()
 
     @work(thread=True, exit_on_error=False, group="catch-up")
     def catch_up(self) -> None:
@@ -85,8 +128,9 @@ class HuddleApp(App[None]):
             self.notify(firing.why, title="TRIGGER FIRED: escalation opened", severity="warning")
         if climbed:
             self.notify(f"{climbed} escalations climbed a rung (6 Oversight shows them)")
-        if (climbed or found.fired or found.cleared) and hasattr(self.screen, "load"):
-            self.screen.load()
+        # What it wrote is on screen now rather than at the next look: the same look, so a
+        # screen the watcher has already read afresh is not read twice.
+        self.watch_database()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a form is open its typed text is not saved yet: none of huddle's app-wide

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -18,7 +19,7 @@ from typing import IO, TYPE_CHECKING
 from huddle import config
 from huddle.clock import Clock, ClockError, clock_from_env
 from huddle.dates import long_uk, parse_date
-from store.errors import StoreError
+from store.errors import DAMAGED_ADVICE, StoreError, is_damage
 
 # The store (sqlite-utils) and the models (pydantic) are imported by the commands that use
 # them, so `huddle --help` and a mistyped command answer at once.
@@ -117,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(backup)
     backup.add_argument("dest", metavar="DEST", help="new file to write the backup to")
+
+    restore = commands.add_parser(
+        "restore",
+        help="bring back a backup as the database, keeping the one it replaces",
+        description="Check the backup (integrity, audit chain, records), keep the current "
+        "database beside it as DB.replaced-YYYYMMDD-HHMMSS, then copy the backup in. Records "
+        "written after the backup was taken are then only in the kept copy.",
+    )
+    _common(restore)
+    restore.add_argument("backup", metavar="BACKUP", help="a file written by huddle backup")
 
     _add_import(commands)
     _add_export(commands)
@@ -285,6 +296,13 @@ def _export_options(parser: argparse.ArgumentParser, works_out: str) -> None:
     )
 
 
+def _warn_about_location(path: Path) -> None:
+    from store.startup import network_share_warning
+
+    if warning := network_share_warning(path):
+        print(f"huddle: WARNING: {warning}", file=sys.stderr)
+
+
 def _existing_store(args: argparse.Namespace, *, migrate: bool = True) -> Store:
     from store import open_store
 
@@ -293,6 +311,7 @@ def _existing_store(args: argparse.Namespace, *, migrate: bool = True) -> Store:
         raise CommandError(
             f"no database at {path}: run `huddle` to start one, or `huddle demo` for a demo"
         )
+    _warn_about_location(path)
     return open_store(path, config.resolve_user(args.user), migrate=migrate)
 
 
@@ -384,6 +403,19 @@ def cmd_backup(args: argparse.Namespace, _clock: Clock) -> int:
         print(f"backup FAILED its check, so {destination} was not kept; run huddle check")
     print("\n".join(report.lines()))
     return 0 if report.ok else EXIT_FAULT
+
+
+def cmd_restore(args: argparse.Namespace, clock: Clock) -> int:
+    from store.backup import restore
+
+    path = config.resolve_db(args.db)
+    _warn_about_location(path)
+    done = restore(Path(args.backup), path, f"{clock.now():%Y%m%d-%H%M%S}")
+    if done.kept:
+        print(f"the database it replaced is kept as {done.kept}")
+    print(f"{args.backup} restored as {path}")
+    print("\n".join(done.report.lines()))
+    return 0 if done.report.ok else EXIT_FAULT
 
 
 def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
@@ -670,8 +702,11 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     from store import open_store
     from store.records import ensure_default_tiers
+    from store.startup import refuse_if_damaged
 
+    _warn_about_location(path)
     store = open_store(path, config.resolve_user(args.user))
+    refuse_if_damaged(store)
     ensure_default_tiers(store)
     return _run_app(store, clock)
 
@@ -689,6 +724,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Clock], int]] = {
     "status": cmd_status,
     "check": cmd_check,
     "backup": cmd_backup,
+    "restore": cmd_restore,
     "import": cmd_import,
     "export": cmd_export,
 }
@@ -702,6 +738,11 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     except (StoreError, CommandError, ClockError, ValueError) as error:
         print(f"huddle: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except sqlite3.DatabaseError as error:
+        # Met part-way through a command (the file was fine when opened): said, not a trace.
+        advice = f"; {DAMAGED_ADVICE}" if is_damage(error) else ""
+        print(f"huddle: the database could not be used ({error}){advice}", file=sys.stderr)
+        return EXIT_FAULT
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped early; that is not a failure of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -54,6 +54,10 @@ class HuddleScreen(Screen[None]):
                 "DEMO — a fictional service with invented patients, not real records",
                 classes="banner demo-banner",
             )
+        if self.app.location_warning:
+            yield Static(
+                f"NETWORK SHARE — {self.app.location_warning}", classes="banner share-banner"
+            )
         if self.app.clock.overridden:
             yield Static(
                 f"CLOCK OVERRIDDEN — huddle is treating today as "

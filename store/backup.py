@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from store.check import CheckReport, check_database
-from store.connection import Store
-from store.errors import StoreError
+from store.connection import BUSY_TIMEOUT_MS, Store
+from store.errors import StoreError, is_damage
 
 
 def backup(store: Store, destination: Path) -> CheckReport:
@@ -42,3 +44,82 @@ def backup(store: Store, destination: Path) -> CheckReport:
         # A copy that fails its check must never be mistaken for a good backup.
         destination.unlink(missing_ok=True)
     return report
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What `restore` did: where the replaced database was kept, and the check of the
+    database as restored."""
+
+    kept: Path | None
+    report: CheckReport
+
+
+def _checked_backup(source: Path) -> sqlite3.Connection:
+    """The backup, opened read-only, once it has passed the whole check."""
+    if not source.is_file():
+        raise StoreError(source, "there is no backup file there")
+    try:
+        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        report = check_database(conn)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(source, f"it is not a readable backup ({error})") from None
+    if not report.ok:
+        conn.close()
+        raise StoreError(source, "the backup fails its check: " + "; ".join(report.lines()))
+    return conn
+
+
+def _keep_replaced(database: Path, stamp: str) -> Path | None:
+    """Copy the database about to be replaced (with its write-ahead log, as the files are,
+    since it may be damaged) beside it, so that restoring never destroys anything."""
+    if not database.exists():
+        return None
+    kept = database.with_name(f"{database.name}.replaced-{stamp}")
+    if kept.exists():
+        raise StoreError(kept, "it already exists; wait a second and restore again")
+    for suffix in ("", "-wal"):
+        part = Path(f"{database}{suffix}")
+        if part.exists():
+            shutil.copyfile(part, f"{kept}{suffix}")
+            os.chmod(f"{kept}{suffix}", 0o600)
+    return kept
+
+
+def _replace_files(source: Path, database: Path) -> None:
+    """A database SQLite cannot write into (damaged) is replaced as files."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    copy = database.with_name(f"{database.name}.restoring")
+    shutil.copyfile(source, copy)
+    os.chmod(copy, 0o600)
+    os.replace(copy, database)
+
+
+def restore(source: Path, database: Path, stamp: str) -> Restored:
+    """Bring back a backup as the database at `database`.
+
+    The backup must pass the whole check first. The database it replaces is kept beside
+    it as DATABASE.replaced-STAMP. The copy is made with SQLite's backup API into the live
+    file, one transaction, so a terminal still open on it sees the restored records (and
+    the records written after the backup are gone from it, kept only in the replaced copy).
+    """
+    source, database = source.expanduser(), database.expanduser()
+    backup_conn = _checked_backup(source)
+    try:
+        kept = _keep_replaced(database, stamp)
+        try:
+            target = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
+            backup_conn.backup(target)
+            target.close()
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise StoreError(database, f"cannot be restored into ({error})") from None
+            _replace_files(source, database)
+    finally:
+        backup_conn.close()
+    restored = sqlite3.connect(database)
+    try:
+        return Restored(kept, check_database(restored))
+    finally:
+        restored.close()

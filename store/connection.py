@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from store import audit
-from store.errors import NotFound, StaleVersion, StoreError
+from store.errors import DAMAGED_ADVICE, NotFound, StaleVersion, StoreError, is_damage, unsaved
 from store.schema import migrations
 
 BUSY_TIMEOUT_MS = 10_000
@@ -151,13 +151,19 @@ class Store:
         """One IMMEDIATE transaction: the changes and their audit rows commit together."""
         if not reason.strip():
             raise ValueError("every change needs a reason for the audit trail")
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield Transaction(self.conn, self.actor, self.now(), reason)
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self.conn, self.actor, self.now(), reason)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as error:
+            # Busy past the wait, disk full, I/O: a refusal the user can act on, not a crash.
+            if refusal := unsaved(self.path, error):
+                raise refusal from error
             raise
 
     @contextmanager
@@ -186,6 +192,12 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def data_version(store: Store) -> int:
+    """A number that changes whenever another connection commits to the file (never for
+    this connection's own writes): how an open screen learns that it is out of date."""
+    return store.conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def _create_owner_only(path: Path) -> None:
@@ -281,7 +293,8 @@ def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
             _migrate(db)
     except sqlite3.DatabaseError as error:
         conn.close()
-        raise StoreError(path, str(error)) from None
+        advice = f"; {DAMAGED_ADVICE}" if is_damage(error) else ""
+        raise StoreError(path, f"{error}{advice}") from None
     except StoreError:
         conn.close()
         raise

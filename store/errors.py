@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 
@@ -12,6 +13,41 @@ class StoreError(Exception):
         super().__init__(f"cannot use database {path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+DAMAGED_ADVICE = (
+    "do not write to it. `huddle check` names the damage; bring back the last good backup "
+    "with `huddle restore BACKUP` (docs/reliability.md, Restoring) and keep this file for "
+    "whoever investigates"
+)
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """The file itself is damaged (not merely busy, full or unreadable for a moment)."""
+    return getattr(error, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+# What the database can refuse a write for that is no fault of huddle's, in words a user
+# can act on (extended codes such as SQLITE_IOERR_WRITE share their primary code's words).
+_UNSAVED_BECAUSE = {
+    "SQLITE_FULL": "the disk is full; free some space and save again",
+    "SQLITE_BUSY": "another terminal kept the database busy; save again in a moment",
+    "SQLITE_LOCKED": "another terminal kept the database busy; save again in a moment",
+    "SQLITE_READONLY": "the file has become read-only; check its permissions",
+    "SQLITE_IOERR": "the disk or share could not be written; save again, then run huddle check",
+    "SQLITE_CANTOPEN": "the file could not be opened; is the disk or share still there?",
+}
+
+
+def unsaved(path: Path, error: sqlite3.OperationalError) -> StoreError | None:
+    """A write the database could not take (the disk is full, another terminal held it
+    past the wait, the share went away) as a refusal: nothing of it was saved, and the
+    form that asked keeps what was typed. None for anything else, which is a fault."""
+    name = getattr(error, "sqlite_errorname", "")
+    for code, why in _UNSAVED_BECAUSE.items():
+        if name == code or name.startswith(f"{code}_"):
+            return StoreError(path, f"nothing was saved: {why}")
+    return None
 
 
 class NotFound(LookupError):
