@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.check import CheckReport, check_database
-from store.connection import BUSY_TIMEOUT_MS, Store
+from store.connection import BUSY_TIMEOUT_MS, Store, create_owner_only
 from store.errors import StoreError, is_damage
 
 
@@ -59,11 +59,8 @@ def _checked_backup(source: Path) -> sqlite3.Connection:
     """The backup, opened read-only, once it has passed the whole check."""
     if not source.is_file():
         raise StoreError(source, "there is no backup file there")
-    try:
-        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-        report = check_database(conn)
-    except sqlite3.DatabaseError as error:
-        raise StoreError(source, f"it is not a readable backup ({error})") from None
+    conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    report = check_database(conn)
     if not report.ok:
         conn.close()
         raise StoreError(source, "the backup fails its check: " + "; ".join(report.lines()))
@@ -108,6 +105,7 @@ def restore(source: Path, database: Path, stamp: str) -> Restored:
     backup_conn = _checked_backup(source)
     try:
         kept = _keep_replaced(database, stamp)
+        create_owner_only(database)
         try:
             target = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
             backup_conn.backup(target)

@@ -200,7 +200,7 @@ def data_version(store: Store) -> int:
     return store.conn.execute("PRAGMA data_version").fetchone()[0]
 
 
-def _create_owner_only(path: Path) -> None:
+def create_owner_only(path: Path) -> None:
     """Create the file 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode."""
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -277,7 +277,7 @@ def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
     _check_location(path)
     try:
         if migrate:
-            _create_owner_only(path)
+            create_owner_only(path)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
     except OSError as error:
         raise StoreError(
