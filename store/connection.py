@@ -215,13 +215,13 @@ def _check_location(path: Path) -> None:
     folder = path.parent
     if not folder.exists():
         raise StoreError(path, f"the folder {folder} does not exist")
+    # The file is never opened here to look at its header: closing any descriptor of a
+    # file drops every POSIX lock this process holds on it, including those of a
+    # connection already open on it (a screen's), which lets another process write under
+    # that connection's feet. SQLite itself says when a file is not a database.
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
             raise StoreError(path, "the file is read-only or unreadable for this user")
-        with path.open("rb") as handle:
-            header = handle.read(16)
-        if header and header != b"SQLite format 3\x00":
-            raise StoreError(path, "it is not a huddle (SQLite) database")
     elif not os.access(folder, os.W_OK):
         raise StoreError(path, f"the folder {folder} is read-only")
 
@@ -268,6 +268,15 @@ def _migrate(db: Database) -> None:
         raise
 
 
+def _why_unusable(error: sqlite3.DatabaseError) -> str:
+    if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+        return (
+            "it is not a huddle (SQLite) database, or its first page is damaged; "
+            f"if it is huddle's, {DAMAGED_ADVICE}"
+        )
+    return f"{error}; {DAMAGED_ADVICE}" if is_damage(error) else str(error)
+
+
 def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
     """Open (creating or upgrading) the database at `path`, recording changes as `actor`.
 
@@ -293,8 +302,7 @@ def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
             _migrate(db)
     except sqlite3.DatabaseError as error:
         conn.close()
-        advice = f"; {DAMAGED_ADVICE}" if is_damage(error) else ""
-        raise StoreError(path, f"{error}{advice}") from None
+        raise StoreError(path, _why_unusable(error)) from None
     except StoreError:
         conn.close()
         raise
