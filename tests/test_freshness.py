@@ -15,7 +15,8 @@ from textual.widgets import Input, Static
 from huddle.app import WATCH_SECONDS, make_app
 from huddle.clock import FixedClock
 from screens.form import FormScreen
-from store import Store
+from store import Store, open_store
+from store.connection import data_version
 from tests.conftest import settle
 
 TODAY = date(2026, 11, 22)
@@ -95,3 +96,16 @@ async def test_the_header_says_when_the_database_cannot_be_asked(demo: Store) ->
         demo.conn.close()  # as when the share holding the file goes away
         app.watch_database()
         assert app.sub_title.startswith("NOT UPDATING since 08:00:00: ")
+
+
+def test_opening_the_file_again_in_this_process_keeps_the_first_connection_watching(
+    demo: Store,
+) -> None:
+    """Each screen read opens the file on a connection of its own. Opening must never
+    drop the locks of the connection already open (it once did, by reading the header
+    with a Python file object): the first connection would then stop seeing changes."""
+    open_store(demo.path, "Helen Marsden", migrate=False).close()
+    for _ in range(2):
+        seen = data_version(demo)
+        another_terminal_adds_an_action(demo.path)
+        assert data_version(demo) != seen
