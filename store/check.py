@@ -4,6 +4,7 @@ record still match its last audited state?"""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -122,6 +123,34 @@ def _first_row_fault(conn: sqlite3.Connection, table: str) -> RowFault | None:
     return None
 
 
+_MINUTES_HEAD = re.compile(r"audit row (\d+), SHA-256 ([0-9a-f]{64})")
+
+
+def _minutes_head_fault(conn: sqlite3.Connection) -> ChainFault | None:
+    """Each set of signed minutes names the audit chain's head when it was signed. A trail
+    cut back to before that row (and so re-chained from an earlier head) still verifies on
+    its own; against the minutes it does not."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meeting'").fetchone():
+        return None
+    signed = conn.execute(
+        "SELECT id, series, held_on, chain_head FROM meeting WHERE chain_head IS NOT NULL "
+        "ORDER BY id"
+    )
+    for meeting_id, series, held_on, head in _stream(signed):
+        named = _MINUTES_HEAD.fullmatch(head)
+        audit_id, digest = (int(named[1]), named[2]) if named else (0, "")
+        found = conn.execute("SELECT hash FROM audit WHERE id = ?", (audit_id,)).fetchone()
+        if found is None or found[0] != digest:
+            return ChainFault(
+                audit_id,
+                "meeting",
+                meeting_id,
+                f"the minutes of {series} on {held_on} were signed at this row (hash "
+                f"{digest[:12]}…), which the trail no longer holds as it was",
+            )
+    return None
+
+
 def check_database(conn: sqlite3.Connection) -> CheckReport:
     """Never raises on a damaged file: reporting the damage is the whole point."""
     try:
@@ -131,6 +160,7 @@ def check_database(conn: sqlite3.Connection) -> CheckReport:
     head_hash, row_fault = "", None
     try:
         rows, fault = verify_chain(conn)
+        fault = fault or _minutes_head_fault(conn)
         head_hash = chain_head(conn)[1]
         for table in _audited_tables(conn):
             if row_fault := _first_row_fault(conn, table):

@@ -278,3 +278,32 @@ def test_check_database_reports_a_corrupt_page_instead_of_raising(db_path: Path)
         assert not report.ok
     finally:
         conn.close()
+
+
+def test_a_trail_cut_back_behind_signed_minutes_is_detected(demo: Store, capsys) -> None:
+    """Rows cut from the end leave a chain that verifies on its own; the head each set of
+    minutes recorded at sign-off no longer matches, and check names the meeting."""
+    heads = {
+        int(head.split()[2].rstrip(",")): (series, held_on)
+        for series, held_on, head in demo.conn.execute(
+            "SELECT series, held_on, chain_head FROM meeting WHERE chain_head IS NOT NULL"
+        )
+    }
+    last_signed = max(heads)
+    drop_triggers(demo.conn)
+    demo.conn.execute("DELETE FROM audit WHERE id >= ?", (last_signed,))
+    assert verify_chain(demo.conn)[1] is None
+
+    fault = check_database(demo.conn).chain_fault
+    assert fault is not None and fault.audit_id in heads
+    series, held_on = heads[fault.audit_id]
+    assert f"the minutes of {series} on {held_on} were signed at this row" in str(fault)
+    assert main(["check", "--db", str(demo.path)]) == 1
+    assert f"audit chain broken at audit row {fault.audit_id}" in capsys.readouterr().out
+
+
+def test_every_set_of_signed_minutes_names_a_row_the_trail_holds(demo: Store) -> None:
+    assert demo.conn.execute(
+        "SELECT count(*) FROM meeting WHERE chain_head IS NOT NULL"
+    ).fetchone()[0]
+    assert check_database(demo.conn).ok
