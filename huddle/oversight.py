@@ -18,6 +18,7 @@ Decisions written down here and in docs/oversight.md, each with its test:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -39,6 +40,10 @@ from huddle.models import (
 from huddle.rules import add_working_days
 
 HUNDRED = Fraction(100)
+# The largest number a float, and so the database, can hold. Absurd inputs (1e308
+# referrals, a caseload over a millionth of a clinician) can work out to more: such a
+# value could be neither stored nor shown, so it counts as one that cannot be worked out.
+LARGEST = Fraction(sys.float_info.max)
 
 
 # --- periods ---------------------------------------------------------------------------
@@ -98,7 +103,8 @@ def derive(
     derivation: Derivation, values: dict[str, float], baseline: float | None = None
 ) -> Fraction | None:
     """The derived value from its inputs, or None when it cannot be worked out (an input
-    missing, a zero divisor, or everyone off sick): never a made-up number.
+    missing, a zero divisor, everyone off sick, or a result beyond LARGEST): never a
+    made-up number.
 
     The caseload sustainability index is the weighted caseload each clinician actually at
     work carries: caseload × acuity weighting ÷ (WTE × (1 − sickness rate)). A team of 4
@@ -112,27 +118,31 @@ def derive(
     if derivation == Derivation.VS_BASELINE:
         if not baseline:
             return None
-        return given["measure"] / exact(baseline) * HUNDRED
+        return _held(given["measure"] / exact(baseline) * HUNDRED)
     clinicians = given["clinicians"]
     if derivation == Derivation.PER_CLINICIAN:
-        return given["caseload"] / clinicians if clinicians > 0 else None
+        return _held(given["caseload"] / clinicians) if clinicians > 0 else None
     at_work = clinicians * (1 - given["sickness"] / HUNDRED)
     if at_work <= 0:
         return None
-    return given["caseload"] * given["acuity"] / at_work
+    return _held(given["caseload"] * given["acuity"] / at_work)
+
+
+def _held(value: Fraction) -> Fraction | None:
+    return value if abs(value) <= LARGEST else None
 
 
 def variance(values: Sequence[float]) -> Fraction | None:
     """The spread between segments: the largest distance of any one from their mean, as a
     percentage of the mean. Teams at 18, 20 and 22 cases each vary by 10%. None for fewer
-    than two segments or a mean of zero."""
+    than two segments, a mean of zero, or a spread beyond LARGEST."""
     if len(values) < 2:
         return None
     exacts = [exact(v) for v in values]
     mean = sum(exacts) / len(exacts)
     if mean == 0:
         return None
-    return max(abs(v - mean) for v in exacts) / abs(mean) * HUNDRED
+    return _held(max(abs(v - mean) for v in exacts) / abs(mean) * HUNDRED)
 
 
 # --- rules ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -341,7 +342,10 @@ class RowChecker:
         referral_date, last_contact = self._dates_of(value, problems)
 
         tier_text = value["risk_tier"]
-        tier = int(tier_text) if tier_text.isascii() and tier_text.isdigit() else None
+        # Tiers are numbered 1 to 9: a longer run of digits is no tier, and int() would
+        # refuse one of over 4,300 digits with an error rather than this row's reason.
+        is_number = tier_text.isascii() and tier_text.isdigit() and len(tier_text) <= 9
+        tier = int(tier_text) if is_number else None
         if tier not in self.lookups.tiers:
             problems["risk_tier"] = (
                 f"{tier_text!r} is not one of the service's risk tiers ({self._tier_list})"
@@ -506,6 +510,9 @@ def codec_for(encoding: str | None) -> str:
         return "utf-8-sig"
     try:
         name = codecs.lookup(encoding).name
+        # rot13, base64 and the like are codecs but not text encodings: open() refuses
+        # them with a LookupError, which a text wrapper over nothing raises here.
+        io.TextIOWrapper(io.BytesIO(), encoding=name)
     except LookupError:
         raise ImportRefused(
             f"--encoding {encoding!r} is not an encoding huddle knows (e.g. utf-8, cp1252)",
@@ -591,30 +598,34 @@ class Extract:
     def _guarded(self, records: Iterator[tuple[int, list[str]]]) -> Iterator:
         try:
             yield from records
-        except UnicodeDecodeError as error:
-            # The file is what it is: the fix is to name its encoding.
+        except UnicodeError as error:
+            # The file is what it is: the fix is to name its encoding. Mostly a
+            # UnicodeDecodeError; utf-16 with no byte order mark raises its parent.
             raise ImportRefused(self._not_decodable(error), "encoding") from None
         except csv.Error as error:
             raise ImportRefused(
                 f"{self.path} line {self._reader.line_num} is not valid CSV ({error})", "file"
             ) from None
 
-    def _not_decodable(self, error: UnicodeDecodeError) -> str:
+    def _not_decodable(self, error: UnicodeError) -> str:
         """Say where the first undecodable byte is; suggest, never guess, an encoding."""
         data = self.path.read_bytes()
         try:
             data.decode(self.codec)
             where = ""
-        except UnicodeDecodeError as found:
-            byte = data[found.start : found.start + 1].hex()
-            line = data.count(b"\n", 0, found.start) + 1
-            where = f" (byte 0x{byte} on line {line})"
+        except UnicodeError as found:
+            where = ""  # the whole file is at fault (utf-16 with no byte order mark)
+            if isinstance(found, UnicodeDecodeError):
+                byte = data[found.start : found.start + 1].hex()
+                line = data.count(b"\n", 0, found.start) + 1
+                where = f" (byte 0x{byte} on line {line})"
         if self.named_encoding is None:
             return (
                 f"{self.path} is not UTF-8{where}: if it was saved by Excel or another "
                 "Windows program, name its encoding, e.g. --encoding cp1252"
             )
-        return f"{self.path} is not valid {self.named_encoding}{where} ({error.reason})"
+        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        return f"{self.path} is not valid {self.named_encoding}{where} ({reason})"
 
 
 # --- the rejects file ----------------------------------------------------------------------------

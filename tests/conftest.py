@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -16,6 +18,30 @@ from store import Store, open_store
 from store.records import ensure_default_tiers
 
 TODAY = date(2026, 11, 22)
+
+# Generated inputs (tests/test_bad_input*.py and others). "ci", the default, runs the
+# same examples every time (derandomized, and so with no example database) and few
+# enough of them that the suite stays quick; a generated file or form can take tens of
+# milliseconds, so there is no per-example deadline. HUDDLE_HYPOTHESIS=long runs thousands
+# per property, freshly random each run, for a search before a release; a failure it finds
+# is printed with the line that replays it, as no example database keeps it.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=50,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    database=None,
+    deadline=None,
+    max_examples=3000,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HUDDLE_HYPOTHESIS", "ci"))
 
 
 @pytest.fixture
