@@ -219,9 +219,12 @@ def on_call_form(store: Store, today: date, staff: Sequence[Person]) -> FormScre
 
 
 def _count(typed: str, field: str) -> int:
-    if not typed.strip().isdigit():
+    words = typed.strip()
+    # ASCII digits (int() refuses a superscript '²'), and at most four of them: no shift
+    # has more staff, and a number past SQLite's integers could not even be stored.
+    if not (words.isascii() and words.isdigit()) or len(words) > 4:
         raise ValueError(f"{field}: give a whole number of staff, e.g. 7")
-    return int(typed)
+    return int(words)
 
 
 def capacity_form(store: Store, today: date) -> FormScreen[ShiftCapacity]:

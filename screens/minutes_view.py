@@ -112,8 +112,14 @@ class MinutesScreen(HuddleScreen):
             path = Path(typed["path"].strip()).expanduser()
             if not typed["path"].strip():
                 raise ValueError("file: give a path for the Markdown file")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(minutes_for_export(store, self.meeting_id), encoding="utf-8")
+            text = minutes_for_export(store, self.meeting_id)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except OSError as error:
+                # A folder, a name too long, no permission: said beside the field, with
+                # what was typed kept, rather than ending the app.
+                raise ValueError(f"file: cannot write {path}: {error.strerror or error}") from None
             return path
 
         def written(path: Path | None) -> None:

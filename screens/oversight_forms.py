@@ -47,7 +47,9 @@ def number(typed: str, field: str, *, required: bool = True) -> float | None:
 
 def _whole(typed: str, field: str) -> int:
     words = typed.strip()
-    if not words.isdigit() or int(words) < 1:
+    # ASCII digits (int() refuses a superscript '²'), and at most four of them: a run of
+    # more periods is a slip, and one past SQLite's integers could not even be stored.
+    if not (words.isascii() and words.isdigit()) or len(words) > 4 or int(words) < 1:
         raise ValueError(f"{field}: give a whole number of periods, 1 or more")
     return int(words)
 

@@ -41,6 +41,10 @@ from store.people import checked_person
 
 
 def _required(text: str, field: str, what: str) -> str:
+    # SQLite's length() ends a text at a NUL, so the database takes a rationale starting
+    # with one for blank and refuses it with an error no form can show: refused here.
+    if "\x00" in text:
+        raise ValueError(f"{field}: remove the NUL character (pasted from another program?)")
     if not text.strip():
         raise ValueError(f"{field}: {what}")
     return " ".join(text.split())
