@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
+from pathlib import Path
+from random import Random
 
 import pytest
 from pydantic import ValidationError
 
-from huddle.models import WaitingEntry
+from fixtures.people import PROVIDERS, add_providers_and_staff
+from huddle.models import Service, WaitingEntry
 from huddle.nhs_number import is_valid_nhs_number, nhs_check_digit, nhs_number_problem
+from store import Store, records
+from store.waiting_export import export_waiting_list
+from store.waiting_import import ImportRequest, import_file
+from tests.conftest import TODAY
 
 KNOWN_VALID = ["9434765919", "4010232137", "9434765870", "4505577104"]
 
@@ -160,3 +169,106 @@ def test_entry_needs_an_nhs_number_or_a_local_id() -> None:
 
 def test_blank_nhs_number_is_none() -> None:
     assert entry(nhs_number="", local_id="L-1").nhs_number is None
+
+
+# --- Modulus 11 over thousands of numbers -------------------------------------------------
+
+
+def sampled_valid_numbers(stems: int = 2_000, seed: int = 11) -> list[str]:
+    """Every valid number from `stems` random nine-digit stems (seeded, so the same every
+    run): about one stem in eleven has check digit 10, so no valid number, and is left out."""
+    rng = Random(seed)
+    numbers = []
+    for _ in range(stems):
+        stem = f"{rng.randrange(10**9):09d}"
+        check = mod11_check_digit(stem)
+        if check is not None:
+            numbers.append(f"{stem}{check}")
+    return numbers
+
+
+SAMPLED = sampled_valid_numbers()
+
+
+def swapped(number: str, i: int, j: int) -> str:
+    digits = list(number)
+    digits[i], digits[j] = digits[j], digits[i]
+    return "".join(digits)
+
+
+def test_the_sample_is_thousands_of_valid_numbers() -> None:
+    assert len(SAMPLED) > 1_700 and all(is_valid_nhs_number(n) for n in SAMPLED)
+
+
+def test_every_single_digit_substitution_of_every_sampled_number_is_rejected() -> None:
+    """Changing one digit by d changes the weighted sum by weight x d, with a weight of 1
+    to 10 (the check digit counting once) and d of 1 to 9: never a multiple of 11, as 11
+    is prime. So every substitution, check digit included, is caught."""
+    tested = 0
+    for number in SAMPLED:
+        for position in range(10):
+            for digit in "0123456789":
+                if digit != number[position]:
+                    changed = number[:position] + digit + number[position + 1 :]
+                    assert not is_valid_nhs_number(changed), (number, changed)
+                    tested += 1
+    assert tested == len(SAMPLED) * 10 * 9
+
+
+def test_every_adjacent_transposition_of_every_sampled_number_is_rejected() -> None:
+    """Modulus 11 catches every one, the ninth digit swapped with the check digit too.
+
+    A number is valid exactly when 10*d1 + 9*d2 + ... + 2*d9 + 1*c is a multiple of 11
+    (11 - remainder is the check digit c; a remainder of 1 would need c = 10, so no valid
+    number has that stem). Swapping two different neighbours a and b, whose weights differ
+    by 1, changes that sum by a - b, which is 1 to 9 away from 0 and so never a multiple
+    of 11. The ninth digit (weight 2) and the check digit (weight 1) differ by 1 as well:
+    that swap is caught like the others: of the sampled swaps, none slips through.
+    Any two digits swapped, neighbours or not, are caught for the same reason: the
+    weights 10 to 1 are all different modulo 11. What Modulus 11 cannot catch is two
+    errors at once, such as two digits each mistyped, whose changes can cancel."""
+    tested = with_check_digit = 0
+    for number in SAMPLED:
+        for i in range(9):
+            if number[i] != number[i + 1]:
+                assert not is_valid_nhs_number(swapped(number, i, i + 1)), (number, i)
+                tested += 1
+                with_check_digit += i == 8
+    assert tested > 8 * len(SAMPLED) and with_check_digit > 0.8 * len(SAMPLED)
+
+
+def test_every_transposition_of_two_different_digits_is_rejected() -> None:
+    for number in SAMPLED[:500]:
+        for i in range(10):
+            for j in range(i + 1, 10):
+                if number[i] != number[j]:
+                    assert not is_valid_nhs_number(swapped(number, i, j)), (number, i, j)
+
+
+# --- a leading zero, from import to export ------------------------------------------------
+
+
+def test_a_leading_zero_survives_import_the_store_and_the_export(
+    store: Store, tmp_path: Path
+) -> None:
+    number = leading_zero_number()
+    with store.write("test service, providers and staff") as txn:
+        records.insert(txn, Service(name="Test service"))
+        add_providers_and_staff(txn)
+    extract = tmp_path / "extract.csv"
+    extract.write_text(
+        "nhs_number,initials,referral_date,risk_tier,provider\r\n"
+        f"{number},AB,01/11/2026,3,{PROVIDERS['prime'].name}\r\n",
+        encoding="utf-8",
+    )
+    assert import_file(store, ImportRequest(extract), TODAY).imported == 1
+
+    stored = store.conn.execute(
+        "SELECT nhs_number, typeof(nhs_number) FROM waiting_entry"
+    ).fetchall()
+    assert stored == [(number, "text")]
+
+    out = io.StringIO()
+    export_waiting_list(store, TODAY, out)
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row["nhs_number"] == number and number.startswith("0")
