@@ -22,9 +22,9 @@ import itertools
 import shutil
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -194,6 +194,48 @@ hostile_text = st.one_of(
 def without_digits(text: str) -> bool:
     """Text with no digit of any script can never be read as a date or a number."""
     return not any(c.isdigit() for c in text)
+
+
+# --- files whose every row's fate is known -------------------------------------------------
+
+
+def written(day: date) -> st.SearchStrategy[str]:
+    """`day` as huddle reads it: dd/mm/yyyy, d/m/yyyy or yyyy-mm-dd, perhaps padded."""
+    return st.sampled_from(
+        [
+            f"{day.day:02d}/{day.month:02d}/{day.year:04d}",
+            f"{day.day}/{day.month}/{day.year:04d}",
+            f"{day.year:04d}-{day.month:02d}-{day.day:02d}",
+            f" {day.day:02d}/{day.month:02d}/{day.year:04d} ",
+        ]
+    )
+
+
+@dataclass
+class Row:
+    """One line of a generated file: its cells by huddle's column names, and what must
+    become of it (new, updated or corrected, unchanged, rejected, or blank)."""
+
+    cells: dict[str, str]
+    fate: str
+    extra: list[str] = field(default_factory=list)  # cells after the header's end
+    short: int = 0  # cells cut from the end
+
+
+def write_rows(
+    writer: Any, places: Sequence[str | None], rows: list[Row], filler: str = ""
+) -> Counter[str]:
+    """Write each row's cells in the header's places (`filler` where the header has a
+    column huddle ignores, blank on a blank row), and count what must become of them: a
+    row cut or left with nothing but blanks is a blank line, not a row."""
+    fates: Counter[str] = Counter()
+    for row in rows:
+        other = "" if row.fate == "blank" else filler
+        cells = [row.cells.get(c, "") if c else other for c in places] + row.extra
+        cells = cells[: max(len(cells) - row.short, 0)]
+        writer.writerow(cells)
+        fates["blank" if not any(c.strip() for c in cells) else row.fate] += 1
+    return fates
 
 
 # --- bad dates of every kind -----------------------------------------------------------------

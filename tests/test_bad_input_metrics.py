@@ -34,6 +34,7 @@ from store.metrics_import import MetricsImportRequest, import_metrics_file
 from tests.conftest import TODAY
 from tests.test_bad_input import (
     Live,
+    Row,
     assert_counts_add_up,
     assert_sound,
     audit_rows,
@@ -43,6 +44,8 @@ from tests.test_bad_input import (
     live_service,
     read_csv,
     without_digits,
+    write_rows,
+    written,
 )
 
 Key = tuple[int, date, str]  # metric, period start, folded segment
@@ -50,6 +53,8 @@ Key = tuple[int, date, str]  # metric, period start, folded segment
 
 @dataclass(frozen=True)
 class MetricInfo:
+    """A metric as a row's fate depends on it."""
+
     id: int
     name: str
     period: Period
@@ -93,27 +98,7 @@ def read_service(live: Live) -> Service:
     return Service(live, metrics, tuple(t for t in teams if t), recorded)
 
 
-@dataclass
-class Row:
-    """One line of the file: its cells by column, and what must become of it."""
-
-    cells: dict[str, str]
-    fate: str  # new, corrected, unchanged, rejected or blank
-    extra: list[str]  # cells after the header's end
-    short: int = 0  # cells cut from the end
-
-
 # --- cells -----------------------------------------------------------------------------------
-
-
-def written(day: date) -> st.SearchStrategy[str]:
-    return st.sampled_from(
-        [
-            f"{day.day:02d}/{day.month:02d}/{day.year:04d}",
-            f"{day.day}/{day.month}/{day.year:04d}",
-            f"{day.year:04d}-{day.month:02d}-{day.day:02d}",
-        ]
-    )
 
 
 numbers = st.one_of(
@@ -131,6 +116,7 @@ bad_values = st.one_of(
     hostile_text.filter(without_digits),
 )
 
+# The months the service has readings in, so that rows often meet a recorded period.
 recent = st.dates(date(2026, 5, 1), TODAY)
 
 
@@ -200,8 +186,18 @@ def spelt(service: Service, metric: MetricInfo, key: Key) -> str:
     return next((t for t in service.teams if fold(t) == key[2]), key[2])
 
 
+# What a row may be made as: valid and spoilt rows come twice as often as the others.
+ROW_KINDS = (
+    *("valid", "spoilt") * 2,
+    *("recorded", "repeat", "ragged", "garbage", "blank"),
+)
+
+
 @dataclass(frozen=True)
 class File:
+    """A generated file as bytes, the encoding to name for it, what its rows are, and the
+    readings its new and corrected rows record."""
+
     data: bytes
     encoding: str | None
     fates: Counter[str]
@@ -219,12 +215,7 @@ def files(draw: st.DrawFn, service: Service) -> File:
     rows: list[Row] = []
     landed: list[tuple[Key, float]] = []
     for _ in range(draw(st.integers(0, 12))):
-        kind = draw(
-            st.sampled_from(
-                ["valid", "valid", "recorded", "spoilt", "spoilt", "repeat", "ragged", "garbage"]
-                + ["blank"]
-            )
-        )
+        kind = draw(st.sampled_from(ROW_KINDS))
         cells, key, value = draw(valid_cells(service, with_segment))
         if kind == "recorded":
             # A period already recorded: the same value (unchanged) or another (corrected).
@@ -238,13 +229,13 @@ def files(draw: st.DrawFn, service: Service) -> File:
                 segment=spelt(service, metric, key),
             )
         if kind in ("valid", "recorded"):
-            row = Row(cells, fate(key, value, service.recorded, seen), [])
+            row = Row(cells, fate(key, value, service.recorded, seen))
             if row.fate in ("new", "corrected"):
                 landed.append((key, value))
         elif kind == "spoilt":
             if draw(spoilt(service, cells, set(columns))) == "value":
                 seen.add(key)  # it still names its period: a later row for it is a repeat
-            row = Row(cells, "rejected", [])
+            row = Row(cells, "rejected")
         elif kind == "repeat" and seen:
             key = draw(st.sampled_from(sorted(seen)))
             metric = next(m for m in service.metrics if m.id == key[0])
@@ -253,7 +244,7 @@ def files(draw: st.DrawFn, service: Service) -> File:
                 period=draw(written(key[1])),
                 segment=spelt(service, metric, key),
             )
-            row = Row(cells, "rejected", [])
+            row = Row(cells, "rejected")
         elif kind == "ragged":
             extra = draw(st.lists(hostile_text.filter(str.strip), min_size=1, max_size=2))
             row = Row(cells, "rejected", extra)
@@ -261,20 +252,14 @@ def files(draw: st.DrawFn, service: Service) -> File:
             row = Row(
                 {**{c: draw(hostile_text) for c in COLUMNS}, "metric": "Not a metric"},
                 "rejected",
-                [],
             )
         else:
-            row = Row(dict.fromkeys(COLUMNS, " "), "blank", [], short=draw(st.sampled_from([0, 9])))
+            row = Row(dict.fromkeys(COLUMNS, " "), "blank", short=draw(st.sampled_from([0, 9])))
         rows.append(row)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([c or "notes" for c in places])
-    fates: Counter[str] = Counter()
-    for row in rows:
-        cells = [row.cells.get(c, "") if c else "" for c in places] + row.extra
-        cells = cells[: max(len(cells) - row.short, 0)]
-        writer.writerow(cells)
-        fates["blank" if not any(c.strip() for c in cells) else row.fate] += 1
+    fates = write_rows(writer, places, rows)
     named = draw(st.sampled_from([None, "utf-8", "utf-16"]))
     data = out.getvalue().encode(named or draw(st.sampled_from(["utf-8", "utf-8-sig"])))
     return File(data, named, fates, landed)

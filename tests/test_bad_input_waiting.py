@@ -18,10 +18,8 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from itertools import islice
-from typing import Literal
 
 import pytest
 from hypothesis import given
@@ -35,6 +33,7 @@ from store.waiting_import import ImportRequest, import_file
 from tests.conftest import TODAY
 from tests.test_bad_input import (
     Live,
+    Row,
     assert_counts_add_up,
     assert_sound,
     audit_rows,
@@ -45,9 +44,9 @@ from tests.test_bad_input import (
     last_audit_id,
     live_service,
     read_csv,
+    write_rows,
+    written,
 )
-
-Fate = Literal["new", "updated", "unchanged", "rejected", "blank"]
 
 # Numbers from another stretch of the never-issued 999 range than the existing entries'.
 NUMBERS = list(islice(valid_nhs_numbers("998"), 500))
@@ -61,16 +60,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     yield from live_service(tmp_path_factory.mktemp("bad-waiting"))
 
 
-@dataclass
-class Row:
-    """One line of the file: its cells by huddle column, and what must become of it."""
-
-    cells: dict[str, str]
-    fate: Fate
-    extra: list[str] = field(default_factory=list)  # cells after the header's end
-    short: int = 0  # cells cut from the end
-
-
 # --- valid cells, written as people and systems write them ---------------------------------
 
 
@@ -78,17 +67,6 @@ def styled(name: str) -> st.SearchStrategy[str]:
     """A name in another case, with its spaces doubled or padded: still that name."""
     return st.sampled_from(
         [name, name.upper(), name.lower(), f"  {name} ", "  ".join(name.split())]
-    )
-
-
-def written(day: date) -> st.SearchStrategy[str]:
-    return st.sampled_from(
-        [
-            f"{day.day:02d}/{day.month:02d}/{day.year:04d}",
-            f"{day.day}/{day.month}/{day.year:04d}",
-            f"{day.year:04d}-{day.month:02d}-{day.day:02d}",
-            f" {day.day:02d}/{day.month:02d}/{day.year:04d} ",
-        ]
     )
 
 
@@ -221,29 +199,21 @@ def header_cell(column: str | None) -> st.SearchStrategy[str]:
     return st.sampled_from([column, column.upper(), f" {column} ", column.title()])
 
 
+# What a row may be made as: new and spoilt rows come twice as often as the others.
+ROW_KINDS = (
+    *("new", "spoilt") * 2,
+    *("existing", "nobody", "duplicate", "ragged", "garbage", "blank"),
+)
+
+
 @st.composite
 def file_rows(draw: st.DrawFn, columns: frozenset[str]) -> list[Row]:
+    """Up to a dozen rows of every kind, each made knowing what must become of it."""
     rows: list[Row] = []
     valid_at: list[int] = []  # rows that are new, for duplicates of them
-    existing = list(enumerate(existing_rows()))
-    unused = draw(st.permutations(existing))
+    unused = draw(st.permutations(existing_rows()))  # each existing entry listed once
     for k in range(draw(st.integers(0, 12))):
-        kind = draw(
-            st.sampled_from(
-                [
-                    "new",
-                    "new",
-                    "spoilt",
-                    "spoilt",
-                    "existing",
-                    "nobody",
-                    "duplicate",
-                    "ragged",
-                    "garbage",
-                    "blank",
-                ]
-            )
-        )
+        kind = draw(st.sampled_from(ROW_KINDS))
         cells = draw(valid_cells(k, columns))
         if kind == "new":
             valid_at.append(len(rows))
@@ -255,7 +225,7 @@ def file_rows(draw: st.DrawFn, columns: frozenset[str]) -> list[Row]:
             cells.update(spoilt if isinstance(spoilt, dict) else {column: spoilt})
             rows.append(Row(cells, "rejected"))
         elif kind == "existing" and unused:
-            _, stored = unused.pop()
+            stored = unused.pop()
             changed = draw(st.booleans())
             row = {**stored, "initials": "ZZ" if changed else stored["initials"]}
             row["provider"] = draw(styled(stored["provider"]))
@@ -282,19 +252,6 @@ def file_rows(draw: st.DrawFn, columns: frozenset[str]) -> list[Row]:
     return rows
 
 
-def rendered(places: list[str | None], row: Row, filler: str) -> list[str]:
-    """The row's cells in the header's places; `filler` in the columns huddle ignores."""
-    if row.fate == "blank":
-        filler = ""
-    cells = [row.cells.get(c, "") if c else filler for c in places] + row.extra
-    return cells[: max(len(cells) - row.short, 0)]
-
-
-def fate_of(row: Row, cells: list[str]) -> Fate:
-    """A row cut short to nothing but blanks is a blank line, not a rejected row."""
-    return "blank" if not any(c.strip() for c in cells) else row.fate
-
-
 # UTF-8 is huddle's default; the others must be named. Text an encoding cannot hold is
 # written as UTF-8 instead.
 ENCODED = [("utf-8", None), ("utf-8-sig", None), ("cp1252", "cp1252"), ("utf-16", "utf-16")]
@@ -302,10 +259,12 @@ ENCODED = [("utf-8", None), ("utf-8-sig", None), ("cp1252", "cp1252"), ("utf-16"
 
 @dataclass(frozen=True)
 class Extract:
+    """A generated file as bytes, the encoding to name for it, and what its rows are."""
+
     data: bytes
     encoding: str | None
     columns: frozenset[str]
-    fates: Counter[Fate]
+    fates: Counter[str]
     rows: list[Row]
 
 
@@ -320,12 +279,7 @@ def extracts(draw: st.DrawFn) -> Extract:
     quoting = csv.QUOTE_MINIMAL if ending == "\r\n" else csv.QUOTE_ALL
     writer = csv.writer(out, lineterminator=ending, quoting=quoting)
     writer.writerow([draw(header_cell(c)) for c in places])
-    filler = draw(st.sampled_from(["", "ignored", "=1+1"]))
-    fates: Counter[Fate] = Counter()
-    for row in rows:
-        cells = rendered(places, row, filler)
-        writer.writerow(cells)
-        fates[fate_of(row, cells)] += 1
+    fates = write_rows(writer, places, rows, draw(st.sampled_from(["", "ignored", "=1+1"])))
     codec, named = draw(st.sampled_from(ENCODED))
     try:
         data = out.getvalue().encode(codec)
