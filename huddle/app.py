@@ -5,7 +5,6 @@ Built by `make_app(store, clock)` so tests hand it a temporary database and a fi
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -33,7 +32,7 @@ from screens.oversight import OversightScreen
 from screens.runner import RunnerScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
-from store import Store
+from store import Store, driver
 from store.connection import data_version
 from store.meeting_reads import meeting_row, running_meeting
 from store.mobilisation_reads import programme_of
@@ -90,7 +89,7 @@ class HuddleApp(App[None]):
         on screen is, and says so loudly when the database cannot be asked."""
         try:
             version = data_version(self.store)
-        except sqlite3.Error as error:
+        except driver.Error as error:
             self.sub_title = f"NOT UPDATING since {self.fresh_at:%H:%M:%S}: {error}"
             return
         if version != self.seen_version:

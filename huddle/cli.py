@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -19,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from huddle import config
 from huddle.clock import Clock, ClockError, clock_from_env
 from huddle.dates import long_uk, parse_date
+from store import driver
 from store.errors import DAMAGED_ADVICE, StoreError, is_damage
 
 # The store (sqlite-utils) and the models (pydantic) are imported by the commands that use
@@ -738,7 +738,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     except (StoreError, CommandError, ClockError, ValueError) as error:
         print(f"huddle: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         # Met part-way through a command (the file was fine when opened): said, not a trace.
         advice = f"; {DAMAGED_ADVICE}" if is_damage(error) else ""
         print(f"huddle: the database could not be used ({error}){advice}", file=sys.stderr)

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from store import driver
 from store.check import CheckReport, check_database
 from store.connection import BUSY_TIMEOUT_MS, Store, create_owner_only
 from store.errors import StoreError, is_damage
@@ -29,13 +30,14 @@ def backup(store: Store, destination: Path) -> CheckReport:
     except OSError as error:
         raise StoreError(destination, error.strerror or str(error)) from None
     os.close(fd)
-    target = sqlite3.connect(destination)
+    # Keyed like the store, so the copy is encrypted with the same key.
+    target = driver.connect(destination)
     try:
         store.conn.backup(target)
         # A single file with no -wal beside it is what people copy and restore.
         target.execute("PRAGMA journal_mode = DELETE")
         report = check_database(target)
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         target.close()
         destination.unlink(missing_ok=True)
         raise StoreError(store.path, f"cannot be copied ({error}); run huddle check") from None
@@ -59,11 +61,17 @@ def _checked_backup(source: Path) -> sqlite3.Connection:
     """The backup, opened read-only, once it has passed the whole check."""
     if not source.is_file():
         raise StoreError(source, "there is no backup file there")
-    conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    conn = driver.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     report = check_database(conn)
     if not report.ok:
         conn.close()
-        raise StoreError(source, "the backup fails its check: " + "; ".join(report.lines()))
+        # A backup made with another key fails exactly as a damaged one does.
+        key_hint = (
+            f" (or {driver.KEY_VARIABLE} is not the key it was made with)" if driver.key() else ""
+        )
+        raise StoreError(
+            source, f"the backup fails its check{key_hint}: " + "; ".join(report.lines())
+        )
     return conn
 
 
@@ -107,16 +115,16 @@ def restore(source: Path, database: Path, stamp: str) -> Restored:
         kept = _keep_replaced(database, stamp)
         create_owner_only(database)
         try:
-            target = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
+            target = driver.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
             backup_conn.backup(target)
             target.close()
-        except sqlite3.DatabaseError as error:
+        except driver.DatabaseError as error:
             if not is_damage(error):
                 raise StoreError(database, f"cannot be restored into ({error})") from None
             _replace_files(source, database)
     finally:
         backup_conn.close()
-    restored = sqlite3.connect(database)
+    restored = driver.connect(database)
     try:
         return Restored(kept, check_database(restored))
     finally:

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from store import driver
 from store.audit import ChainFault, chain_head, verify_chain
 
 
@@ -155,7 +156,7 @@ def check_database(conn: sqlite3.Connection) -> CheckReport:
     """Never raises on a damaged file: reporting the damage is the whole point."""
     try:
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         integrity = [f"the file is damaged ({error})"]
     head_hash, row_fault = "", None
     try:
@@ -165,7 +166,7 @@ def check_database(conn: sqlite3.Connection) -> CheckReport:
         for table in _audited_tables(conn):
             if row_fault := _first_row_fault(conn, table):
                 break
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         rows, fault = 0, ChainFault(0, "audit", 0, f"the audit trail cannot be read ({error})")
     return CheckReport(
         integrity=integrity,

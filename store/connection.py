@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from store import audit
+from store import audit, driver
 from store.errors import DAMAGED_ADVICE, NotFound, StaleVersion, StoreError, is_damage, unsaved
 from store.schema import migrations
 
@@ -160,7 +160,7 @@ class Store:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
-        except sqlite3.OperationalError as error:
+        except driver.OperationalError as error:
             # Busy past the wait, disk full, I/O: a refusal the user can act on, not a crash.
             if refusal := unsaved(self.path, error):
                 raise refusal from error
@@ -270,9 +270,18 @@ def _migrate(db: Database) -> None:
 
 def _why_unusable(error: sqlite3.DatabaseError) -> str:
     if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+        # SQLCipher gives a wrong key the same error as a damaged start of the file, and
+        # someone who mistyped a key must never be told first to replace the file.
+        if driver.key() is not None:
+            return (
+                f"the key is wrong ({driver.KEY_VARIABLE}), or the start of the file is "
+                "damaged: check the key first; if you are sure of it, " + DAMAGED_ADVICE
+            )
         return (
-            "it is not a huddle (SQLite) database, or its first page is damaged; "
-            f"if it is huddle's, {DAMAGED_ADVICE}"
+            "it is not a huddle (SQLite) database, it is encrypted and "
+            f"{driver.KEY_VARIABLE} is not set, or its first page is damaged; if it is "
+            f"encrypted, set {driver.KEY_VARIABLE} to its key; if it is huddle's and not "
+            f"encrypted, {DAMAGED_ADVICE}"
         )
     return f"{error}; {DAMAGED_ADVICE}" if is_damage(error) else str(error)
 
@@ -287,12 +296,12 @@ def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
     try:
         if migrate:
             create_owner_only(path)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+        conn = driver.connect(path, isolation_level=None, check_same_thread=True)
     except OSError as error:
         raise StoreError(
             path, f"cannot create it in {path.parent} ({error.strerror or error})"
         ) from None
-    except sqlite3.Error as error:
+    except driver.Error as error:
         raise StoreError(path, str(error)) from None
     db = Database(conn)
     try:
@@ -300,7 +309,7 @@ def open_store(path: str | Path, actor: str, *, migrate: bool = True) -> Store:
         _set_pragmas(db, path)
         if migrate:
             _migrate(db)
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         conn.close()
         raise StoreError(path, _why_unusable(error)) from None
     except StoreError:

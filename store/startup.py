@@ -12,9 +12,9 @@ damage, so the app refuses to start on it and says what to do instead.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from store import driver
 from store.connection import Store
 from store.errors import DAMAGED_ADVICE, StoreError
 
@@ -96,7 +96,7 @@ def refuse_if_damaged(store: Store) -> None:
     well formed, without cross-checking index contents) must say ok."""
     try:
         found = [row[0] for row in store.conn.execute("PRAGMA quick_check")]
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         found = [str(error)]
     if found != ["ok"]:
         raise StoreError(
