@@ -112,6 +112,9 @@ def parse_mapping(text: str, source: str) -> dict[str, str]:
             f"{error.msg})",
             "mapping",
         ) from None
+    except ValueError as error:
+        # Valid JSON that Python will not read: a number of over 4,300 digits.
+        raise ImportRefused(f"mapping {source} cannot be read ({error})", "mapping") from None
     if not isinstance(loaded, dict):
         raise ImportRefused(
             f'mapping {source} must be a JSON object such as {{"nhs_number": "NHS No"}}',

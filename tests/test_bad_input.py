@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import shutil
 import sqlite3
 from collections import Counter
@@ -41,7 +42,7 @@ from huddle.metrics_csv import COLUMNS as METRIC_COLUMNS
 from huddle.metrics_csv import REQUIRED as METRIC_REQUIRED
 from huddle.models import Service
 from huddle.waiting_csv import COLUMNS as WAITING_COLUMNS
-from huddle.waiting_csv import IDENTIFIERS, ImportRefused, fold
+from huddle.waiting_csv import IDENTIFIERS, ImportRefused, fold, load_mapping
 from huddle.waiting_csv import REQUIRED as WAITING_REQUIRED
 from store import Store, open_store, records
 from store.check import check_database
@@ -533,6 +534,39 @@ def test_a_header_is_accepted_or_refused_by_name(
     assert audit_rows(store) == before
 
 
+# --- mapping files ---------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | hostile_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
+    max_leaves=8,
+)
+mapping_keys = st.one_of(st.sampled_from([*WAITING_COLUMNS, "_about", "NHS No"]), hostile_text)
+
+
+@given(
+    mapping=st.one_of(
+        st.dictionaries(mapping_keys, st.one_of(hostile_text, json_values), max_size=4).map(
+            json.dumps
+        ),
+        json_values.map(json.dumps),
+        hostile_text,
+    ),
+)
+def test_a_mapping_file_of_anything_is_used_or_refused_by_name(live: Live, mapping: str) -> None:
+    """A --mapping file: any JSON (or none), any keys and values. It is used, or the
+    import is refused naming the mapping, before anything is read from the extract."""
+    path = live.path(".json")
+    path.write_text(mapping, encoding="utf-8")
+    try:
+        found = load_mapping(path)
+    except ImportRefused as refused:
+        assert refused.field == "mapping", refused
+        return
+    assert set(found) <= set(WAITING_COLUMNS)
+    assert all(isinstance(header, str) and header.strip() for header in found.values())
+
+
 # --- the command line -------------------------------------------------------------------------
 
 
@@ -598,3 +632,15 @@ def test_a_risk_tier_of_thousands_of_digits_rejects_only_its_row(live: Live) -> 
     result = WAITING.run(live.fresh(), path, rejects=rejects, skip_invalid=True)
     assert (result.imported, result.rejected) == (1, 1)
     assert "is not one of the service's risk tiers" in result.shown_rejects[0].reason
+
+
+def test_a_mapping_holding_a_number_of_thousands_of_digits_is_refused_by_name(
+    live: Live,
+) -> None:
+    """json.loads raises a plain ValueError, not a JSONDecodeError, for an integer of over
+    4,300 digits: it escaped instead of refusing the mapping."""
+    path = live.path(".json")
+    path.write_text('{"nhs_number": ' + "9" * 4_301 + "}", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="cannot be read") as refused:
+        load_mapping(path)
+    assert refused.value.field == "mapping"
