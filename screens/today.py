@@ -24,6 +24,9 @@ TODAY_COMMANDS = (
 )
 
 
+TIER_COLUMNS = (("Tier", 20), ("Waiting", 9), ("Breached", 9), ("Interim contact overdue", 23))
+
+
 class Tile(Static):
     """One count with its label; the label carries the meaning, colour only repeats it."""
 
@@ -56,7 +59,10 @@ class TodayScreen(HuddleScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#tiers", DataTable)
-        table.add_columns("Tier", "Waiting", "Breached", "Interim contact overdue")
+        # Widths fixed up front: left to fit the rows, they are worked out only when the
+        # app is next idle, so the table could be drawn at its headings' widths first.
+        for label, width in TIER_COLUMNS:
+            table.add_column(label, width=width)
 
     def action_refresh(self) -> None:
         self.load()
