@@ -1,4 +1,4 @@
-"""`python -m benchmarks.backup_load [--backups N] [--writers W] [--seed S] [--cli-every K]`:
+"""`python -m benchmarks.backup_load [--backups N] [--writers W] [--pause-ms MS] [--cli-every K]`:
 backups taken while other processes write, each one checked (issue #8).
 
 Writers (benchmarks/workload.py, the mix of a working day) write to the demo database
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from bisect import bisect, bisect_left
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ from benchmarks.harness import (
 )
 from benchmarks.verify import Findings, verify
 from store.backup import backup
-from store.connection import Store, open_store
+from store.connection import Store, open_store, utc_now
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class BackupSettings:
     writers: int = 2
     seed: int = 8
     cli_every: int = 10  # every tenth backup through `huddle backup`
+    # The longest pause between one writer's writes. A backup and its check take longer
+    # the larger the file, and two writers without pause grow it so fast that 200 backups
+    # would take hours; at 30 ms they made 35 writes a second between them (140 MB after
+    # 200 backups, in 24 minutes on two cores) and some landed during every backup (the
+    # figures count them).
+    pause_ms: float = 30.0
 
 
 @dataclass
@@ -59,6 +66,7 @@ class BackupFigures:
     failures: list[str] = field(default_factory=list)
     by_cli: int = 0
     seconds: list[float] = field(default_factory=list)  # each backup, check included
+    windows: list[tuple[str, str]] = field(default_factory=list)  # each backup's start, end
     ledgers: list[Ledger] = field(default_factory=list)
     live: Findings | None = None  # the live database once the writers were stopped
     wall_s: float = 0.0
@@ -66,6 +74,11 @@ class BackupFigures:
     @property
     def committed(self) -> int:
         return sum(len(ledger.committed()) for ledger in self.ledgers)
+
+    def during(self) -> list[int]:
+        """For each backup, the writes whose transactions began while it was being taken."""
+        began = sorted(attempt.at for ledger in self.ledgers for attempt in ledger.committed())
+        return [bisect(began, end) - bisect_left(began, start) for start, end in self.windows]
 
     @property
     def all_ok(self) -> bool:
@@ -77,7 +90,9 @@ class BackupFigures:
             ("backups taken", f"{self.taken:,} ({self.by_cli} by `huddle backup`)"),
             ("backups ok (said so, and checked again on their own)", f"{self.ok:,}"),
             ("failures", len(self.failures)),
+            ("longest pause between a writer's writes", f"{self.settings.pause_ms:g} ms"),
             ("writes committed during the run", f"{self.committed:,}"),
+            ("writes made while a backup was taken, median (min)", _median_min(self.during())),
             (
                 "backup time, median (max)",
                 f"{median(self.seconds):.2f} s ({max(self.seconds):.2f} s)",
@@ -85,6 +100,10 @@ class BackupFigures:
             ("live database afterwards", "ok" if self.live.ok else "FAILED"),
             ("wall time", f"{self.wall_s:.1f} s"),
         ]
+
+
+def _median_min(counts: list[int]) -> str:
+    return f"{median(counts):g} ({min(counts)})"
 
 
 def _by_cli(db: Path, destination: Path) -> bool:
@@ -106,10 +125,11 @@ def _one_backup(
 ) -> None:
     """Take one backup and check it; the copy is removed once checked."""
     acknowledged = [read_ledger(spec.acks) for spec in specs]  # before the backup began
-    started = time.perf_counter()
+    started, began = time.perf_counter(), utc_now()
     cli = figures.taken % figures.settings.cli_every == figures.settings.cli_every - 1
     said_ok = _by_cli(source.path, destination) if cli else backup(source, destination).ok
     figures.seconds.append(time.perf_counter() - started)
+    figures.windows.append((began, utc_now()))
     figures.taken += 1
     figures.by_cli += cli
     if not said_ok or not destination.exists():
@@ -137,6 +157,7 @@ def run(settings: BackupSettings, folder: Path) -> BackupFigures:
             actor=f"writer {index + 1}",
             seed=settings.seed * 1_000_003 + index,
             index=index,
+            options=("--pause-ms", str(settings.pause_ms)),
         )
         for index in range(settings.writers)
     ]
@@ -163,10 +184,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writers", type=int, default=defaults.writers)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--cli-every", type=int, default=defaults.cli_every)
+    parser.add_argument("--pause-ms", type=float, default=defaults.pause_ms)
     args = parser.parse_args(argv)
     exit_on_sigterm()
     settings = BackupSettings(
-        backups=args.backups, writers=args.writers, seed=args.seed, cli_every=args.cli_every
+        backups=args.backups,
+        writers=args.writers,
+        seed=args.seed,
+        cli_every=args.cli_every,
+        pause_ms=args.pause_ms,
     )
     with tempfile.TemporaryDirectory(prefix="huddle-backup-load-") as folder:
         figures = run(settings, Path(folder))

@@ -70,6 +70,13 @@ class ConcurrencyFigures:
     def attempts(self) -> int:
         return sum(len(ledger.attempts) for ledger in self.ledgers)
 
+    def refusals(self) -> list[str]:
+        """What the other refusals said, each once."""
+        said = (
+            a.said for ledger in self.ledgers for a in ledger.attempts if a.outcome == "refused"
+        )
+        return list(dict.fromkeys(said))
+
     @property
     def ok(self) -> bool:
         return self.findings.ok and not self.lost_updates and not self.counted("locked")
@@ -164,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         figures = run(settings, Path(folder))
     command = " ".join(["python -m benchmarks.concurrency", *(argv or sys.argv[1:])])
     print(table("Concurrent writers (issue #8)", command, figures.rows()))
+    for refusal in figures.refusals()[:5]:
+        print(f"- refused: {refusal}")
     problems = figures.lost_updates + figures.findings.lost + figures.findings.half
     for problem in problems[:20]:
         print(f"- {problem}")

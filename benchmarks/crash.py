@@ -107,9 +107,9 @@ def _audit_head(db: Path) -> int:
 
 
 def _tally(figures: CrashFigures, findings: Findings) -> None:
-    figures.corruptions += findings.corrupt
-    figures.half_writes += findings.half
-    figures.lost += findings.lost
+    """A fault found after one kill is found again after every later one: it counts once."""
+    figures.half_writes += [fault for fault in findings.half if fault not in figures.half_writes]
+    figures.lost += [fault for fault in findings.lost if fault not in figures.lost]
 
 
 def run(
@@ -141,6 +141,7 @@ def run(
         ledgers.append(read_ledger(spec.acks))
         findings, where = _checked(db, ledgers[-1:])
         _tally(figures, findings)
+        figures.corruptions += findings.corrupt
         figures.killed[where] += 1
         figures.acknowledged += findings.checked
         figures.whole += findings.whole

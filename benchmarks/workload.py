@@ -1,8 +1,9 @@
 """The writer process of the reliability harnesses (issue #8): the store's own functions on
 a real database file, each call acknowledged in an AckLog (benchmarks/acks.py).
 
-    python -m benchmarks.workload --db PATH --acks FILE --actor NAME --seed S
-        [--rounds N] [--index I --writers N --actions IDS --entries IDS --think-ms MS]
+    python -m benchmarks.workload --db PATH --acks FILE --actor NAME --seed S --today DATE
+        [--rounds N] [--pause-ms MS]
+        [--index I --writers N --actions IDS --entries IDS --think-ms MS]
 
 Without --actions/--entries it makes the mix of a working day (benchmarks/workday.py);
 with them it contends for those records with the other writers (benchmarks/contention.py).
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actions", type=_ids, default=[], help="contend on these actions")
     parser.add_argument("--entries", type=_ids, default=[], help="and these entries")
     parser.add_argument("--think-ms", type=float, default=2.0)
+    parser.add_argument("--pause-ms", type=float, default=0.0, help="longest pause between writes")
     args = parser.parse_args(argv)
 
     contention = None
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdin.readline()
     operations = MIXED if contention is None else CONTENDED
     try:
-        run(w, operations, args.rounds)
+        run(w, operations, args.rounds, args.pause_ms / 1000)
     finally:
         acks.close()
         store.close()

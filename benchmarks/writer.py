@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -125,9 +126,10 @@ def rounds(limit: int | None) -> Iterator[int]:
     return count() if limit is None else iter(range(limit))
 
 
-def run(w: Writer, operations: Operations, limit: int | None) -> None:
-    """`limit` writes (for ever without one), each a weighted choice of `operations`; an
-    operation with nothing to work on (no open action to close) gives way to another."""
+def run(w: Writer, operations: Operations, limit: int | None, pause_s: float = 0.0) -> None:
+    """`limit` writes (for ever without one), each a weighted choice of `operations`, with
+    a random pause of up to `pause_s` after each; an operation with nothing to work on (no
+    open action to close) gives way to another."""
     weights = [weight for weight, _ in operations]
     chosen = [operation for _, operation in operations]
     harness = os.getppid()
@@ -138,3 +140,5 @@ def run(w: Writer, operations: Operations, limit: int | None) -> None:
         while planned is None:
             planned = w.rng.choices(chosen, weights)[0](w)
         w.attempt(planned)
+        if pause_s:
+            time.sleep(w.rng.uniform(0, pause_s))
