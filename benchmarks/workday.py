@@ -167,10 +167,7 @@ def add_action(w: Writer) -> Planned:
 
 def _an_action(w: Writer, *statuses: ActionStatus) -> tuple | None:
     marks = ", ".join("?" * len(statuses))
-    return w.pick(
-        f"SELECT id, version, due_date, owner_id FROM action WHERE status IN ({marks})",
-        *statuses,
-    )
+    return w.pick("action", "id, version, due_date, owner_id", f"+status IN ({marks})", *statuses)
 
 
 def start_action(w: Writer) -> Planned | None:
@@ -274,7 +271,7 @@ def add_referrals(w: Writer) -> Planned:
 
 
 def _an_entry(w: Writer) -> tuple | None:
-    return w.pick("SELECT id, version, tier FROM waiting_entry WHERE status = 'waiting'")
+    return w.pick("waiting_entry", "id, version, tier", "+status = 'waiting'")
 
 
 def contacted(w: Writer, entry_id: int, version: int) -> Planned:
