@@ -7,8 +7,9 @@ form, built against the demo service as the app builds it, generated values per 
 and numbers in and out of range, names on and off the staff list, the form's own
 defaults) must either save or be refused with one of REFUSALS, and a refused save must
 have written nothing: the same audit rows, and `huddle check` sound if anything was
-written and rolled back. A choice field gets one of its choices, as its Select can only
-give those.
+written and rolled back. A save may write, each change with its audit row; `huddle
+check` runs after each form's last example too. A choice field gets one of its choices,
+as its Select can only give those.
 
 Every example starts from the same demo database: after one that saved, the database is
 copied back from the seeded file (SQLite's backup), so the forms, built once with the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ from screens.entry_detail import EntryDetailScreen
 from screens.form import FormField, FormScreen
 from screens.minutes_view import MinutesScreen
 from screens.queries import QueriesScreen, QueryDetailScreen
-from store import Store, entry_changes, meetings, open_store
+from store import Store, commissioner_queries, entry_changes, meetings, open_store
 from store.errors import REFUSALS
 from store.meeting_reads import meeting_row, running_meeting
 from store.mobilisation_reads import (
@@ -66,12 +67,14 @@ ME = "Helen Marsden"
 
 
 def seeded(folder: Path) -> Path:
-    """The demo as at TODAY, with a safety brief running and one entry's clock paused, so
-    the forms of the room and of a paused entry have what they act on."""
+    """The demo as at TODAY, with a safety brief running, one entry's clock paused and a
+    commissioner query with no steps open, so that the forms of the room, of a paused
+    entry and of a response that can be sent have what they act on."""
     path = folder / "demo.db"
     store = open_store(path, ME)
     seed_demo(store, TODAY)
     chair = next(p for p in everyone(store) if p.name == ME)
+    assert chair.id is not None
     meetings.start_meeting(
         store,
         series="Late shift brief",
@@ -84,6 +87,16 @@ def seeded(folder: Path) -> Path:
         "SELECT id, version FROM waiting_entry WHERE status = 'waiting' ORDER BY id DESC LIMIT 1"
     ).fetchone()
     entry_changes.pause_clock(store, *paused, reason="patient on holiday", today=TODAY)
+    commissioner_queries.log_query(
+        store,
+        received_on=TODAY,
+        asked_by="ICB contracts",
+        matter="Missed visits in October",
+        data_period="October 2026",
+        deadline=TODAY + timedelta(days=5),
+        owner_id=chair.id,
+        today=TODAY,
+    )
     store.close()
     return path
 
@@ -212,7 +225,10 @@ REVIEW_DUE = (
 )
 WAITING = "SELECT id FROM waiting_entry WHERE status = 'waiting' AND paused_since IS NULL"
 PAUSED = "SELECT id FROM waiting_entry WHERE status = 'waiting' AND paused_since IS NOT NULL"
-OPEN_QUERY = "SELECT id FROM commissioner_query WHERE status = 'open'"
+OPEN_QUERY = (
+    "SELECT id FROM commissioner_query AS q WHERE status = 'open' AND NOT EXISTS "
+    "(SELECT 1 FROM action AS a WHERE a.query_id = q.id AND a.status != 'closed')"
+)
 
 
 def on_detail(kind: Callable[[int], DetailScreen], sql: str, action: str) -> Callable[[Room], None]:
@@ -298,12 +314,26 @@ def typed_names(staff: list[Person]) -> st.SearchStrategy[str]:
     )
 
 
+# What a person would type in a field with no default, by the field's name. Half the
+# time a field gets it, so that a generated value in one field often meets sensible ones
+# in the rest and reaches the checks behind theirs.
+SENSIBLE = {
+    **dict.fromkeys(
+        ("owner", "signed_off_by", "author", "chair", "person", "rated_by", "made_by"), ME
+    ),
+    **dict.fromkeys(("day", "received_on", "sent_on", "contact_on"), "today"),
+    **dict.fromkeys(("due_date", "review_on", "deadline"), "+3d"),
+    **{"planned": "7", "on_shift": "6", "likelihood": "3", "impact": "4", "value": "12"},
+    **{"threshold": "5", "low": "1", "high": "50", "baseline": "40", "rag": "G"},
+}
+
+
 def typed(spec: FormField, staff: list[Person]) -> st.SearchStrategy[str]:
     if spec.kind == "choice":
         return st.sampled_from([str(choice) for choice in spec.choices])
-    return st.one_of(
-        st.just(spec.value), typed_names(staff), typed_dates, typed_numbers, hostile_text
-    )
+    sensible = spec.value or SENSIBLE.get(spec.name, "Checked at the huddle")
+    anything = st.one_of(typed_names(staff), typed_dates, typed_numbers, hostile_text)
+    return st.one_of(st.just(sensible), anything)
 
 
 def confined_paths(folder: Path) -> st.SearchStrategy[str]:
@@ -311,7 +341,12 @@ def confined_paths(folder: Path) -> st.SearchStrategy[str]:
     return hostile_text.filter(lambda text: ".." not in text).map(lambda text: f"{folder}/{text}")
 
 
-def check_form(live: Live, room: Room, form: FormScreen, fields: dict | None = None) -> None:
+def check_form(
+    live: Live,
+    room: Room,
+    form: FormScreen,
+    fields: dict[str, st.SearchStrategy[str]] | None = None,
+) -> None:
     """Generated values for every field of `form`: saved, or refused having written
     nothing. `fields` gives some fields their own values."""
     chosen = fields or {}
