@@ -17,6 +17,7 @@ from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
 from store import open_store
 from store.meeting_log import SeriesQuery, page_of_series
+from tests.conftest import settle
 
 
 @pytest.fixture(autouse=True)
@@ -49,9 +50,30 @@ def demo_app(
     return make_app(store, FixedClock(today, at=at))
 
 
+# How long the screen must stay the same before its picture is taken, and how long to
+# wait for that at most (on a loaded machine) before taking it anyway.
+STILL_SECONDS = 0.05
+PATIENCE_SECONDS = 10.0
+
+
+async def drawn(pilot) -> None:
+    """Wait until the screen stops changing. Some drawing is left to the app's next idle
+    moment (a DataTable works out its column widths there, and a page of tables as wide
+    as their columns is laid out again after it), so on a busy machine a picture taken
+    straight after the reads could catch a table half-drawn."""
+    last = None
+    for _ in range(int(PATIENCE_SECONDS / STILL_SECONDS)):
+        await pilot.pause(STILL_SECONDS)
+        picture = pilot.app.export_screenshot()
+        if picture == last:
+            return
+        last = picture
+
+
 async def wait_for_store(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let the store reads finish and what they show be drawn."""
+    await settle(pilot.app, pilot)
+    await drawn(pilot)
 
 
 def after_keys(*steps: tuple[str, ...]):
@@ -59,12 +81,12 @@ def after_keys(*steps: tuple[str, ...]):
     never catches a screen half-read."""
 
     async def run(pilot) -> None:
-        await wait_for_store(pilot)
+        await settle(pilot.app, pilot)
         for keys in steps:
             for key in keys:
                 await pilot.press(key)
-                for _ in range(3):
-                    await wait_for_store(pilot)
+                await settle(pilot.app, pilot)
+        await drawn(pilot)
 
     return run
 

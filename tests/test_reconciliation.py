@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from fixtures.demo import seed_demo
 from huddle.app import make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.models import EntryStatus, Person, Provider, ProviderKind, WaitingEntry
 from huddle.waiting_query import WaitingQuery
 from screens.reconciliation import ReconciliationScreen
-from store import Store, open_store, records
+from store import Store, records
 from store.check import check_database
 from store.queries import status_summary
 from store.reconciliation import reconciliation
 from store.waiting_list import count_entries
 from tests.conftest import settle
+from tests.snapshot_app import demo_app, in_utc, wait_for_store  # noqa: F401 - in_utc is a fixture
 from tests.test_import_hygiene import loaded_after
 
 TODAY = date(2026, 11, 22)
@@ -425,14 +425,11 @@ async def test_the_screen_says_when_it_cannot_read(store: Store, db_path: Path) 
 
 
 def test_the_screen_snapshot(snap_compare, tmp_path: Path, monkeypatch) -> None:
-    # A relative path keeps anything that names the database the same on every run.
-    monkeypatch.chdir(tmp_path)
-    store = open_store(Path("demo.db"), "tester")
-    seed_demo(store, TODAY)
-    app = make_app(store, FixedClock(TODAY))
+    app = demo_app(tmp_path, TODAY, monkeypatch)
 
     async def open_reconciliation(pilot) -> None:
-        app.push_screen(ReconciliationScreen(TODAY))
         await settle(app, pilot)
+        app.push_screen(ReconciliationScreen(TODAY))
+        await wait_for_store(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_reconciliation)

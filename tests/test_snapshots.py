@@ -9,23 +9,14 @@ from pathlib import Path
 from huddle.waiting_query import WaitingQuery
 from store import entry_changes
 from store.waiting_list import page_of_entries
-from tests.snapshot_app import demo_app, in_utc, wait_for_store  # noqa: F401 - a fixture
+from tests.snapshot_app import (  # noqa: F401 - in_utc is a fixture
+    after_keys,
+    demo_app,
+    in_utc,
+    wait_for_store,
+)
 
 SIZE = (120, 36)
-
-
-def after_keys(*steps: tuple[str, ...]):
-    """Press each group of keys and let the store reads they start finish, so the picture
-    never catches a screen half-read."""
-
-    async def run(pilot) -> None:
-        await wait_for_store(pilot)
-        for keys in steps:
-            await pilot.press(*keys)
-            for _ in range(3):
-                await wait_for_store(pilot)
-
-    return run
 
 
 def test_today_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
