@@ -584,13 +584,6 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
 
 
-def _create(path: Path, create: Callable[[Path], IO[str]]) -> IO[str]:
-    try:
-        return create(path)
-    except OSError as error:
-        raise CommandError(str(error)) from None
-
-
 def cmd_export(args: argparse.Namespace, clock: Clock) -> int:
     if args.what == "minutes":
         return _export_minutes(args)
@@ -678,19 +671,16 @@ def _export(
 ) -> int:
     """Write an export to standard output, or to a new owner-only file (never one that
     exists, and none left half-written), saying on stderr what the file holds."""
-    from huddle.csv_safety import create_private
+    from huddle.private_files import write_private
 
     if not out:
         write(sys.stdout)
         return 0
     out_path = Path(out)
-    stream = _create(out_path, create_private)
     try:
-        with stream:
-            count = write(stream)
-    except BaseException:
-        out_path.unlink(missing_ok=True)
-        raise
+        count = write_private(out_path, write)
+    except OSError as error:
+        raise CommandError(str(error)) from None
     print(said(count, out_path), file=sys.stderr)
     return 0
 

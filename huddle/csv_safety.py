@@ -23,9 +23,7 @@ would turn them into text that no longer sorts or sums.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import IO
 
 # Every character whose NFKC form starts with = + - @ or the minus sign −: the ASCII four,
@@ -76,22 +74,3 @@ class SafeCsvWriter:
     def writerows(self, rows: Iterable[Iterable[Cell]]) -> None:
         for row in rows:
             self.writerow(row)
-
-
-class OutputExists(FileExistsError):
-    pass
-
-
-def create_private(path: Path) -> IO[str]:
-    """Open a new file for CSV text, readable and writable by its owner only (0600).
-
-    Never overwrites: an existing file (perhaps the database itself, or last week's
-    evidence) is refused by name.
-    """
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        raise OutputExists(f"{path} already exists: huddle never overwrites a file") from None
-    except OSError as error:
-        raise OSError(f"cannot create {path}: {error.strerror or error}") from None
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")

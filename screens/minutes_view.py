@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from huddle.commands import Command
 from huddle.models import Meeting, MeetingState
+from huddle.private_files import write_private
 from screens.base import HuddleScreen, read_and_post
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
@@ -41,10 +42,36 @@ class MinutesLoaded(Message):
     text: str
 
 
+def minutes_folder(store: Store) -> Path:
+    return store.path.parent / "minutes"
+
+
 def minutes_file(store: Store, meeting: Meeting) -> Path:
-    """Beside the database, in `minutes/`, named by date and series."""
+    """Beside the database, in `minutes/`, named by date and series, with a number after
+    it once minutes of that meeting were written there before: a written file is never
+    replaced, so the draft written during the meeting and the signed minutes both stay."""
     slug = re.sub(r"[^a-z0-9]+", "-", meeting.series.lower()).strip("-")
-    return store.path.parent / "minutes" / f"{meeting.held_on.isoformat()}-{slug}.md"
+    stem = f"{meeting.held_on.isoformat()}-{slug}"
+    path = minutes_folder(store) / f"{stem}.md"
+    copy = 2
+    while path.exists():
+        path = minutes_folder(store) / f"{stem}-{copy}.md"
+        copy += 1
+    return path
+
+
+def write_minutes(store: Store, path: Path, text: str) -> None:
+    """A new owner-only file (minutes name patients), never over one already there. Only
+    the minutes folder beside the database is made if missing: a folder in a mistyped
+    path is refused rather than made somewhere no one will look."""
+    try:
+        if path.parent == minutes_folder(store):
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+        write_private(path, lambda stream: stream.write(text))
+    except OSError as error:
+        # A folder, a name too long, no permission, a file already there: said beside
+        # the field, with what was typed kept, rather than ending the app.
+        raise ValueError(f"file: {error}; give another file name") from None
 
 
 class MinutesScreen(HuddleScreen):
@@ -112,14 +139,7 @@ class MinutesScreen(HuddleScreen):
             path = Path(typed["path"].strip()).expanduser()
             if not typed["path"].strip():
                 raise ValueError("file: give a path for the Markdown file")
-            text = minutes_for_export(store, self.meeting_id)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError as error:
-                # A folder, a name too long, no permission: said beside the field, with
-                # what was typed kept, rather than ending the app.
-                raise ValueError(f"file: cannot write {path}: {error.strerror or error}") from None
+            write_minutes(store, path, minutes_for_export(store, self.meeting_id))
             return path
 
         def written(path: Path | None) -> None:

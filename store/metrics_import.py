@@ -25,9 +25,9 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from huddle.csv_safety import create_private
 from huddle.metrics_csv import MetricLookups, MetricRowChecker, resolve_columns
 from huddle.models import Metric, ObservationSource, TriggerFiring
+from huddle.private_files import create_private
 from huddle.waiting_csv import Extract, ImportRefused, RejectedRow, RejectsWriter
 from store.connection import Store, Transaction
 from store.oversight import Reading, record_readings

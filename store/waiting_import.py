@@ -24,8 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from huddle.csv_safety import create_private
 from huddle.models import RiskTier, WaitingEntry
+from huddle.private_files import create_private
 from huddle.waiting_csv import (
     Extract,
     ImportRefused,

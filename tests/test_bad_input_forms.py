@@ -452,5 +452,10 @@ async def test_minutes_written_to_a_folder_or_an_impossible_name_are_refused(
     app = make_app(live.fresh(), FixedClock(TODAY))
     async with app.run_test(size=(120, 40)):
         form = form_opened(app, room, "minutes written")
-        for path in (tmp_path, tmp_path / ("x" * 300)):
-            assert refused(live, form, {"path": str(path)}).startswith(f"file: cannot write {path}")
+        assert refused(live, form, {"path": str(tmp_path)}).startswith(
+            f"file: {tmp_path} already exists"
+        )
+        too_long = tmp_path / ("x" * 300)
+        assert refused(live, form, {"path": str(too_long)}).startswith(
+            f"file: cannot create {too_long}: File name too long"
+        )

@@ -9,14 +9,19 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Static
 
+from huddle.app import HuddleApp, make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.models import MeetingKind
+from screens.form import FormScreen
+from screens.minutes_view import MinutesScreen
 from store import Store
 from store.meeting_reads import meeting_row
 from store.meetings import add_addendum, record_decision, start_meeting
 from store.minutes import minutes_for_export
+from tests.conftest import settle
 
 TODAY = date(2026, 11, 22)
 CLOCK = FixedClock(TODAY)
@@ -195,3 +200,67 @@ def test_help_names_the_meeting_argument(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["export", "--help"])
     assert "minutes" in capsys.readouterr().out
+
+
+# --- `w` on the minutes screen ----------------------------------------------------------
+
+
+async def write_from_the_screen(app: HuddleApp, pilot, meeting_id: int, path: str | None):
+    """Open the minutes, press `w`, type `path` (or keep the offered one), ctrl+s. Returns
+    the form when it refused, else None."""
+    app.push_screen(MinutesScreen(meeting_id))
+    await settle(app, pilot)
+    await pilot.press("w")
+    await settle(app, pilot)
+    form = app.screen
+    assert isinstance(form, FormScreen)
+    if path is not None:
+        form.query_one("#field-path", Input).value = path
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+    return form if app.screen is form else None
+
+
+async def test_w_writes_an_owner_only_file_beside_the_database_and_never_replaces_it(
+    demo: Store,
+) -> None:
+    """The second write (the draft was written during the meeting, say) is offered a new
+    name, and the first file stays as it was."""
+    meeting = meeting_row(demo, last_brief(demo))
+    folder = demo.path.parent / "minutes"
+    first = folder / "2026-11-21-early-shift-brief-rapid-response.md"
+    app = make_app(demo, CLOCK)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await write_from_the_screen(app, pilot, meeting.id, None) is None
+        assert first.read_text(encoding="utf-8") == minutes_for_export(demo, meeting.id)
+        first.write_text("annotated by hand\n", encoding="utf-8")
+        app.pop_screen()
+        assert await write_from_the_screen(app, pilot, meeting.id, None) is None
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert first.read_text(encoding="utf-8") == "annotated by hand\n"
+    second = folder / "2026-11-21-early-shift-brief-rapid-response-2.md"
+    assert second.read_text(encoding="utf-8") == minutes_for_export(demo, meeting.id)
+    assert stat.S_IMODE(second.stat().st_mode) == 0o600
+
+
+async def test_w_over_an_existing_file_or_into_a_missing_folder_is_refused_by_the_field(
+    demo: Store, tmp_path: Path
+) -> None:
+    kept = tmp_path / "last-week.md"
+    kept.write_text("last week's minutes\n", encoding="utf-8")
+    missing = tmp_path / "no-such-folder" / "minutes.md"
+    app = make_app(demo, CLOCK)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for path, says in (
+            (kept, f"file: {kept} already exists: huddle never overwrites a file"),
+            (missing, f"file: cannot create {missing}: No such file or directory"),
+        ):
+            form = await write_from_the_screen(app, pilot, last_brief(demo), str(path))
+            assert form is not None, path
+            assert str(form.query_one("#error-path", Static).render()).startswith(says)
+            assert form.query_one("#field-path", Input).value == str(path)  # kept as typed
+            await pilot.press("escape")
+            await settle(app, pilot)
+            app.pop_screen()
+    assert kept.read_text(encoding="utf-8") == "last week's minutes\n"
+    assert not missing.parent.exists()
