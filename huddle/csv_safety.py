@@ -1,4 +1,4 @@
-"""CSV that is safe to open in a spreadsheet, written to files only their owner can read.
+"""CSV that is safe to open in a spreadsheet (the files themselves: huddle.private_files).
 
 A spreadsheet treats a cell that starts with `=`, `+`, `-` or `@` as a formula, and some
 also act on a leading tab, carriage return or line feed. Other forms of those four may be
