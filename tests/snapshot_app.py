@@ -11,6 +11,7 @@ from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from fixtures.demo import seed_demo
 from huddle.app import HuddleApp, make_app
@@ -60,7 +61,12 @@ async def drawn(pilot) -> None:
     """Wait until the screen stops changing. Some drawing is left to the app's next idle
     moment (a DataTable works out its column widths there, and a page of tables as wide
     as their columns is laid out again after it), so on a busy machine a picture taken
-    straight after the reads could catch a table half-drawn."""
+    straight after the reads could catch a table half-drawn.
+
+    A text field's cursor blinks on the real clock, half a second on, half off, so it is
+    held on: the picture shows it, as it would be straight after a key."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     last = None
     for _ in range(int(PATIENCE_SECONDS / STILL_SECONDS)):
         await pilot.pause(STILL_SECONDS)
