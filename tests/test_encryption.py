@@ -19,6 +19,7 @@ from store import Store, StoreError, driver, open_store
 from store.backup import backup, restore
 from store.check import check_database
 from store.records import ensure_default_tiers
+from tests.test_startup import refuses_a_write_kept_waiting_by_another_terminal
 
 # Skipped without the extra: pip install -e '.[test,encryption]'.
 dbapi2 = pytest.importorskip("sqlcipher3.dbapi2")
@@ -129,22 +130,8 @@ def test_a_backup_made_with_another_key_is_not_called_only_damaged(
         restore(copy, tmp_path / "restored.db", "20261122T080000")
 
 
-def test_a_write_kept_waiting_by_another_terminal_is_refused(
-    keyed_store: Store, db_path: Path
-) -> None:
-    other = driver.connect(db_path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    keyed_store.conn.execute("PRAGMA busy_timeout = 50")  # the wait, shortened for the test
-    try:
-        with (
-            pytest.raises(StoreError, match="another terminal kept the database busy"),
-            keyed_store.write("a provider") as txn,
-        ):
-            txn.insert("provider", {"name": "Riverside"})
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-    assert keyed_store.conn.execute("SELECT count(*) FROM provider").fetchone()[0] == 0
+def test_a_write_kept_waiting_by_another_terminal_is_refused(keyed_store: Store) -> None:
+    refuses_a_write_kept_waiting_by_another_terminal(keyed_store)
 
 
 def test_the_command_line_starts_without_sqlcipher_even_with_a_key() -> None:

@@ -15,7 +15,7 @@ from huddle.app import make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
 from screens.form import FormScreen
-from store import Store, StoreError, open_store, startup
+from store import Store, StoreError, driver, open_store, startup
 from store.check import check_database
 from store.records import ensure_default_tiers
 from store.startup import file_system_of, network_share_warning, refuse_if_damaged
@@ -200,10 +200,10 @@ def test_a_write_on_a_full_disk_is_refused_and_saves_nothing(store: Store) -> No
     assert check_database(store.conn).ok
 
 
-def test_a_write_kept_waiting_by_another_terminal_is_refused_and_saves_nothing(
-    store: Store, db_path: Path
-) -> None:
-    other = sqlite3.connect(db_path, isolation_level=None)
+def refuses_a_write_kept_waiting_by_another_terminal(store: Store) -> None:
+    """Another connection (by the driver in use, so keyed when the store is) holds the
+    write lock past the busy wait: the write is refused in words and saves nothing."""
+    other = driver.connect(store.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     store.conn.execute("PRAGMA busy_timeout = 50")  # the wait, shortened for the test
     try:
@@ -217,6 +217,12 @@ def test_a_write_kept_waiting_by_another_terminal_is_refused_and_saves_nothing(
         other.close()
     assert store.conn.execute("SELECT count(*) FROM provider").fetchone()[0] == 0
     assert not store.conn.in_transaction
+
+
+def test_a_write_kept_waiting_by_another_terminal_is_refused_and_saves_nothing(
+    store: Store,
+) -> None:
+    refuses_a_write_kept_waiting_by_another_terminal(store)
 
 
 async def test_a_form_refused_by_a_full_disk_keeps_what_was_typed(demo: Store) -> None:
