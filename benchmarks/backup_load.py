@@ -14,7 +14,6 @@ Figures are printed, never asserted here; tests/test_backup_under_load.py takes 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sqlite3
 import subprocess
@@ -33,15 +32,20 @@ from benchmarks.harness import (
     CHECKER,
     ROOT,
     WriterSpec,
+    command_given,
+    command_line,
     exit_on_sigterm,
     running,
     seeded_demo,
+    settings_given,
     still_running,
     table,
 )
 from benchmarks.verify import Findings, verify
 from store.backup import backup
 from store.connection import Store, open_store, utc_now
+
+PROG = "python -m benchmarks.backup_load"
 
 
 @dataclass(frozen=True)
@@ -178,26 +182,11 @@ def run(settings: BackupSettings, folder: Path) -> BackupFigures:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.backup_load", description=__doc__)
-    defaults = BackupSettings()
-    parser.add_argument("--backups", type=int, default=defaults.backups)
-    parser.add_argument("--writers", type=int, default=defaults.writers)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--cli-every", type=int, default=defaults.cli_every)
-    parser.add_argument("--pause-ms", type=float, default=defaults.pause_ms)
-    args = parser.parse_args(argv)
+    args = command_line(PROG, __doc__, BackupSettings).parse_args(argv)
     exit_on_sigterm()
-    settings = BackupSettings(
-        backups=args.backups,
-        writers=args.writers,
-        seed=args.seed,
-        cli_every=args.cli_every,
-        pause_ms=args.pause_ms,
-    )
     with tempfile.TemporaryDirectory(prefix="huddle-backup-load-") as folder:
-        figures = run(settings, Path(folder))
-    command = " ".join(["python -m benchmarks.backup_load", *(argv or sys.argv[1:])])
-    print(table("Backups under load (issue #8)", command, figures.rows()))
+        figures = run(settings_given(BackupSettings, args), Path(folder))
+    print(table("Backups under load (issue #8)", command_given(PROG, argv), figures.rows()))
     for problem in (figures.failures + figures.live.half + figures.live.lost)[:20]:
         print(f"- {problem}")
     return 0 if figures.all_ok else 1

@@ -21,7 +21,6 @@ Figures are printed, never asserted here; tests/test_concurrency.py runs a small
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -32,15 +31,20 @@ from benchmarks.acks import Ledger, read_ledger
 from benchmarks.harness import (
     CHECKER,
     WriterSpec,
+    command_given,
+    command_line,
     exit_on_sigterm,
     finished,
     running,
     seeded_demo,
+    settings_given,
     table,
 )
 from benchmarks.verify import Findings, lost_updates, verify
 from store import audit
 from store.connection import Store, open_store
+
+PROG = "python -m benchmarks.concurrency"
 
 
 @dataclass(frozen=True)
@@ -156,21 +160,11 @@ def run(settings: ConcurrencySettings, folder: Path) -> ConcurrencyFigures:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.concurrency", description=__doc__)
-    defaults = ConcurrencySettings()
-    parser.add_argument("--writers", type=int, default=defaults.writers)
-    parser.add_argument("--rounds", type=int, default=defaults.rounds)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--think-ms", type=float, default=defaults.think_ms)
-    args = parser.parse_args(argv)
+    args = command_line(PROG, __doc__, ConcurrencySettings).parse_args(argv)
     exit_on_sigterm()
-    settings = ConcurrencySettings(
-        writers=args.writers, rounds=args.rounds, seed=args.seed, think_ms=args.think_ms
-    )
     with tempfile.TemporaryDirectory(prefix="huddle-concurrency-") as folder:
-        figures = run(settings, Path(folder))
-    command = " ".join(["python -m benchmarks.concurrency", *(argv or sys.argv[1:])])
-    print(table("Concurrent writers (issue #8)", command, figures.rows()))
+        figures = run(settings_given(ConcurrencySettings, args), Path(folder))
+    print(table("Concurrent writers (issue #8)", command_given(PROG, argv), figures.rows()))
     for refusal in figures.refusals()[:5]:
         print(f"- refused: {refusal}")
     problems = figures.lost_updates + figures.findings.lost + figures.findings.half

@@ -1,4 +1,4 @@
-"""`python -m benchmarks.crash [--kills N] [--seed S] [--db PATH] [--max-delay SECONDS]`:
+"""`python -m benchmarks.crash [--kills N] [--seed S] [--db PATH] [--max-delay-s SECONDS]`:
 kill a writer with SIGKILL at random moments, and after every kill check that nothing it
 was told had been saved is lost and nothing is half written (issue #8).
 
@@ -14,7 +14,6 @@ Figures are printed, never asserted here; tests/test_crash.py runs a few kills.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -28,9 +27,12 @@ from benchmarks.acks import Ledger, read_ledger
 from benchmarks.harness import (
     CHECKER,
     WriterSpec,
+    command_given,
+    command_line,
     exit_on_sigterm,
     running,
     seeded_demo,
+    settings_given,
     still_running,
     table,
 )
@@ -45,6 +47,8 @@ from benchmarks.verify import (
 )
 from store import audit
 from store.connection import open_store
+
+PROG = "python -m benchmarks.crash"
 
 
 @dataclass(frozen=True)
@@ -156,22 +160,18 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.crash", description=__doc__)
-    parser.add_argument("--kills", type=int, default=CrashSettings.kills)
-    parser.add_argument("--seed", type=int, default=CrashSettings.seed)
+    parser = command_line(PROG, __doc__, CrashSettings)
     parser.add_argument("--db", type=Path, help="a huddle database to use (default: the demo)")
-    parser.add_argument("--max-delay", type=float, default=CrashSettings.max_delay_s)
     args = parser.parse_args(argv)
     exit_on_sigterm()
-    settings = CrashSettings(kills=args.kills, seed=args.seed, max_delay_s=args.max_delay)
     with tempfile.TemporaryDirectory(prefix="huddle-crash-") as folder:
         figures = run(
-            settings, Path(folder), args.db, say=lambda line: print(line, file=sys.stderr)
+            settings_given(CrashSettings, args),
+            Path(folder),
+            args.db,
+            say=lambda line: print(line, file=sys.stderr),
         )
-    command = " ".join(
-        ["python -m benchmarks.crash", *(argv if argv is not None else sys.argv[1:])]
-    )
-    print(table("Crash harness (issue #8)", command, figures.rows()))
+    print(table("Crash harness (issue #8)", command_given(PROG, argv), figures.rows()))
     for problem in (figures.lost + figures.half_writes)[:20]:
         print(f"- {problem}")
     return 0 if figures.ok else 1

@@ -1,9 +1,11 @@
 """What the reliability harnesses share on the parent's side (issue #8): the demo database
 they start from, writer processes (benchmarks/workload.py) started together and never left
-running, and the table of figures they print."""
+running, their command lines, and the table of figures they print."""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import os
 import platform
 import selectors
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from benchmarks.data import TODAY
 from fixtures.demo import seed_demo
@@ -26,6 +29,9 @@ DEMO_USER = "Helen Marsden"  # one of the demo's coordinators, who seeds it
 CHECKER = "reliability check"  # who opens the database to check it (it writes nothing)
 READY_TIMEOUT_S = 60.0  # a writer takes half a second to start; the machine may be busy
 FINISH_TIMEOUT_S = 600.0
+
+
+Settings = TypeVar("Settings")
 
 
 class HarnessError(RuntimeError):
@@ -135,6 +141,32 @@ def finished(child: subprocess.Popen, spec: WriterSpec) -> None:
         raise HarnessError(f"{spec.actor} did not finish its rounds: {_said(spec)}") from None
     if child.returncode != 0:
         raise HarnessError(f"{spec.actor} failed (exit {child.returncode}): {_said(spec)}")
+
+
+def command_line(prog: str, description: str | None, settings: type) -> argparse.ArgumentParser:
+    """A harness's options: one for each field of its settings (`cli_every` is
+    `--cli-every`), defaulting to the field's value. The harness may add its own."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    for each in dataclasses.fields(settings):
+        parser.add_argument(
+            f"--{each.name.replace('_', '-')}",
+            type=type(each.default),
+            default=each.default,
+            help=f"(default {each.default})",
+        )
+    return parser
+
+
+def settings_given(settings: type[Settings], args: argparse.Namespace) -> Settings:
+    given: dict[str, Any] = {
+        each.name: getattr(args, each.name) for each in dataclasses.fields(settings)
+    }
+    return settings(**given)
+
+
+def command_given(prog: str, argv: list[str] | None) -> str:
+    """The command as typed, for the table: its figures are reproduced by running it."""
+    return " ".join([prog, *(sys.argv[1:] if argv is None else argv)])
 
 
 def exit_on_sigterm() -> None:
