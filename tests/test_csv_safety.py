@@ -14,7 +14,6 @@ import csv
 import io
 import sys
 import unicodedata
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from hypothesis import strategies as st
 from fixtures.people import PROVIDERS, add_providers_and_staff
 from huddle.action_query import ActionQuery, ActionView
 from huddle.csv_safety import DANGEROUS_FIRST, FORMULA_STARTS, neutralise
-from huddle.models import GoodDirection, Metric, Period, Service, WaitingEntry
+from huddle.models import GoodDirection, Metric, Period, Service
 from store import Store, actions, records
 from store.action_export import export_actions
 from store.metrics_import import MetricsImportRequest, import_metrics_file
@@ -32,6 +31,7 @@ from store.oversight import define_metric
 from store.waiting_export import export_waiting_list
 from store.waiting_import import ImportRequest, import_file
 from tests.conftest import TODAY
+from tests.test_waiting_export import add_entries_holding
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIVE = ("=", "+", "-", "@", "\u2212")
@@ -117,15 +117,7 @@ def service(store: Store) -> Store:
 
 
 def test_the_waiting_list_export_quotes_every_hostile_value(service: Store) -> None:
-    tiers = records.risk_tiers(service)
-    entry = WaitingEntry(
-        local_id="x", initials="AB", referral_date=date(2026, 11, 1), tier=3, provider_id=1
-    )
-    with service.write("entries with hostile text") as txn:
-        for value in HOSTILE:
-            # Straight to the row: the model would trim the leading whitespace.
-            row = {**records.entry_row(entry, tiers), "local_id": value, "referral_source": value}
-            txn.insert("waiting_entry", row)
+    add_entries_holding(service, HOSTILE)
     out = io.StringIO()
     export_waiting_list(service, TODAY, out)
     rows = read_back(out.getvalue())

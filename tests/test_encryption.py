@@ -18,7 +18,6 @@ from huddle.clock import FixedClock
 from store import Store, StoreError, driver, open_store
 from store.backup import backup, restore
 from store.check import check_database
-from store.records import ensure_default_tiers
 from tests.test_startup import refuses_a_write_kept_waiting_by_another_terminal
 
 # Skipped without the extra: pip install -e '.[test,encryption]'.
@@ -46,11 +45,9 @@ def keyed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def keyed_store(db_path: Path) -> Iterator[Store]:
-    store = open_store(db_path, "tester")
-    ensure_default_tiers(store)
-    yield store
-    store.close()
+def keyed_store(keyed: None, store: Store) -> Store:
+    """The empty service database of conftest, made with HUDDLE_KEY set."""
+    return store
 
 
 def test_no_nhs_number_is_readable_in_the_database_its_log_or_a_backup(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from huddle.clock import FixedClock
 from huddle.csv_safety import DANGEROUS_FIRST, neutralise
 from huddle.models import EntryStatus, WaitingEntry
 from huddle.nhs_number import nhs_check_digit
-from store import open_store, records, waiting_export
+from store import Store, open_store, records, waiting_export
 from store.entry_changes import close_entry
 from store.queries import status_summary
 from store.waiting_export import COLUMNS
@@ -128,18 +128,23 @@ DANGEROUS_VALUES = [
 ]
 
 
-def test_every_dangerous_leading_character_is_neutralised(db: Path, capsys) -> None:
-    store = open_store(db, "tester")
+def add_entries_holding(store: Store, values: list[str]) -> None:
+    """One entry for each value, as its local id and referral source. Straight to the
+    row: the model trims a leading tab, line break or space, and the export must be safe
+    whatever a row holds (an older version, another tool)."""
     tiers = records.risk_tiers(store)
     entry = WaitingEntry(
         local_id="x", initials="AB", referral_date=date(2026, 11, 1), tier=3, provider_id=1
     )
     with store.write("entries with dangerous text") as txn:
-        for value in DANGEROUS_VALUES:
-            # Straight to the row: the model trims a leading tab or line break, and the
-            # export must be safe whatever a row holds (an older version, another tool).
+        for value in values:
             row = {**records.entry_row(entry, tiers), "local_id": value, "referral_source": value}
             txn.insert("waiting_entry", row)
+
+
+def test_every_dangerous_leading_character_is_neutralised(db: Path, capsys) -> None:
+    store = open_store(db, "tester")
+    add_entries_holding(store, DANGEROUS_VALUES)
     store.close()
 
     rows = export(db, capsys)
