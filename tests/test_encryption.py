@@ -4,8 +4,6 @@ one, never only damage; backups restore; a busy write is still a refusal."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ from huddle.clock import FixedClock
 from store import Store, StoreError, driver, open_store
 from store.backup import backup, restore
 from store.check import check_database
+from tests.test_import_hygiene import loaded_after
 from tests.test_startup import refuses_a_write_kept_waiting_by_another_terminal
 
 # Skipped without the extra: pip install -e '.[test,encryption]'.
@@ -132,16 +131,5 @@ def test_a_write_kept_waiting_by_another_terminal_is_refused(keyed_store: Store)
 
 
 def test_the_command_line_starts_without_sqlcipher_even_with_a_key() -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, huddle.cli; huddle.cli.build_parser().parse_args(['status']); "
-            "print('sqlcipher3' in sys.modules)",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.strip() == "False"
+    code = "import huddle.cli; huddle.cli.build_parser().parse_args(['status'])"
+    assert loaded_after(code, ["sqlcipher3"]) == {"sqlcipher3": False}
