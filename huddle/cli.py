@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
@@ -25,9 +26,11 @@ from store.errors import DAMAGED_ADVICE, StoreError, is_damage
 # them, so `huddle --help` and a mistyped command answer at once.
 if TYPE_CHECKING:
     from huddle.reconciliation import Reconciliation
+    from huddle.service_file import ServiceFile
     from huddle.summary import StatusSummary
     from store import Store
     from store.metrics_import import MetricsImportResult
+    from store.setup import SetupPlan
     from store.waiting_import import ImportResult
 
 EXIT_FAULT = 1
@@ -131,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_import(commands)
     _add_export(commands)
+    _add_setup(commands)
     return parser
 
 
@@ -284,6 +288,41 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     )
 
 
+def _add_setup(commands: argparse._SubParsersAction) -> None:
+    what = _command_with_targets(
+        commands,
+        "setup",
+        "apply or export the service file (providers, people, tiers, series, programme)",
+        "A service's set-up as a TOML file it keeps and reviews: apply one (creating the "
+        "database if it does not exist yet), or export the database's set-up in the same "
+        "format. See docs/setup.md.",
+    )
+    apply = what.add_parser(
+        "apply",
+        help="apply a service file: print the plan, ask, then one audited write",
+        description="Check the service file, print the plan (what is added, changed and "
+        "deactivated, and what each tier change does to the waiting list), ask on a "
+        "terminal, then apply it as one audited write whose reason names the file. A file "
+        "with any problem is refused whole. Applying the same file again writes nothing.",
+        epilog="Exit codes: 0 applied, nothing to change, or a dry run; 1 not confirmed; "
+        "2 the file refused.",
+    )
+    _common(apply)
+    apply.add_argument("file", metavar="FILE.toml", help="the service file")
+    apply.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    apply.add_argument("--yes", action="store_true", help="apply without asking")
+    export = what.add_parser(
+        "export",
+        help="the database's set-up as a service file",
+        description="Write the database's current set-up as a service file: applying it "
+        "to the same database changes nothing.",
+    )
+    _common(export)
+    export.add_argument(
+        "--out", metavar="FILE", help="new file to write (0600); default: standard output"
+    )
+
+
 def _export_options(parser: argparse.ArgumentParser, works_out: str) -> None:
     _common(parser)
     parser.add_argument(
@@ -343,6 +382,8 @@ def status_lines(summary: StatusSummary) -> list[str]:
             f"breached {tier.breached:>6}   contact overdue {tier.contact_overdue:>6}"
         )
     lines.append(f"Actions: {summary.actions.open} open, {summary.actions.overdue} overdue")
+    if left := summary.owner_left.said():
+        lines.append(f"OWNER LEFT: {left}, owned by people who have left; reassign them")
     if go_live := summary.go_live:
         rag = " · ".join(f"{name} {letter}" for name, letter in go_live.rag.items())
         reasons = go_live.blockers or go_live.conditions
@@ -606,7 +647,11 @@ def _actions_export(
     from store.action_export import export_actions
     from store.people import everyone
 
-    owner = None if args.owner is None else match_person(everyone(store), args.owner, "--owner")
+    owner = (
+        None
+        if args.owner is None
+        else match_person(everyone(store), args.owner, "--owner", include_left=True)
+    )
     query = ActionQuery(
         as_at,
         view=ActionView.EVERY,
@@ -685,6 +730,84 @@ def _export(
     return 0
 
 
+def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
+    if args.what == "export":
+        return _export_setup(args, clock)
+    from huddle.service_file import parse_service_file
+
+    source = Path(args.file)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"{source}: cannot read it as a UTF-8 text file ({error})") from None
+    setup = parse_service_file(text, source.name)
+    path = config.resolve_db(args.db)
+    today = clock.today()
+    _warn_about_location(path)
+    if path.exists():
+        plan = _plan_setup(path, args, setup, today, text)
+    else:
+        # Planned against an empty database made for the purpose, so that a dry run, or a
+        # plan not confirmed, leaves no file behind.
+        with tempfile.TemporaryDirectory() as folder:
+            plan = _plan_setup(Path(folder) / "plan.db", args, setup, today, text)
+    print("\n".join(_printable(line) for line in plan.lines()))
+    if plan.empty:
+        return 0
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CommandError("not applied: give --yes to apply without a terminal to ask on")
+        if input("Apply these changes? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("not applied: nothing written")
+            return EXIT_FAULT
+    from store import open_store
+    from store.setup import apply_plan, plan_setup
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Planned again on the database itself (a new one gives the same plan as the empty
+    # one above); each change carries the version it read, so a change made meanwhile by
+    # someone else refuses the whole write instead of being overwritten.
+    store = open_store(path, config.resolve_user(args.user))
+    steps = apply_plan(store, plan_setup(store, setup, today, plan.source, text), today)
+    print(f"applied: {steps} changes to {path}, audited as set-up from {plan.source}")
+    return 0
+
+
+def _plan_setup(
+    path: Path, args: argparse.Namespace, setup: ServiceFile, today: date, text: str
+) -> SetupPlan:
+    from store import open_store
+    from store.setup import plan_setup
+
+    store = open_store(path, config.resolve_user(args.user))
+    try:
+        return plan_setup(store, setup, today, Path(args.file).name, text)
+    finally:
+        store.close()
+
+
+def _export_setup(args: argparse.Namespace, clock: Clock) -> int:
+    from huddle.service_file import to_toml
+    from store.setup import current_setup
+
+    store = _existing_store(args)
+    text = to_toml(
+        current_setup(store),
+        f"huddle service file, exported from {store.path.name} on {clock.today():%d/%m/%Y}\n"
+        "Apply with: huddle setup apply FILE.toml (docs/setup.md has every key)",
+    )
+
+    def write(stream: IO[str]) -> int:
+        stream.write(text)
+        return len(text.splitlines())
+
+    return _export(args.out, write, lambda _lines, path: f"set-up written to {path}")
+
+
 def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
     path = config.resolve_db(args.db)
     if path == config.default_db_path():
@@ -717,6 +840,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Clock], int]] = {
     "restore": cmd_restore,
     "import": cmd_import,
     "export": cmd_export,
+    "setup": cmd_setup,
 }
 
 

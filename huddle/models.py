@@ -119,12 +119,21 @@ class Service(Record):
 class Provider(Record):
     name: str = Field(min_length=1)
     kind: ProviderKind
+    inactive_since: date | None = None
+    """Set when the service stops working with it: kept for the record, offered nowhere."""
 
 
 class Person(Record):
     name: str = Field(min_length=1)
     role: str = Field(min_length=1)
     provider_id: int
+    inactive_since: date | None = None
+    """Set when they leave: their name stays on every record, but they are offered in no
+    picker, and whatever open they own shows as OWNER LEFT until it is reassigned."""
+
+    @property
+    def active(self) -> bool:
+        return self.inactive_since is None
 
 
 class RiskTier(Record):
@@ -221,6 +230,21 @@ class Meeting(Record):
     """The agenda section the runner was on: a meeting resumes there."""
     minutes: str | None = None
     chain_head: str | None = None
+
+
+class Series(Record):
+    """A meeting series the service runs: who chairs it, who is invited, its timebox.
+    Meetings name their series; `invitees` are person ids, in the order they are listed."""
+
+    name: str = Field(min_length=1)
+    kind: MeetingKind
+    chair_id: int | None = None
+    invitees: list[int] = Field(default_factory=list)
+    timebox_minutes: int | None = Field(default=None, ge=1)
+    """None: the kind's usual timebox (huddle.agenda.TIMEBOX_MINUTES)."""
+    inactive_since: date | None = None
+
+    _invitees_from_json = field_validator("invitees", mode="before")(from_json)
 
 
 class Attendance(Record):

@@ -69,6 +69,41 @@ class Triggers(BaseModel):
     escalations_overdue: int = 0
 
 
+class OwnerLeft(BaseModel):
+    """What is still open and owned by people who have left: shown as OWNER LEFT, in
+    words, until someone else is given it."""
+
+    waiting_entries: int = 0
+    """Waiting entries whose case owner has left."""
+    actions: int = 0
+    """Open actions, escalations among them."""
+    series: int = 0
+    """Meeting series in use that they chair."""
+    workstreams: int = 0
+    """Mobilisation workstreams they lead."""
+    supervisees: int = 0
+    """People in the mobilising cohort they supervise."""
+
+    @property
+    def total(self) -> int:
+        return (
+            self.waiting_entries + self.actions + self.series + self.workstreams + self.supervisees
+        )
+
+    def said(self) -> str:
+        """e.g. "12 waiting entries as case owner, 3 open actions"; "" when nothing."""
+        parts = (
+            (self.waiting_entries, "waiting entry", "waiting entries", " as case owner"),
+            (self.actions, "open action", "open actions", ""),
+            (self.series, "series chaired", "series chaired", ""),
+            (self.workstreams, "workstream led", "workstreams led", ""),
+            (self.supervisees, "supervisee", "supervisees", ""),
+        )
+        return ", ".join(
+            f"{n} {one if n == 1 else many}{suffix}" for n, one, many, suffix in parts if n
+        )
+
+
 class StatusSummary(BaseModel):
     as_at: date
     service: str
@@ -77,3 +112,4 @@ class StatusSummary(BaseModel):
     actions: ActionCounts
     go_live: GoLive | None = None
     triggers: Triggers = Field(default_factory=Triggers)
+    owner_left: OwnerLeft = Field(default_factory=OwnerLeft)

@@ -27,13 +27,13 @@ from store.connection import Store
 
 
 def person_field(name: str, label: str, staff: Sequence[Person], value: str = "") -> FormField:
-    """A person picked by typing part of their name, the staff's names offered."""
+    """A person picked by typing part of their name, the names of staff still here offered."""
     return FormField(
         name,
         label,
         value=value,
         placeholder="type part of a name",
-        suggestions=tuple(p.name for p in staff),
+        suggestions=tuple(p.name for p in staff if p.active),
     )
 
 

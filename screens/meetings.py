@@ -78,9 +78,12 @@ class SeriesList(PagedList[SeriesQuery, SeriesLine]):
         if line.open_meeting_id is not None:
             since = f" since {line.open_since:%H:%M}" if line.open_since else ""
             now = f"IN PROGRESS{since} (⏎ resumes)"
+        elif line.last_held is None:
+            now = "never held (⏎ starts)"
         else:
             now = f"last held {line.last_held:%d/%m/%Y} (⏎ starts)"
-        return fitted((line.series, line.kind, line.chair, now), self.COLUMNS, PLAIN)
+        chair = f"OWNER LEFT: {line.chair}" if line.chair_has_left else line.chair
+        return fitted((line.series, line.kind, chair, now), self.COLUMNS, PLAIN)
 
 
 class MeetingLog(PagedList[LogQuery, MeetingLine]):
@@ -173,7 +176,7 @@ class MeetingsScreen(HuddleScreen):
             self.action_start_with_changes()
         elif chosen.open_meeting_id is not None:
             self.app.push_screen(RunnerScreen(chosen.open_meeting_id))
-        elif chosen.chair_id is None:
+        elif chosen.chair_id is None or chosen.chair_has_left:
             self.action_start_with_changes()
         else:
             self._start(chosen)
@@ -203,6 +206,8 @@ class MeetingsScreen(HuddleScreen):
         store, clock = self.app.store, self.app.clock
         prefill = (
             {"series": chosen.series, "kind": chosen.kind, "chair": chosen.chair}
+            if chosen is not None and not chosen.chair_has_left
+            else {"series": chosen.series, "kind": chosen.kind}
             if chosen is not None
             else {"series": "Early shift brief"}
         )

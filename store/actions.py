@@ -16,6 +16,7 @@ from huddle.models import Action, ActionSource, ActionStatus, MeetingState, Quer
 from store import records
 from store.connection import Store, Transaction
 from store.errors import NotFound
+from store.people import checked_person
 
 
 def _required(text: str, field: str, what: str) -> str:
@@ -34,9 +35,12 @@ def _pick_a_person(field: str) -> ValueError:
     return ValueError(f"{field}: pick a person in the service (type part of their name)")
 
 
-def _person(txn: Transaction, person_id: int | None, field: str) -> None:
+def _person(
+    txn: Transaction, person_id: int | None, field: str, *, may_have_left: bool = False
+) -> None:
     if person_id is None or txn.row("person", person_id) is None:
         raise _pick_a_person(field)
+    checked_person(txn, person_id, field, may_have_left=may_have_left)
 
 
 def _stored(txn: Transaction, action_id: int) -> dict:
@@ -73,7 +77,8 @@ def insert_action(txn: Transaction, action: Action, today: date) -> Action:
             f"review on: {uk(action.review_on)} is before the due date, {uk(action.due_date)};"
             " give the due date or later"
         )
-    _person(txn, action.owner_id, "owner")
+    # A fired trigger's escalation opens whoever owns its rule: never lost to a leaver.
+    _person(txn, action.owner_id, "owner", may_have_left=action.source == ActionSource.TRIGGER)
     if action.meeting_id is not None:
         meeting = txn.row("meeting", action.meeting_id)
         if meeting is None:

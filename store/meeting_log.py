@@ -19,33 +19,46 @@ class SeriesQuery:
 class SeriesLine:
     series: str
     kind: MeetingKind
-    last_held: date
+    last_held: date | None
+    """None: never held yet."""
     chair_id: int | None
     chair: str
     open_meeting_id: int | None
     """A meeting of the series not yet signed off: enter resumes it."""
     open_since: datetime | None
+    chair_has_left: bool = False
+    """The series' chair has left the service: a meeting starts with another chair."""
 
 
-# One row per series: its latest meeting, the one still open first. The open meeting's
-# series sorts first, then safety briefs (key 3's own), then by name.
+# One row per series the service runs (set up, or started from key 3), with its latest
+# meeting, the one still open first; a database from before series were set up lists the
+# series its meetings name instead. The open meeting's series sorts first, then safety
+# briefs (key 3's own), then by name.
 _SERIES = """
 WITH latest AS (
     SELECT m.*, row_number() OVER (
         PARTITION BY m.series ORDER BY m.state = 'signed off', m.held_on DESC, m.id DESC
     ) AS turn
     FROM meeting AS m
+),
+listed AS (
+    SELECT s.name AS series, s.kind, l.held_on, s.chair_id, l.state, l.id, l.started_at
+    FROM series AS s LEFT JOIN latest AS l ON l.series = s.name AND l.turn = 1
+    WHERE s.inactive_since IS NULL
+    UNION ALL
+    SELECT l.series, l.kind, l.held_on, l.chair_id, l.state, l.id, l.started_at
+    FROM latest AS l WHERE l.turn = 1 AND NOT EXISTS (SELECT 1 FROM series)
 )
 SELECT l.series, l.kind, l.held_on, l.chair_id, coalesce(p.name, ''),
-       CASE WHEN l.state != 'signed off' THEN l.id END, l.started_at
-FROM latest AS l LEFT JOIN person AS p ON p.id = l.chair_id
-WHERE l.turn = 1
-ORDER BY l.state = 'signed off', l.kind != 'safety brief', l.series
+       CASE WHEN l.state != 'signed off' THEN l.id END, l.started_at,
+       p.inactive_since IS NOT NULL
+FROM listed AS l LEFT JOIN person AS p ON p.id = l.chair_id
+ORDER BY coalesce(l.state, '') = 'signed off', l.kind != 'safety brief', l.series
 """
 
 
 def count_series(store: Store, query: SeriesQuery) -> int:
-    return store.conn.execute("SELECT count(DISTINCT series) FROM meeting").fetchone()[0]
+    return store.conn.execute(f"SELECT count(*) FROM ({_SERIES})").fetchone()[0]
 
 
 def page_of_series(store: Store, query: SeriesQuery, offset: int, limit: int) -> list[SeriesLine]:
@@ -54,13 +67,14 @@ def page_of_series(store: Store, query: SeriesQuery, offset: int, limit: int) ->
         SeriesLine(
             series=series,
             kind=MeetingKind(kind),
-            last_held=date.fromisoformat(held_on),
+            last_held=date.fromisoformat(held_on) if held_on else None,
             chair_id=chair_id,
             chair=chair,
             open_meeting_id=open_id,
             open_since=datetime.fromisoformat(started) if open_id and started else None,
+            chair_has_left=bool(left),
         )
-        for series, kind, held_on, chair_id, chair, open_id, started in rows
+        for series, kind, held_on, chair_id, chair, open_id, started, left in rows
     ]
 
 

@@ -60,19 +60,34 @@ class AttendanceLine:
 
 
 def attendance(source: Store | Transaction, current: Meeting) -> list[AttendanceLine]:
-    """Everyone invited: the chair, whoever was at the series' last meeting, and anyone
-    marked in this one; in the order of the last meeting, newcomers after."""
+    """Everyone invited: the chair, the series' invitees, whoever was at the series' last
+    meeting, and anyone marked in this one; in the order of the last meeting, then the
+    invitees. People who have left are not invited, unless already marked in this one."""
     before = previous_meeting(source, current)
     rows = source.conn.execute(
         """
+        WITH invited AS (
+            SELECT CAST(j.value AS INTEGER) AS person_id, j.key AS position
+            FROM series AS s, json_each(s.invitees) AS j WHERE s.name = :series
+        )
         SELECT p.id, p.name, p.role, mine.status
         FROM person AS p
         LEFT JOIN attendance AS mine ON mine.person_id = p.id AND mine.meeting_id = :this
         LEFT JOIN attendance AS last ON last.person_id = p.id AND last.meeting_id = :last
-        WHERE mine.id IS NOT NULL OR last.id IS NOT NULL OR p.id = :chair
-        ORDER BY p.id != :chair, last.id IS NULL, coalesce(last.id, mine.id)
+        LEFT JOIN invited ON invited.person_id = p.id
+        WHERE mine.id IS NOT NULL OR (
+            p.inactive_since IS NULL
+            AND (last.id IS NOT NULL OR invited.person_id IS NOT NULL OR p.id = :chair)
+        )
+        ORDER BY p.id != :chair, last.id IS NULL, last.id, invited.position IS NULL,
+                 invited.position, mine.id
         """,
-        {"this": current.id, "last": before.id if before else None, "chair": current.chair_id},
+        {
+            "this": current.id,
+            "last": before.id if before else None,
+            "chair": current.chair_id,
+            "series": current.series,
+        },
     ).fetchall()
     return [
         AttendanceLine(pid, name, role, AttendanceStatus(status) if status else None)

@@ -21,6 +21,7 @@ from huddle.models import (
     MeetingState,
     OnCall,
     Risk,
+    Series,
     ShiftCapacity,
 )
 from store import audit, records
@@ -80,10 +81,29 @@ def start_meeting(
                 chair_id=chair_id,
                 state=MeetingState.IN_PROGRESS,
                 started_at=now,
-                timebox_minutes=TIMEBOX_MINUTES.get(kind, 30),
+                timebox_minutes=_series_timebox(txn, name, kind, chair_id),
                 section=agenda(kind)[0].key,
             ),
         )
+
+
+def _series_timebox(txn: Transaction, name: str, kind: MeetingKind, chair_id: int | None) -> int:
+    """The timebox of the series as set up. A series first started here (`n` on key 3) is
+    set up as it starts, with its chair, so it is offered from then on."""
+    found = txn.conn.execute(
+        "SELECT kind, timebox_minutes, inactive_since FROM series WHERE name = ?", (name,)
+    ).fetchone()
+    if found is None:
+        records.insert(txn, Series(name=name, kind=kind, chair_id=chair_id))
+        return TIMEBOX_MINUTES.get(kind, 30)
+    set_kind, timebox, inactive_since = found
+    if inactive_since is not None:
+        raise ValueError(
+            f"series: {name!r} is no longer run; reactivate it in Set-up (key 7) or name a new one"
+        )
+    if set_kind != kind:
+        raise ValueError(f"kind: {name!r} is a series of {set_kind}s; pick that kind")
+    return timebox or TIMEBOX_MINUTES.get(kind, 30)
 
 
 def move_to(store: Store, meeting_id: int, section: str) -> Meeting:

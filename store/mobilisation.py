@@ -70,35 +70,62 @@ def start_programme(
     scheduled as an action owned by `audit_owner_id` (the clinical and quality lead)."""
     title = _required(name, "programme", "name the programme")
     with store.write(f"mobilisation programme started: {title}") as txn:
-        programme = records.insert(txn, MobilisationProgramme(name=title, go_live=go_live))
-        for position, (workstream, lead) in enumerate(workstreams, 1):
-            records.insert(
-                txn,
-                Workstream(
-                    programme_id=programme.id,
-                    name=_required(workstream, "workstream", "name it"),
-                    lead_id=checked_person(txn, lead, "lead"),
-                    position=position,
-                ),
-            )
-        owner = checked_person(txn, audit_owner_id, "audit owner")
-        for week, what in EARLY_LIFE_CHECKS:
-            action = insert_action(
-                txn,
-                Action(
-                    title=what,
-                    owner_id=owner,
-                    due_date=go_live + timedelta(weeks=week),
-                    source=ActionSource.AUDIT,
-                    created_on=today,
-                ),
-                today,
-            )
-            check = EarlyLifeCheck(
-                programme_id=programme.id, week=week, what=what, action_id=action.id
-            )
-            records.insert(txn, check)
-        return programme
+        return insert_programme(
+            txn,
+            name=title,
+            go_live=go_live,
+            workstreams=workstreams,
+            audit_owner_id=audit_owner_id,
+            today=today,
+        )
+
+
+def insert_programme(
+    txn: Transaction,
+    *,
+    name: str,
+    go_live: date,
+    workstreams: Sequence[tuple[str, int]],
+    audit_owner_id: int,
+    today: date,
+) -> MobilisationProgramme:
+    """`start_programme` inside an open write (the service file's set-up is one write)."""
+    programme = records.insert(
+        txn, MobilisationProgramme(name=_required(name, "programme", "name it"), go_live=go_live)
+    )
+    for position, (workstream, lead) in enumerate(workstreams, 1):
+        add_workstream(txn, programme.id, workstream, lead, position)
+    owner = checked_person(txn, audit_owner_id, "audit owner")
+    for week, what in EARLY_LIFE_CHECKS:
+        action = insert_action(
+            txn,
+            Action(
+                title=what,
+                owner_id=owner,
+                due_date=go_live + timedelta(weeks=week),
+                source=ActionSource.AUDIT,
+                created_on=today,
+            ),
+            today,
+        )
+        check = EarlyLifeCheck(programme_id=programme.id, week=week, what=what, action_id=action.id)
+        records.insert(txn, check)
+    return programme
+
+
+def add_workstream(
+    txn: Transaction, programme_id: int | None, name: str, lead_id: int, position: int
+) -> Workstream:
+    assert programme_id is not None
+    return records.insert(
+        txn,
+        Workstream(
+            programme_id=programme_id,
+            name=_required(name, "workstream", "name it"),
+            lead_id=checked_person(txn, lead_id, "lead"),
+            position=position,
+        ),
+    )
 
 
 def add_deliverable(

@@ -13,11 +13,21 @@ def everyone(store: Store) -> list[Person]:
     ]
 
 
-def checked_person(txn: Transaction, person_id: int | None, field: str) -> int:
+def checked_person(
+    txn: Transaction, person_id: int | None, field: str, *, may_have_left: bool = False
+) -> int:
     """The person picked for `field` (an owner, a chair, who signed), refused in words when
-    nobody was picked and as NotFound when the id is not the service's."""
+    nobody was picked or they have left the service, and as NotFound when the id is not
+    the service's. Only what the app opens by itself (a fired trigger's escalation, owned
+    by its rule's owner) `may_have_left`: it is then shown as OWNER LEFT, not lost."""
     if person_id is None:
         raise ValueError(f"{field}: pick a person by typing part of their name")
-    if txn.row("person", person_id) is None:
+    row = txn.row("person", person_id)
+    if row is None:
         raise NotFound("person", person_id)
+    if row["inactive_since"] is not None and not may_have_left:
+        raise ValueError(
+            f"{field}: {row['name']} has left the service; pick someone still here "
+            "(or reactivate them in Set-up, key 7)"
+        )
     return person_id

@@ -12,6 +12,7 @@ from huddle.summary import (
     ActionCounts,
     FiredTriggerSummary,
     GoLive,
+    OwnerLeft,
     StatusSummary,
     TierCounts,
     Triggers,
@@ -45,6 +46,29 @@ GROUP BY e.tier
 _ACTION_COUNTS = f"""
 SELECT count(*), coalesce(sum({OVERDUE}), 0) FROM action AS a WHERE a.status != 'closed'
 """
+
+
+# Each count reads the few people who have left, then an index per person (case owner,
+# action owner), so it stays quick at a million entries.
+_OWNER_LEFT = """
+WITH gone AS (SELECT id FROM person WHERE inactive_since IS NOT NULL AND {who})
+SELECT
+    (SELECT count(*) FROM waiting_entry
+     WHERE case_owner_id IN gone AND status = 'waiting'),
+    (SELECT count(*) FROM action WHERE owner_id IN gone AND status != 'closed'),
+    (SELECT count(*) FROM series WHERE chair_id IN gone AND inactive_since IS NULL),
+    (SELECT count(*) FROM workstream WHERE lead_id IN gone),
+    (SELECT count(*) FROM cohort_member WHERE supervisor_id IN gone)
+"""
+
+
+def owner_left_counts(conn: sqlite3.Connection, person_id: int | None = None) -> OwnerLeft:
+    """What people who have left (or the one person) still own that is open."""
+    who = "id = ?" if person_id is not None else "1"
+    params = (person_id,) if person_id is not None else ()
+    counts = conn.execute(_OWNER_LEFT.format(who=who), params).fetchone()
+    names = ("waiting_entries", "actions", "series", "workstreams", "supervisees")
+    return OwnerLeft(**dict(zip(names, counts, strict=True)))
 
 
 def status_summary(store: Store, as_at: date) -> StatusSummary:
@@ -116,6 +140,7 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
         actions=ActionCounts(open=open_actions, overdue=overdue_actions),
         go_live=go_live,
         triggers=_triggers(store, as_at),
+        owner_left=owner_left_counts(store.conn),
     )
 
 

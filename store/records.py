@@ -29,6 +29,7 @@ from huddle.models import (
     Record,
     Risk,
     RiskTier,
+    Series,
     Service,
     ShiftCapacity,
     Supervisor,
@@ -50,6 +51,7 @@ TABLES: dict[type[Record], str] = {
     RiskTier: "risk_tier",
     WaitingEntry: "waiting_entry",
     Meeting: "meeting",
+    Series: "series",
     Attendance: "attendance",
     Decision: "decision",
     Action: "action",
@@ -230,32 +232,36 @@ def update_risk_tier(
         raise ValueError("only a stored tier can be changed")
     tier = RiskTier.model_validate(tier.model_dump())
     with store.write(reason) as txn:
-        stored_number = txn.conn.execute(
-            "SELECT number FROM risk_tier WHERE id = ?", (tier.id,)
-        ).fetchone()
-        if stored_number and stored_number[0] != tier.number:
-            raise ValueError("a tier's number cannot change: entries are filed under it")
-        saved = RiskTier.model_validate(
-            txn.update("risk_tier", tier.id, to_row(tier), tier.version)
-        )
-        tiers = {**risk_tiers(store), saved.number: saved}
-        # Only the entries still waiting: a closed entry's dates are a record of what happened.
-        cursor = txn.conn.execute(
-            "SELECT * FROM waiting_entry WHERE tier = ? AND status = 'waiting'", (saved.number,)
-        )
-        names = [c[0] for c in cursor.description]
-        changed = 0
-        for values in cursor.fetchall():
-            stored = dict(zip(names, values, strict=True))
-            row = redated_row(stored, WaitingEntry.model_validate(stored), tiers, today)
-            changes = {c: row[c] for c in ("breach_date", "contact_due", "breach_standing")}
-            if any(stored[c] != value for c, value in changes.items()):
-                txn.update(
-                    "waiting_entry",
-                    stored["id"],
-                    changes,
-                    stored["version"],
-                    reason=f"{reason} (tier {saved.number} re-dated)",
-                )
-                changed += 1
+        return retier(txn, tier, reason, today)
+
+
+def retier(txn: Transaction, tier: RiskTier, reason: str, today: date) -> tuple[RiskTier, int]:
+    """`update_risk_tier` inside an open write (the service file's set-up is one write)."""
+    assert tier.id is not None
+    stored_number = txn.conn.execute(
+        "SELECT number FROM risk_tier WHERE id = ?", (tier.id,)
+    ).fetchone()
+    if stored_number and stored_number[0] != tier.number:
+        raise ValueError("a tier's number cannot change: entries are filed under it")
+    saved = RiskTier.model_validate(txn.update("risk_tier", tier.id, to_row(tier), tier.version))
+    tiers = {**risk_tiers(txn), saved.number: saved}
+    # Only the entries still waiting: a closed entry's dates are a record of what happened.
+    cursor = txn.conn.execute(
+        "SELECT * FROM waiting_entry WHERE tier = ? AND status = 'waiting'", (saved.number,)
+    )
+    names = [c[0] for c in cursor.description]
+    changed = 0
+    for values in cursor.fetchall():
+        stored = dict(zip(names, values, strict=True))
+        row = redated_row(stored, WaitingEntry.model_validate(stored), tiers, today)
+        changes = {c: row[c] for c in ("breach_date", "contact_due", "breach_standing")}
+        if any(stored[c] != value for c, value in changes.items()):
+            txn.update(
+                "waiting_entry",
+                stored["id"],
+                changes,
+                stored["version"],
+                reason=f"{reason} (tier {saved.number} re-dated)",
+            )
+            changed += 1
     return saved, changed

@@ -841,3 +841,29 @@ def m015_oversight(db: Database) -> None:
             f"EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)",
             "this record stands as recorded: REPLACE refused",
         )
+
+
+@migrations()
+def m016_setup(db: Database) -> None:
+    """Set-up: meeting series as records of their own (chair, invitees, timebox), and
+    providers, people and series that stop being used. Nothing is deleted: `inactive_since`
+    is set instead, NULL while active, so the rows written before it still match their
+    audit rows for `huddle check`."""
+    for table in ("provider", "person"):
+        db[table].add_column("inactive_since", str)
+    _create(
+        db,
+        "series",
+        {
+            "name": str,
+            "kind": str,
+            "chair_id": int,
+            "invitees": str,
+            "timebox_minutes": int,
+            "inactive_since": str,
+        },
+        foreign_keys=[("chair_id", "person", "id")],
+        not_null={"name", "kind", "invitees"},
+    )
+    db["series"].create_index(["name"], unique=True)
+    db["provider"].create_index(["name"])

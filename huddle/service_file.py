@@ -1,0 +1,422 @@
+"""The service file: a service's set-up as a TOML document it keeps and reviews.
+
+Pure: reads text, returns a validated `ServiceFile` or refuses with every problem, each
+naming the key and, where the file has it on a line of its own, the line. The names in it
+are matched exactly (after trimming); anything the file uses must be defined in it, so a
+misspelt chair is refused rather than silently matching nobody. What applying a file does
+to a database is in `store.setup`; the format is in docs/setup.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from huddle.models import MeetingKind
+
+# Safe waits and cadences past ten years, or a timebox past a working day, are slips.
+MOST_DAYS = 3650
+MOST_TIMEBOX_MINUTES = 480
+
+# The words a file uses for each kind of meeting; "mobilisation" is the short form.
+SERIES_KINDS: dict[str, MeetingKind] = {
+    "safety brief": MeetingKind.SAFETY_BRIEF,
+    "waiting-list huddle": MeetingKind.WAITING_LIST_HUDDLE,
+    "mobilisation": MeetingKind.MOBILISATION,
+    "mobilisation meeting": MeetingKind.MOBILISATION,
+    "interface meeting": MeetingKind.INTERFACE,
+    "contract review": MeetingKind.CONTRACT_REVIEW,
+}
+FILE_KIND: dict[MeetingKind, str] = {
+    MeetingKind.SAFETY_BRIEF: "safety brief",
+    MeetingKind.WAITING_LIST_HUDDLE: "waiting-list huddle",
+    MeetingKind.MOBILISATION: "mobilisation",
+    MeetingKind.INTERFACE: "interface meeting",
+    MeetingKind.CONTRACT_REVIEW: "contract review",
+}
+
+
+def _printable(text: str) -> str:
+    """Control and format characters would drive a terminal or break the minutes."""
+    if any(not c.isprintable() for c in text):
+        raise ValueError("remove the control characters (pasted from another program?)")
+    return " ".join(text.split())
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(_printable),
+]
+Days = Annotated[int, Field(ge=0, le=MOST_DAYS)]
+
+
+def _kind(text: str) -> str:
+    if text not in SERIES_KINDS:
+        raise ValueError(
+            f"{text!r} is not a kind of meeting: one of {', '.join(FILE_KIND.values())}"
+        )
+    return FILE_KIND[SERIES_KINDS[text]]
+
+
+class _Table(BaseModel):
+    # Strict: a TOML file says its types, so "14" where a number belongs is a slip to
+    # refuse, not a value to convert.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ServiceSection(_Table):
+    name: Name
+
+
+class ProviderSpec(_Table):
+    name: Name
+    kind: Literal["prime", "subcontractor", "vcse"]
+    active: bool = True
+    was: Name | None = None
+
+
+class PersonSpec(_Table):
+    name: Name
+    role: Name
+    provider: Name
+    active: bool = True
+    """False once they have left: kept for the record, offered nowhere."""
+    was: Name | None = None
+
+
+class TierSpec(_Table):
+    number: Annotated[int, Field(ge=1, le=9)]
+    name: Name
+    max_safe_wait_days: Days
+    interim_contact_days: Annotated[int, Field(ge=1, le=MOST_DAYS)] | None = None
+    """None: must be seen, no interim contacts."""
+
+
+class SeriesSpec(_Table):
+    name: Name
+    kind: Annotated[str, AfterValidator(_kind)]
+    chair: Name
+    invitees: list[Name] = []
+    timebox_minutes: Annotated[int, Field(ge=1, le=MOST_TIMEBOX_MINUTES)] | None = None
+    """None: the kind's usual timebox (five minutes for a safety brief)."""
+    active: bool = True
+    was: Name | None = None
+
+    @property
+    def meeting_kind(self) -> MeetingKind:
+        return SERIES_KINDS[self.kind]
+
+
+class WorkstreamSpec(_Table):
+    name: Name
+    lead: Name
+    was: Name | None = None
+
+
+class ProgrammeSpec(_Table):
+    name: Name
+    go_live: date
+    checks_owner: Name | None = None
+    """Who owns the checks after go-live (the 4-week audit and the rest); used when the
+    programme is created. None: the first workstream's lead."""
+    workstreams: list[WorkstreamSpec] = []
+
+
+class SupervisorSpec(_Table):
+    person: Name
+    capacity: Annotated[int, Field(ge=0, le=100)]
+    frequency: Name
+
+
+class CohortSpec(_Table):
+    person: Name
+    high_risk: bool = True
+    supervisor: Name | None = None
+
+
+class ServiceFile(_Table):
+    service: ServiceSection
+    providers: list[ProviderSpec] = []
+    people: list[PersonSpec] = []
+    tiers: list[TierSpec] | None = None
+    """None: the tiers are left as they are. Given: the whole set."""
+    series: list[SeriesSpec] = []
+    programme: ProgrammeSpec | None = None
+    supervisors: list[SupervisorSpec] = []
+    cohort: list[CohortSpec] = []
+
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    loc: Loc
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, " if self.line else ""
+        return f"{where}{key_path(self.loc)}: {self.message}"
+
+
+class ServiceFileError(ValueError):
+    """Every problem found, so one round of corrections mends the whole file."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            f"{source}: refused, nothing written ({len(problems)} "
+            f"problem{'s' if len(problems) != 1 else ''}):\n"
+            + "\n".join(f"  {p}" for p in problems)
+        )
+
+
+def key_path(loc: Loc) -> str:
+    """("people", 2, "provider") -> "people[3].provider" (counted from 1, as people do)."""
+    out = ""
+    for part in loc:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def parse_service_file(text: str, source: str = "the service file") -> ServiceFile:
+    """The file's set-up, or ServiceFileError naming each problem, its key and line."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ServiceFileError(
+            source, [Problem(("file",), f"not TOML: {error}; check quotes and brackets there")]
+        ) from None
+    return validated(document, source, text)
+
+
+def validated(document: object, source: str, text: str = "") -> ServiceFile:
+    """A set-up from plain data (a parsed file, or a form's edit of the current set-up)."""
+    try:
+        setup = ServiceFile.model_validate(document)
+    except ValidationError as error:
+        raise ServiceFileError(source, _located(_from_pydantic(error), text)) from None
+    problems = list(cross_checked(setup))
+    if problems:
+        raise ServiceFileError(source, _located(problems, text))
+    return setup
+
+
+def _from_pydantic(error: ValidationError) -> list[Problem]:
+    problems = []
+    for found in error.errors():
+        loc = tuple(found["loc"])
+        # A tagged-union or Literal failure adds the type's name to the path; drop it.
+        loc = tuple(part for part in loc if not (isinstance(part, str) and "[" in part))
+        kind, said = found["type"], found["msg"]
+        if kind == "extra_forbidden":
+            said = "not a key huddle knows: check its spelling (docs/setup.md lists them)"
+        elif kind == "missing":
+            said = "required: add it"
+        elif kind == "literal_error":
+            said = f"{_shown(found.get('input'))} is not one of {found['ctx']['expected']}"
+        elif kind in ("less_than_equal", "greater_than_equal"):
+            limit = found["ctx"].get("le", found["ctx"].get("ge"))
+            most = "at most" if kind == "less_than_equal" else "at least"
+            said = f"{_shown(found.get('input'))} is out of range: {most} {limit}"
+        elif kind.endswith("_type"):
+            said = f"{_shown(found.get('input'))} is the wrong type: {said.lower()}"
+        else:
+            said = said.removeprefix("Value error, ")
+        problems.append(Problem(loc, said))
+    return problems
+
+
+def _shown(value: object) -> str:
+    said = repr(value)
+    return said if len(said) <= 40 else said[:37] + "..."
+
+
+def _duplicates(names: Iterable[str]) -> set[str]:
+    return {name for name, count in Counter(names).items() if count > 1}
+
+
+def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
+    """What a schema cannot say: names defined once, and every name used defined."""
+    providers = {p.name for p in setup.providers}
+    people = {p.name for p in setup.people}
+    supervisors = {s.person for s in setup.supervisors}
+    sections: list[tuple[str, Sequence[BaseModel], str]] = [
+        ("providers", setup.providers, "name"),
+        ("people", setup.people, "name"),
+        ("series", setup.series, "name"),
+        ("supervisors", setup.supervisors, "person"),
+        ("cohort", setup.cohort, "person"),
+        ("tiers", setup.tiers or (), "number"),
+    ]
+    for section, items, key in sections:
+        twice = _duplicates(getattr(item, key) for item in items)
+        for n, item in enumerate(items):
+            if getattr(item, key) in twice:
+                yield Problem(
+                    (section, n, key),
+                    f"{getattr(item, key)!r} is given twice in [[{section}]]: each once",
+                )
+
+    def person(loc: Loc, name: str | None, what: str) -> Iterable[Problem]:
+        if name is not None and name not in people:
+            yield Problem(
+                loc,
+                f"{name!r} is not a person of this file: add them under [[people]] "
+                f"(name, role, provider) or correct the {what}",
+            )
+
+    for n, p in enumerate(setup.people):
+        if p.provider not in providers:
+            yield Problem(
+                ("people", n, "provider"),
+                f"{p.provider!r} is not a provider of this file: add it under [[providers]] "
+                "or correct the name",
+            )
+    for n, s in enumerate(setup.series):
+        yield from person(("series", n, "chair"), s.chair, "chair")
+        for i, invitee in enumerate(s.invitees):
+            yield from person(("series", n, "invitees", i), invitee, "invitee")
+    if setup.programme is not None:
+        programme = setup.programme
+        yield from person(("programme", "checks_owner"), programme.checks_owner, "owner")
+        names = _duplicates(w.name for w in programme.workstreams)
+        for n, w in enumerate(programme.workstreams):
+            yield from person(("programme", "workstreams", n, "lead"), w.lead, "lead")
+            if w.name in names:
+                yield Problem(
+                    ("programme", "workstreams", n, "name"),
+                    f"{w.name!r} is given twice in [[programme.workstreams]]: each once",
+                )
+        if programme.checks_owner is None and not programme.workstreams:
+            yield Problem(
+                ("programme", "checks_owner"),
+                "name who owns the checks after go-live, or add a workstream with a lead",
+            )
+    for n, s in enumerate(setup.supervisors):
+        yield from person(("supervisors", n, "person"), s.person, "name")
+    for n, c in enumerate(setup.cohort):
+        yield from person(("cohort", n, "person"), c.person, "name")
+        if c.supervisor is not None and c.supervisor not in supervisors:
+            yield Problem(
+                ("cohort", n, "supervisor"),
+                f"{c.supervisor!r} is not one of the file's [[supervisors]]: add them there "
+                "(person, capacity, frequency) or correct the name",
+            )
+        if c.supervisor == c.person:
+            yield Problem(("cohort", n, "supervisor"), "nobody supervises themselves")
+
+
+def _located(problems: list[Problem], text: str) -> list[Problem]:
+    found = [Problem(p.loc, p.message, line_of(text, p.loc)) for p in problems]
+    return sorted(found, key=lambda p: p.line or 0)
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\s]+?)\s*\]\]?\s*(#.*)?$")
+
+
+_TABLES = frozenset(
+    {
+        "service",
+        "providers",
+        "people",
+        "tiers",
+        "series",
+        "programme",
+        "programme.workstreams",
+        "supervisors",
+        "cohort",
+    }
+)
+
+
+def line_of(text: str, loc: Loc) -> int | None:
+    """The line of the file holding `loc`, when the file writes it as a table of its own
+    with the key on its own line (as docs/setup.md does); None when it cannot tell."""
+    table, index, key = "", 0, None
+    for part in loc:
+        if isinstance(part, int):
+            if key is None:
+                index = part
+            continue
+        longer = f"{table}.{part}" if table else part
+        if key is None and longer in _TABLES:
+            table, index = longer, 0
+        elif key is None:
+            key = part
+    if not table or not text:
+        return None
+    lines = text.splitlines()
+    headers = [n for n, line in enumerate(lines) if _header(line) == table]
+    if index >= len(headers):
+        return None
+    start = headers[index]
+    if key is None:
+        return start + 1
+    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(start + 1, len(lines)):
+        if _header(lines[number]) is not None:
+            break
+        if assignment.match(lines[number]):
+            return number + 1
+    return start + 1
+
+
+def _header(line: str) -> str | None:
+    found = _HEADER.match(line)
+    return ".".join(part.strip() for part in found.group(1).split(".")) if found else None
+
+
+def to_toml(setup: ServiceFile, heading: str = "") -> str:
+    """The set-up as a service file in the layout docs/setup.md uses: one table per
+    provider, person, tier and series, each key on its own line, defaults left out."""
+    document = setup.model_dump(exclude_defaults=True)
+    lines = [f"# {line}" if line else "#" for line in heading.splitlines()]
+    lines += _table("service", document["service"])
+    for section in ("providers", "people", "tiers", "series"):
+        for item in document.get(section) or ():
+            lines += _table(section, item, many=True)
+    if programme := document.get("programme"):
+        workstreams = programme.pop("workstreams", ())
+        lines += _table("programme", programme)
+        for item in workstreams:
+            lines += _table("programme.workstreams", item, many=True)
+    for section in ("supervisors", "cohort"):
+        for item in document.get(section) or ():
+            lines += _table(section, item, many=True)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _table(name: str, values: dict, many: bool = False) -> list[str]:
+    header = f"[[{name}]]" if many else f"[{name}]"
+    return ["", header, *(f"{key} = {_value(value)}" for key, value in values.items())]
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | date):
+        return str(value) if isinstance(value, int) else value.isoformat()
+    if isinstance(value, str):
+        # JSON's string escapes are a subset of TOML's basic strings.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    raise TypeError(f"no TOML for {value!r}")
