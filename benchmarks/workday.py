@@ -40,9 +40,11 @@ def _in_meeting(w: Writer, step: Callable[[Meeting], Planned]) -> Planned:
     ).fetchone()
     if meeting is not None:
         return step(meeting)
+    # The first meeting of the writer's series also sets the series up.
+    known = w.store.conn.execute("SELECT 1 FROM series WHERE name = ?", (w.series,)).fetchone()
     return Planned(
         "start_meeting",
-        {"meeting insert": 1},
+        {"meeting insert": 1} if known else {"meeting insert": 1, "series insert": 1},
         lambda: written(
             meetings.start_meeting(
                 w.store,

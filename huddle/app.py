@@ -21,6 +21,7 @@ from huddle.models import Meeting, MeetingKind, MeetingState
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
+from screens.first_run import first_run_form
 from screens.form import FormScreen
 from screens.help import HelpScreen
 from screens.keys import bindings
@@ -65,8 +66,17 @@ class HuddleApp(App[None]):
     # leaves the footer to the screen's own keys.
     BINDINGS = bindings(GLOBAL_COMMANDS, show=False)
 
-    def __init__(self, store: Store, clock: Clock, service_name: str, is_demo: bool) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        service_name: str,
+        is_demo: bool,
+        first_run: bool = False,
+    ) -> None:
         super().__init__()
+        self.first_run = first_run
+        """Opened on a database with no provider or person yet: "Set up your service"."""
         self.store = store
         self.clock = clock
         self.is_demo = is_demo
@@ -82,6 +92,18 @@ class HuddleApp(App[None]):
         self.fresh_at = self.clock.now()
         self.sub_title = f"data as at {self.fresh_at:%H:%M:%S}"
         self.set_interval(WATCH_SECONDS, self.watch_database)
+        if self.first_run:
+            self.push_screen(first_run_form(self.store, self.clock.today()), self._set_up)
+
+    def _set_up(self, changes: int | None) -> None:
+        found = service(self.store)
+        if changes and found is not None:
+            self.title = f"huddle — {found.name}"
+            self.notify(
+                f"{changes} changes saved. Press 3 to start the first meeting; 7 adds people, "
+                "series and the rest of the set-up.",
+                title="Service set up",
+            )
 
     def watch_database(self) -> None:
         """Has another terminal (or a worker of this one) committed a change since the last
@@ -246,11 +268,13 @@ class HuddleApp(App[None]):
                 )
 
 
-def make_app(store: Store, clock: Clock) -> HuddleApp:
+def make_app(store: Store, clock: Clock, *, first_run: bool = False) -> HuddleApp:
+    """`first_run`: open on "Set up your service" (`huddle` does on a new database)."""
     found = service(store)
     return HuddleApp(
         store,
         clock,
         service_name=found.name if found else "",
         is_demo=bool(found and found.is_demo),
+        first_run=first_run,
     )

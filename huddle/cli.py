@@ -815,19 +815,20 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     from store import open_store
     from store.records import ensure_default_tiers
+    from store.setup import needs_setting_up
     from store.startup import refuse_if_damaged
 
     _warn_about_location(path)
     store = open_store(path, config.resolve_user(args.user))
     refuse_if_damaged(store)
     ensure_default_tiers(store)
-    return _run_app(store, clock)
+    return _run_app(store, clock, first_run=needs_setting_up(store))
 
 
-def _run_app(store: Store, clock: Clock) -> int:
+def _run_app(store: Store, clock: Clock, *, first_run: bool = False) -> int:
     from huddle.app import make_app
 
-    make_app(store, clock).run()
+    make_app(store, clock, first_run=first_run).run()
     return 0
 
 

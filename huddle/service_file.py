@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -230,6 +229,8 @@ def _from_pydantic(error: ValidationError) -> list[Problem]:
             said = "not a key huddle knows: check its spelling (docs/setup.md lists them)"
         elif kind == "missing":
             said = "required: add it"
+        elif kind == "string_too_short":
+            said = "required: fill it in"
         elif kind == "literal_error":
             said = f"{_shown(found.get('input'))} is not one of {found['ctx']['expected']}"
         elif kind in ("less_than_equal", "greater_than_equal"):
@@ -249,10 +250,6 @@ def _shown(value: object) -> str:
     return said if len(said) <= 40 else said[:37] + "..."
 
 
-def _duplicates(names: Iterable[str]) -> set[str]:
-    return {name for name, count in Counter(names).items() if count > 1}
-
-
 def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
     """What a schema cannot say: names defined once, and every name used defined."""
     providers = {p.name for p in setup.providers}
@@ -267,13 +264,16 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
         ("tiers", setup.tiers or (), "number"),
     ]
     for section, items, key in sections:
-        twice = _duplicates(getattr(item, key) for item in items)
+        first: dict[object, int] = {}
         for n, item in enumerate(items):
-            if getattr(item, key) in twice:
+            value = getattr(item, key)
+            if value in first:
                 yield Problem(
                     (section, n, key),
-                    f"{getattr(item, key)!r} is given twice in [[{section}]]: each once",
+                    f"{value!r} is given twice in [[{section}]] (first as {section}"
+                    f"[{first[value] + 1}]): give each once",
                 )
+            first.setdefault(value, n)
 
     def person(loc: Loc, name: str | None, what: str) -> Iterable[Problem]:
         if name is not None and name not in people:
@@ -297,14 +297,15 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
     if setup.programme is not None:
         programme = setup.programme
         yield from person(("programme", "checks_owner"), programme.checks_owner, "owner")
-        names = _duplicates(w.name for w in programme.workstreams)
+        seen: set[str] = set()
         for n, w in enumerate(programme.workstreams):
             yield from person(("programme", "workstreams", n, "lead"), w.lead, "lead")
-            if w.name in names:
+            if w.name in seen:
                 yield Problem(
                     ("programme", "workstreams", n, "name"),
-                    f"{w.name!r} is given twice in [[programme.workstreams]]: each once",
+                    f"{w.name!r} is given twice in [[programme.workstreams]]: give each once",
                 )
+            seen.add(w.name)
         if programme.checks_owner is None and not programme.workstreams:
             yield Problem(
                 ("programme", "checks_owner"),

@@ -86,7 +86,7 @@ class ActionList(PagedList[ActionQuery, ActionLine]):
             due,
             status_words(line),
             line.title,
-            line.owner,
+            f"OWNER LEFT: {line.owner}" if line.owner_left and not line.closed else line.owner,
             due_date_words(line),
             line.source.value,
             f"{line.age_days}d",

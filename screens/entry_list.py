@@ -82,13 +82,19 @@ def _cells(line: EntryLine) -> Cells:
         escalation,
         contact,
         _flags(line),
-        line.case_owner or "NO OWNER",
+        _owner(line),
         line.provider,
     )
     cells = fitted(values, COLUMNS, row_style)
     if line.without_escalation:
         cells[ESCALATION_COLUMN] = (cells[ESCALATION_COLUMN][0], ALARM)
     return cells
+
+
+def _owner(line: EntryLine) -> str:
+    if line.case_owner is None:
+        return "NO OWNER"
+    return f"OWNER LEFT: {line.case_owner}" if line.owner_left else line.case_owner
 
 
 class EntryList(PagedList[WaitingQuery, EntryLine]):

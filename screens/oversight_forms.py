@@ -223,9 +223,14 @@ def rule_form(
         FormField(
             "series",
             "Agenda of the next",
-            value=series[0] if series else "",
-            placeholder="the meeting series that takes it when it fires",
-            suggestions=tuple(series),
+            kind="choice",
+            choices=tuple(series),
+        )
+        if series
+        else FormField(
+            "series",
+            "Agenda of the next",
+            placeholder="no meeting series set up yet: add one in Set-up (key 7)",
         ),
         person_field("owner", "Escalation owner", staff),
         FormField("rung", "Starting rung", kind="choice", choices=tuple(LADDER)),

@@ -55,6 +55,7 @@ class TodayScreen(HuddleScreen):
                 yield Tile("Triggers", id="triggers")
                 yield Tile("Go-live", id="go-live")
             yield Static(id="fired")
+            yield Static(id="owner-left")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -103,6 +104,12 @@ class TodayScreen(HuddleScreen):
         )
         self._show_triggers(summary)
         self._show_go_live(summary)
+        owner_left = self.query_one("#owner-left", Static)
+        owner_left.display = summary.owner_left.total > 0
+        owner_left.update(
+            f"[b]OWNER LEFT[/b]: {summary.owner_left.said()}, owned by people who have left; "
+            "reassign them (4 Actions, 7 Set-up)"
+        )
         table = self.query_one("#tiers", DataTable)
         table.clear()
         for number, tier in sorted(waiting.by_tier.items()):

@@ -82,6 +82,8 @@ class ActionLine:
     evidence: str | None = None
     """What shows it done (a closed action's note); None while it is not closed."""
     evidence_link: str | None = None
+    owner_left: bool = False
+    """The owner has left the service: shown as OWNER LEFT until reassigned."""
 
     @property
     def closed(self) -> bool:
@@ -164,7 +166,7 @@ SELECT a.id, a.version, a.title, a.owner_id, o.name, a.status, a.source, a.due_d
        a.first_due_date, a.due_moves, a.created_on, a.closed_on, a.review_on, a.reviewed_on,
        coalesce(a.reopened_count, 0), a.entry_id, a.meeting_id, a.query_id,
        coalesce(e.local_id, e.nhs_number), m.series, m.held_on, q.matter,
-       a.evidence, a.evidence_link, g.text
+       a.evidence, a.evidence_link, g.text, o.inactive_since IS NOT NULL
 FROM action AS a
 JOIN person AS o ON o.id = a.owner_id
 LEFT JOIN waiting_entry AS e ON e.id = a.entry_id
@@ -220,6 +222,7 @@ def _line(row: tuple, as_at: date) -> ActionLine:
         as_at=as_at,
         evidence=row[22],
         evidence_link=row[23],
+        owner_left=bool(row[25]),
     )
 
 

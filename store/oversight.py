@@ -103,8 +103,29 @@ def add_rule(store: Store, rule: TriggerRule, today: date) -> tuple[TriggerRule,
             raise ValueError(f"relative to baseline: {metric.name} has no baseline")
         if not rule.series.strip():
             raise ValueError("series: name the meetings whose agenda takes it when it fires")
+        _check_series(txn, rule.series)
         saved = records.insert(txn, rule)
         return saved, evaluate_in(txn, today, [saved.metric_id])
+
+
+def _check_series(txn: Transaction, series: str) -> None:
+    """A fired trigger goes on the agenda of the series named exactly: a name that matches
+    no series set up would put it on no agenda at all, so it is refused. (A database from
+    before series were set up has none to match against.)"""
+    if txn.conn.execute("SELECT 1 FROM series LIMIT 1").fetchone() is None:
+        return
+    running = [
+        name
+        for (name,) in txn.conn.execute(
+            "SELECT name FROM series WHERE inactive_since IS NULL ORDER BY name"
+        )
+    ]
+    if series not in running:
+        known = ", ".join(running) or "none running"
+        raise ValueError(
+            f"series: {series!r} is not a meeting series the service runs ({known}); "
+            "pick one, or add it in Set-up (key 7)"
+        )
 
 
 # --- observations -----------------------------------------------------------------------

@@ -49,6 +49,7 @@ from huddle.service_file import (
 from huddle.summary import OwnerLeft, TierCounts
 from store import records
 from store.connection import Store, Transaction
+from store.errors import NotFound, StaleVersion
 from store.mobilisation import add_workstream, insert_programme
 from store.mobilisation_reads import programme_of
 from store.queries import owner_left_counts, tier_counts
@@ -600,11 +601,28 @@ def _tier_said(changes: dict, row: dict) -> str:
 
 
 def plan_setup(
-    store: Store, setup: ServiceFile, today: date, source: str, text: str = ""
+    store: Store,
+    setup: ServiceFile,
+    today: date,
+    source: str,
+    text: str = "",
+    expected: dict[tuple[str, int], int] | None = None,
 ) -> SetupPlan:
     """What applying `setup` would change, step by step, measured by a rehearsal; or
-    ServiceFileError naming what in the file cannot apply to this database."""
+    ServiceFileError naming what in the file cannot apply to this database.
+
+    `expected` holds the versions of the rows a form was opened on ((table, id) to
+    version): if another terminal saved one since, StaleVersion says so instead of the
+    form's values silently overwriting theirs."""
     with store.reading():
+        for (table, row_id), version in (expected or {}).items():
+            found = store.conn.execute(
+                f"SELECT version FROM [{table}] WHERE id = ?", (row_id,)
+            ).fetchone()
+            if found is None:
+                raise NotFound(table, row_id)
+            if found[0] != version:
+                raise StaleVersion(table, row_id, version, found[0])
         planner = _Planner(store, setup, source, text, today)
         planner.service(setup.service)
         planner.providers(setup.providers)
@@ -668,6 +686,14 @@ def apply_plan(store: Store, plan: SetupPlan, today: date) -> int:
         for step in plan.steps:
             step.run(txn, today)
     return len(plan.steps)
+
+
+def needs_setting_up(store: Store) -> bool:
+    """No provider or no person yet: nothing can be owned, so the app opens on set-up."""
+    return not all(
+        store.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+        for table in ("provider", "person")
+    )
 
 
 def current_setup(store: Store) -> ServiceFile:

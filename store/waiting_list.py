@@ -51,6 +51,8 @@ class EntryLine:
     paused: bool
     not_in_extract: bool
     as_at: date
+    owner_left: bool = False
+    """The case owner has left the service: shown as OWNER LEFT until reassigned."""
 
     @property
     def days_waited(self) -> int:
@@ -136,7 +138,8 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
         SELECT e.id, e.version, e.local_id, e.nhs_number, e.initials, e.tier, t.name,
                e.referral_date, e.breach_date, e.contact_due, e.case_owner_id, p.name,
                e.provider_id, v.name, e.safeguarding,
-               {ESCALATED}, e.paused_since IS NOT NULL, e.not_in_extract_since IS NOT NULL
+               {ESCALATED}, e.paused_since IS NOT NULL, e.not_in_extract_since IS NOT NULL,
+               p.inactive_since IS NOT NULL
         FROM page JOIN waiting_entry AS e ON e.id = page.id
         JOIN risk_tier AS t ON t.number = e.tier
         JOIN provider AS v ON v.id = e.provider_id
@@ -166,6 +169,7 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
             paused=bool(row[16]),
             not_in_extract=bool(row[17]),
             as_at=query.as_at,
+            owner_left=bool(row[18]),
         )
         for row in rows
     ]

@@ -297,6 +297,7 @@ def test_status_json_adds_reconciliation_and_keeps_every_other_key(
         "actions",
         "go_live",
         "triggers",
+        "owner_left",
         "reconciliation",
     ]
     assert report["waiting"]["total"] == status_summary(store, TODAY).waiting.total

@@ -209,6 +209,7 @@ def test_insert_update_delete_each_write_one_audit_row(store: Store) -> None:
         "id": provider.id,
         "name": "Riverside",
         "kind": "vcse",
+        "inactive_since": None,
         "version": 1,
     }
     assert json.loads(updated["before"])["name"] == "Riverside"
@@ -303,6 +304,7 @@ def test_stale_version_is_refused_and_changes_nothing(store: Store) -> None:
         "id": provider.id,
         "name": "First edit",
         "kind": "prime",
+        "inactive_since": None,
         "version": 2,
     }
     assert audit_count(store) == start
