@@ -311,6 +311,29 @@ def _add_setup(commands: argparse._SubParsersAction) -> None:
     apply.add_argument("file", metavar="FILE.toml", help="the service file")
     apply.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
     apply.add_argument("--yes", action="store_true", help="apply without asking")
+    people = what.add_parser(
+        "import-people",
+        help="a people list from HR (CSV: name, role, provider, active)",
+        description="Add or update people from a CSV with a header line naming name, role, "
+        "provider and optionally active (yes/no). Matched by name; the provider must already "
+        "be set up. The plan is printed and asked for, then one audited write. "
+        "All-or-nothing: one rejected row and nothing is written (exit 1) unless "
+        "--skip-invalid.",
+        epilog="Exit codes: 0 applied, nothing to change, or a dry run; 1 rows rejected or "
+        "not confirmed; 2 the file refused as a whole.",
+    )
+    _common(people)
+    people.add_argument("file", metavar="FILE.csv", help="the people list, with a header line")
+    people.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    people.add_argument("--yes", action="store_true", help="apply without asking")
+    people.add_argument(
+        "--skip-invalid", action="store_true", help="apply the valid rows; list the rest"
+    )
+    people.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="the file's encoding when it is not UTF-8, e.g. cp1252 (never guessed)",
+    )
     export = what.add_parser(
         "export",
         help="the database's set-up as a service file",
@@ -733,6 +756,8 @@ def _export(
 def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
     if args.what == "export":
         return _export_setup(args, clock)
+    if args.what == "import-people":
+        return _import_people(args, clock)
     from huddle.service_file import parse_service_file
 
     source = Path(args.file)
@@ -754,15 +779,8 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
     print("\n".join(_printable(line) for line in plan.lines()))
     if plan.empty:
         return 0
-    if args.dry_run:
-        print("dry run: nothing written")
-        return 0
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise CommandError("not applied: give --yes to apply without a terminal to ask on")
-        if input("Apply these changes? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("not applied: nothing written")
-            return EXIT_FAULT
+    if not _confirmed(args):
+        return 0 if args.dry_run else EXIT_FAULT
     from store import open_store
     from store.setup import apply_plan, plan_setup
 
@@ -774,6 +792,51 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
     store = open_store(path, config.resolve_user(args.user))
     steps = apply_plan(store, plan_setup(store, setup, today, plan.source, text), today)
     print(f"applied: {steps} changes to {path}, audited as set-up from {plan.source}")
+    return 0
+
+
+def _confirmed(args: argparse.Namespace) -> bool:
+    """Whether to write the plan just printed: never on a dry run; with --yes; else asked."""
+    if args.dry_run:
+        print("dry run: nothing written")
+        return False
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CommandError("not applied: give --yes to apply without a terminal to ask on")
+    if input("Apply these changes? [y/N] ").strip().lower() in ("y", "yes"):
+        return True
+    print("not applied: nothing written")
+    return False
+
+
+def _import_people(args: argparse.Namespace, clock: Clock) -> int:
+    from huddle.people_csv import read_people
+    from huddle.waiting_csv import codec_for
+    from store.setup import apply_plan, plan_people_import
+
+    source = Path(args.file)
+    try:
+        text = source.read_text(encoding=codec_for(args.encoding))
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"{source}: cannot read it ({error})") from None
+    store = _existing_store(args)
+    today = clock.today()
+    found = plan_people_import(store, read_people(text, source.name), today, source.name)
+    for row in found.rejected:
+        print(_printable(f"line {row.line}: {row.reason}"), file=sys.stderr)
+    print(found.summary())
+    if found.rejected and not args.skip_invalid:
+        print(
+            f"nothing written: {len(found.rejected)} of {found.rows_in} rows are rejected and "
+            "the list is all-or-nothing; correct them, or give --skip-invalid to apply the rest"
+        )
+        return EXIT_FAULT
+    print("\n".join(_printable(line) for line in found.plan.lines()))
+    if found.plan.empty or not _confirmed(args):
+        return 0 if found.plan.empty or args.dry_run else EXIT_FAULT
+    steps = apply_plan(store, found.plan, today)
+    print(f"applied: {steps} changes, audited as set-up from {source.name}")
     return 0
 
 
