@@ -28,7 +28,14 @@ from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
 from screens.messages import LoadFailed
 from screens.metric_chart import chart
-from screens.oversight_forms import escalation_form, metric_form, observation_form, rule_form
+from screens.oversight_forms import (
+    escalation_form,
+    metric_edit_form,
+    metric_form,
+    observation_form,
+    rule_edit_form,
+    rule_form,
+)
 from screens.oversight_lists import EscalationList, MetricList, OversightQuery
 from screens.paged_list import header
 from store.connection import Store
@@ -68,6 +75,22 @@ OVERSIGHT_COMMANDS = (
         "Trigger rule",
         "A threshold held for N periods in a row, or a variance between teams, over the"
         " highlighted metric",
+    ),
+    Command(
+        "ov-edit-metric",
+        "E",
+        "E",
+        "edit_metric",
+        "Change metric",
+        "Change the highlighted metric's tolerance, baseline, pathway, review cycle or owner",
+    ),
+    Command(
+        "ov-edit-rule",
+        "R",
+        "R",
+        "edit_rule",
+        "Change rule",
+        "Change one of the highlighted metric's trigger rules, or switch it off or on",
     ),
     Command(
         "ov-escalate",
@@ -305,6 +328,25 @@ class OversightScreen(HuddleScreen):
         )
         self.app.push_screen(form, self._after_form)
 
+    def action_edit_metric(self) -> None:
+        line = self.highlighted
+        if line is not None:
+            form = metric_edit_form(self.app.store, line, everyone(self.app.store))
+            self.app.push_screen(form, self._after_form)
+
+    def action_edit_rule(self) -> None:
+        line = self.highlighted
+        if line is None:
+            return
+        if not line.rules:
+            self.notify("This metric has no trigger rule: t adds one", title="No rule")
+            return
+        known = [line.series for line in page_of_series(self.app.store, SeriesQuery(), 0, 50)]
+        form = rule_edit_form(
+            self.app.store, self.app.clock.today(), line, everyone(self.app.store), known
+        )
+        self.app.push_screen(form, self._after_form)
+
     def action_escalate(self) -> None:
         form = escalation_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
         self.app.push_screen(form, self._after_form)
@@ -338,7 +380,8 @@ def _detail(line: MetricLine) -> str:
         lines.append(f"[b]Worked out:[/b] {escape(FORMULAS[metric.derivation])}")
     for rule in line.rules:
         lines.append(
-            f"[b]Rule:[/b] {escape(rule.name)}: {escape(describe(rule, metric))} → "
+            f"[b]Rule{'' if rule.active else ' (SWITCHED OFF)'}:[/b] {escape(rule.name)}: "
+            f"{escape(describe(rule, metric))} → "
             f"{rule.rung} escalation, agenda of {escape(rule.series)}"
         )
     if not line.rules:

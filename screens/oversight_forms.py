@@ -4,8 +4,11 @@ what was typed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+
+from textual import on
+from textual.widgets import Input, Select
 
 from huddle.models import (
     Comparison,
@@ -267,4 +270,131 @@ def escalation_form(store: Store, today: date, staff: Sequence[Person]) -> FormS
         save,
         note=f"Due by the rung's timeframe from today: {timeframes}. Without an outcome by"
         " then it climbs a rung.",
+    )
+
+
+def _blank_or(value: float | None) -> str:
+    return "" if value is None else shown(value)
+
+
+def metric_edit_form(store: Store, line: MetricLine, staff: Sequence[Person]) -> FormScreen[Metric]:
+    """The highlighted metric's tolerance, baseline, pathway, review cycle and owner, with
+    why. What its observations are (name, unit, period, teams) stays."""
+    metric = line.metric
+    owner = next((p.name for p in staff if p.id == metric.owner_id), "")
+
+    def save(typed: dict[str, str]) -> Metric:
+        changes = {
+            "tolerance_low": number(typed["low"], "low limit", required=False),
+            "tolerance_high": number(typed["high"], "high limit", required=False),
+            "baseline": number(typed["baseline"], "baseline", required=False),
+            "good": GoodDirection(typed["good"]),
+            "response_pathway": typed["pathway"],
+            "review_cycle": typed["review"],
+            "owner_id": match_person(staff, typed["owner"], "owner").id,
+        }
+        assert metric.id is not None
+        return oversight.edit_metric(store, metric.id, metric.version, changes, typed["reason"])
+
+    return FormScreen(
+        f"Change {metric.name}",
+        [
+            FormField("low", "Low limit", value=_blank_or(metric.tolerance_low)),
+            FormField("high", "High limit", value=_blank_or(metric.tolerance_high)),
+            FormField("baseline", "Baseline", value=_blank_or(metric.baseline)),
+            FormField("good", "Good is", "choice", value=metric.good, choices=tuple(GoodDirection)),
+            FormField("pathway", _LABELS["pathway"], value=metric.response_pathway),
+            FormField("review", _LABELS["review"], value=metric.review_cycle),
+            person_field("owner", "Owner", staff, owner),
+            FormField("reason", "Reason", placeholder="why it changes: kept in the audit trail"),
+        ],
+        save,
+        note=f"{metric.unit}, {metric.period}, {metric.segmentation}: these say what its"
+        " observations are, so they stay. A rule's threshold is its own (R changes it).",
+    )
+
+
+class RuleEditForm(FormScreen[tuple[TriggerRule, oversight.Evaluation]]):
+    """The rules of one metric, one at a time: picking another rule fills in its values."""
+
+    def __init__(
+        self,
+        rules: Sequence[TriggerRule],
+        fields_of: Callable[[TriggerRule], dict[str, str]],
+        title: str,
+        fields: Sequence[FormField],
+        save: Callable[[dict[str, str]], tuple[TriggerRule, oversight.Evaluation]],
+        note: str,
+    ) -> None:
+        super().__init__(title, fields, save, note)
+        self.rules = {rule.name: rule for rule in rules}
+        self.fields_of = fields_of
+
+    @on(Select.Changed, "#field-rule")
+    def _fill(self, event: Select.Changed) -> None:
+        rule = self.rules.get(str(event.value))
+        if rule is None:
+            return
+        for name, value in self.fields_of(rule).items():
+            self.query_one(f"#field-{name}", Input | Select).value = value
+
+
+def rule_edit_form(
+    store: Store,
+    today: date,
+    line: MetricLine,
+    staff: Sequence[Person],
+    series: Sequence[str],
+) -> RuleEditForm:
+    """One of the highlighted metric's rules: its threshold, run, series, owner and rung,
+    or switched off (or on again), with why. Its firings stand as recorded."""
+    rules = {rule.name: rule for rule in line.rules}
+    offered = tuple(dict.fromkeys([*series, *(rule.series for rule in line.rules)]))
+
+    def values(rule: TriggerRule) -> dict[str, str]:
+        return {
+            "threshold": shown(rule.threshold),
+            "periods": str(rule.periods),
+            "series": rule.series,
+            "owner": next((p.name for p in staff if p.id == rule.owner_id), ""),
+            "rung": rule.rung,
+            "active": "y" if rule.active else "n",
+        }
+
+    def save(typed: dict[str, str]) -> tuple[TriggerRule, oversight.Evaluation]:
+        rule = rules[typed["rule"]]
+        threshold = number(typed["threshold"], "threshold")
+        changes = {
+            "threshold": threshold,
+            "periods": _whole(typed["periods"], "periods in a row"),
+            "series": typed["series"],
+            "owner_id": match_person(staff, typed["owner"], "owner", include_left=True).id,
+            "rung": EscalationRung(typed["rung"]),
+            "active": _yes(typed["active"], "active"),
+        }
+        assert rule.id is not None
+        return oversight.edit_rule(store, rule.id, rule.version, changes, typed["reason"], today)
+
+    first = values(line.rules[0])
+    return RuleEditForm(
+        line.rules,
+        values,
+        f"Change a trigger rule over {line.metric.name}",
+        [
+            FormField("rule", "Rule", "choice", choices=tuple(rules)),
+            FormField("threshold", "Threshold", value=first["threshold"]),
+            FormField("periods", "Periods in a row", value=first["periods"]),
+            FormField(
+                "series", "Agenda of the next", "choice", value=first["series"], choices=offered
+            ),
+            person_field("owner", "Escalation owner", staff, first["owner"]),
+            FormField(
+                "rung", "Starting rung", "choice", value=first["rung"], choices=tuple(LADDER)
+            ),
+            FormField("active", "Active (y/n)", value=first["active"]),
+            FormField("reason", "Reason", placeholder="why it changes: kept in the audit trail"),
+        ],
+        save,
+        note="'n' in Active switches the rule off: it is no longer evaluated, and what it"
+        " fired stands. It is evaluated again on saving.",
     )

@@ -68,6 +68,66 @@ def define_metric(store: Store, metric: Metric) -> Metric:
         return records.insert(txn, metric)
 
 
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValueError("reason: say why it changes (the audit trail keeps it)")
+    return " ".join(reason.split())
+
+
+# What may change in a metric once observations are recorded against it: its name, unit,
+# period and segmentation say what those observations are, so they stay.
+METRIC_EDITABLE = (
+    "tolerance_low",
+    "tolerance_high",
+    "baseline",
+    "good",
+    "response_pathway",
+    "review_cycle",
+    "owner_id",
+)
+
+
+def edit_metric(store: Store, metric_id: int, version: int, changes: dict, reason: str) -> Metric:
+    """Change a metric's tolerance, baseline, pathway, review cycle or owner, with why."""
+    why = _reason(reason)
+    fixed = set(changes) - set(METRIC_EDITABLE)
+    if fixed:
+        raise ValueError(f"{sorted(fixed)[0]}: cannot change once observations are recorded")
+    with store.write(f"metric changed: {why}") as txn:
+        stored = txn.row("metric", metric_id)
+        if stored is None:
+            raise NotFound("metric", metric_id)
+        row = records.checked_changes(Metric, stored, changes)
+        if "owner_id" in changes:
+            checked_person(txn, changes["owner_id"], "owner")
+        return Metric.model_validate(txn.update("metric", metric_id, row, version))
+
+
+RULE_EDITABLE = ("threshold", "periods", "series", "owner_id", "rung", "active")
+
+
+def edit_rule(
+    store: Store, rule_id: int, version: int, changes: dict, reason: str, today: date
+) -> tuple[TriggerRule, Evaluation]:
+    """Change a trigger rule (its threshold, run, series, owner or rung) or switch it off
+    or on, with why; evaluated again at once. Its firings stand as they were recorded."""
+    why = _reason(reason)
+    fixed = set(changes) - set(RULE_EDITABLE)
+    if fixed:
+        raise ValueError(f"{sorted(fixed)[0]}: cannot change; add a new rule instead")
+    with store.write(f"trigger rule changed: {why}") as txn:
+        stored = txn.row("trigger_rule", rule_id)
+        if stored is None:
+            raise NotFound("trigger_rule", rule_id)
+        row = records.checked_changes(TriggerRule, stored, changes)
+        rule = TriggerRule.model_validate({**stored, **row})
+        if rule.active:
+            checked_person(txn, rule.owner_id, "owner")
+            _check_series(txn, rule.series)
+        saved = TriggerRule.model_validate(txn.update("trigger_rule", rule_id, row, version))
+        return saved, evaluate_in(txn, today, [saved.metric_id])
+
+
 def _check_inputs(txn: Transaction, metric: Metric) -> None:
     assert metric.derivation is not None
     needed = oversight.DERIVATION_INPUTS[metric.derivation]

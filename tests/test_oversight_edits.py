@@ -1,0 +1,102 @@
+"""Metrics and trigger rules change after they are set up: each change with why, audited,
+refused where it would silently reach nobody. On the demo service, a real SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+
+from huddle.app import make_app
+from huddle.clock import FixedClock
+from huddle.models import Metric, TriggerRule
+from screens.oversight import OversightScreen
+from screens.oversight_lists import MetricList
+from store import Store, records
+from store.errors import StaleVersion
+from store.oversight import edit_metric, edit_rule
+from tests.conftest import TODAY, settle
+
+SURGE = "Surge: referrals 15% over baseline capacity for 5 days"
+
+
+def one_rule(store: Store, name: str) -> TriggerRule:
+    row = store.conn.execute("SELECT id FROM trigger_rule WHERE name = ?", (name,)).fetchone()
+    return records.get(store, TriggerRule, row[0])
+
+
+def metric_named(store: Store, name: str) -> Metric:
+    row = store.conn.execute("SELECT id FROM metric WHERE name = ?", (name,)).fetchone()
+    return records.get(store, Metric, row[0])
+
+
+def last_reason(store: Store, table: str) -> str:
+    return store.conn.execute(
+        "SELECT reason FROM audit WHERE table_name = ? ORDER BY id DESC LIMIT 1", (table,)
+    ).fetchone()[0]
+
+
+def test_a_metric_changes_its_tolerance_with_why(demo: Store) -> None:
+    metric = metric_named(demo, "Missed visits")
+    saved = edit_metric(
+        demo, metric.id, metric.version, {"tolerance_high": 3.0}, "commissioner asked for 3"
+    )
+    assert saved.tolerance_high == 3.0
+    assert saved.version == metric.version + 1
+    assert last_reason(demo, "metric") == "metric changed: commissioner asked for 3"
+    with pytest.raises(StaleVersion):
+        edit_metric(demo, metric.id, metric.version, {"tolerance_high": 4.0}, "again")
+    with pytest.raises(ValueError, match="name: cannot change"):
+        edit_metric(demo, metric.id, saved.version, {"name": "Visits missed"}, "tidy")
+    with pytest.raises(ValueError, match="reason"):
+        edit_metric(demo, metric.id, saved.version, {"tolerance_high": 4.0}, "  ")
+    with pytest.raises(ValueError, match="tolerance"):
+        edit_metric(
+            demo, metric.id, saved.version, {"tolerance_low": 9.0, "tolerance_high": 2.0}, "x"
+        )
+
+
+def test_a_rule_switched_off_is_no_longer_evaluated_and_its_firings_stand(demo: Store) -> None:
+    rule = one_rule(demo, SURGE)
+    firings = demo.conn.execute(
+        "SELECT count(*) FROM trigger_firing WHERE rule_id = ?", (rule.id,)
+    ).fetchone()[0]
+    saved, _ = edit_rule(demo, rule.id, rule.version, {"active": False}, "pathway retired", TODAY)
+    assert not saved.active
+    assert last_reason(demo, "trigger_rule") == "trigger rule changed: pathway retired"
+    assert (
+        demo.conn.execute(
+            "SELECT count(*) FROM trigger_firing WHERE rule_id = ?", (rule.id,)
+        ).fetchone()[0]
+        == firings
+    )
+
+
+def test_a_rule_cannot_name_a_series_the_service_does_not_run(demo: Store) -> None:
+    rule = one_rule(demo, SURGE)
+    with pytest.raises(ValueError, match="series: 'Waiting-list' is not a meeting series"):
+        edit_rule(demo, rule.id, rule.version, {"series": "Waiting-list"}, "typo", TODAY)
+    assert one_rule(demo, SURGE).version == rule.version
+
+
+async def test_R_switches_a_rule_off_from_the_oversight_screen(demo: Store) -> None:
+    rule = one_rule(demo, SURGE)
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("6")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OversightScreen)
+        metrics = app.screen.query_one(MetricList)
+        for _ in range(20):
+            line = metrics.current()
+            if line is not None and any(r.id == rule.id for r in line.rules):
+                break
+            await pilot.press("down")
+            await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#field-active").value = "n"
+        form.query_one("#field-reason").value = "replaced by the SPC rule"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OversightScreen)
+    assert not one_rule(demo, SURGE).active
