@@ -791,8 +791,12 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
     # someone else refuses the whole write instead of being overwritten.
     store = open_store(path, config.resolve_user(args.user))
     steps = apply_plan(store, plan_setup(store, setup, today, plan.source, text), today)
-    print(f"applied: {steps} changes to {path}, audited as set-up from {plan.source}")
+    print(f"applied: {_changes(steps)} to {path}, audited as set-up from {plan.source}")
     return 0
+
+
+def _changes(count: int) -> str:
+    return f"{count} change{'' if count == 1 else 's'}"
 
 
 def _confirmed(args: argparse.Namespace) -> bool:
@@ -836,7 +840,7 @@ def _import_people(args: argparse.Namespace, clock: Clock) -> int:
     if found.plan.empty or not _confirmed(args):
         return 0 if found.plan.empty or args.dry_run else EXIT_FAULT
     steps = apply_plan(store, found.plan, today)
-    print(f"applied: {steps} changes, audited as set-up from {source.name}")
+    print(f"applied: {_changes(steps)}, audited as set-up from {source.name}")
     return 0
 
 

@@ -153,8 +153,8 @@ class ServiceFile(_Table):
     service: ServiceSection
     providers: list[ProviderSpec] = []
     people: list[PersonSpec] = []
-    tiers: list[TierSpec] | None = None
-    """None: the tiers are left as they are. Given: the whole set."""
+    tiers: Annotated[list[TierSpec], Field(min_length=1)] | None = None
+    """None: the tiers are left as they are. Given: the whole set (at least one)."""
     series: list[SeriesSpec] = []
     programme: ProgrammeSpec | None = None
     supervisors: list[SupervisorSpec] = []
@@ -211,19 +211,34 @@ def validated(document: object, source: str, text: str = "") -> ServiceFile:
     try:
         setup = ServiceFile.model_validate(document)
     except ValidationError as error:
-        raise ServiceFileError(source, _located(_from_pydantic(error), text)) from None
+        raise ServiceFileError(source, _located(_from_pydantic(error, document), text)) from None
     problems = list(cross_checked(setup))
     if problems:
         raise ServiceFileError(source, _located(problems, text))
     return setup
 
 
-def _from_pydantic(error: ValidationError) -> list[Problem]:
+def _in_document(document: object, loc: tuple) -> Loc:
+    """The path as the document has it: a union's or a validator's failure adds the name
+    of the type it tried (e.g. "function-after[...]") to pydantic's path, which no file
+    has; a required key the document lacks is kept, as the key to add."""
+    found: list[str | int] = []
+    here = document
+    for part in loc:
+        within = isinstance(here, dict) and part in here
+        if within or (isinstance(here, list) and isinstance(part, int) and part < len(here)):
+            found.append(part)
+            here = here[part]  # type: ignore[index]
+        elif isinstance(here, dict) and isinstance(part, str):
+            found.append(part)
+            here = None
+    return tuple(found)
+
+
+def _from_pydantic(error: ValidationError, document: object) -> list[Problem]:
     problems = []
     for found in error.errors():
-        loc = tuple(found["loc"])
-        # A tagged-union or Literal failure adds the type's name to the path; drop it.
-        loc = tuple(part for part in loc if not (isinstance(part, str) and "[" in part))
+        loc = _in_document(document, tuple(found["loc"]))
         kind, said = found["type"], found["msg"]
         if kind == "extra_forbidden":
             said = "not a key huddle knows: check its spelling (docs/setup.md lists them)"
@@ -231,6 +246,8 @@ def _from_pydantic(error: ValidationError) -> list[Problem]:
             said = "required: add it"
         elif kind == "string_too_short":
             said = "required: fill it in"
+        elif kind == "too_short":
+            said = "give at least one, or leave it out"
         elif kind == "literal_error":
             said = f"{_shown(found.get('input'))} is not one of {found['ctx']['expected']}"
         elif kind in ("less_than_equal", "greater_than_equal"):
@@ -358,26 +375,39 @@ def line_of(text: str, loc: Loc) -> int | None:
                 index = part
             continue
         longer = f"{table}.{part}" if table else part
-        if key is None and longer in _TABLES:
+        if key is None and (longer in _TABLES or _has_header(text, longer)):
             table, index = longer, 0
         elif key is None:
             key = part
-    if not table or not text:
+    if not text:
         return None
     lines = text.splitlines()
     headers = [n for n, line in enumerate(lines) if _header(line) == table]
+    if not headers:
+        # A key at the top, before any table (`tiers = []`, or a misspelt one).
+        top = key if not table else table.split(".")[0]
+        for number, line in enumerate(lines, 1):
+            if _header(line) is not None:
+                break
+            if top and re.match(rf"""^\s*["']?{re.escape(top)}["']?\s*=""", line):
+                return number
+        return None
     if index >= len(headers):
         return None
     start = headers[index]
     if key is None:
         return start + 1
-    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    assignment = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
     for number in range(start + 1, len(lines)):
         if _header(lines[number]) is not None:
             break
         if assignment.match(lines[number]):
             return number + 1
     return start + 1
+
+
+def _has_header(text: str, table: str) -> bool:
+    return any(_header(line) == table for line in text.splitlines())
 
 
 def _header(line: str) -> str | None:

@@ -11,6 +11,7 @@ left as it is, and `active = false` sets `inactive_since` instead.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -103,7 +104,8 @@ class SetupPlan:
             return [f"{self.source}: no changes; the database already holds this set-up"]
         counts = {verb: sum(s.verb == verb for s in self.steps) for verb in _VERBS}
         said = ", ".join(f"{n} to {verb}" for verb, n in counts.items() if n)
-        lines = [f"{self.source}: {len(self.steps)} changes ({said})"]
+        count = len(self.steps)
+        lines = [f"{self.source}: {count} change{'' if count == 1 else 's'} ({said})"]
         lines += [f"  {step.verb:<10} {step.text}" for step in self.steps]
         if self.tier_effects:
             lines.append("Effect on the waiting list as at today:")
@@ -178,13 +180,28 @@ class _Planner:
         self.today = today
         self.plan = SetupPlan(source)
         self.problems: list[tuple[Loc, str]] = []
-        self.people = {row["name"]: row for row in reversed(_rows(store, "person"))}
+        everyone = _rows(store, "person")
+        self.people = {row["name"]: row for row in reversed(everyone)}
+        self.shared_names = {
+            name for name, count in Counter(row["name"] for row in everyone).items() if count > 1
+        }
+        self.leavers = {spec.name for spec in setup.people if not spec.active}
         renamed = {spec.was: spec.name for spec in setup.people if spec.was}
         # Each stored person by the name this file gives them, so a person renamed here
         # is still the chair, lead or supervisor they were.
         self.person_names = {
             row["id"]: renamed.get(row["name"], row["name"]) for row in self.people.values()
         }
+
+    def given_to_a_leaver(self, loc: Loc, name: str | None, what: str) -> bool:
+        """A leaver keeps what they already hold (shown as OWNER LEFT), but is never given
+        anything new by a file."""
+        if name in self.leavers:
+            self.refuse(
+                loc, f"{name!r} has left (active = false): make someone still here the {what}"
+            )
+            return True
+        return False
 
     def called(self, person_id: int | None) -> str | None:
         return self.person_names.get(person_id) if person_id is not None else None
@@ -260,8 +277,21 @@ class _Planner:
             self.update("provider", row, _changed(row, wanted), f"provider {row['name']!r}")
 
     def persons(self, specs: list[PersonSpec]) -> None:
-        providers = {row["id"]: row["name"] for row in _rows(self.store, "provider")}
+        # Each stored provider by the name this file gives it, so renaming a provider is
+        # not also a change to each of its people.
+        renamed = {spec.was: spec.name for spec in self.setup.providers if spec.was}
+        providers = {
+            row["id"]: renamed.get(row["name"], row["name"])
+            for row in _rows(self.store, "provider")
+        }
         for n, spec in enumerate(specs):
+            if {spec.name, spec.was} & self.shared_names:
+                self.refuse(
+                    ("people", n, "name"),
+                    f"more than one person in the database is named {spec.name!r}: rename "
+                    "all but one in Set-up (key 7) so that a file can name each",
+                )
+                continue
             row = self.matched("people", n, self.people, spec.name, spec.was)
             inactive = self.inactive(row, spec.active)
             if row is None:
@@ -369,6 +399,11 @@ class _Planner:
         for n, spec in enumerate(specs):
             row = self.matched("series", n, rows, spec.name, spec.was)
             inactive = self.inactive(row, spec.active)
+            newly_chaired = row is None or self.called(row["chair_id"]) != spec.chair
+            if newly_chaired and self.given_to_a_leaver(
+                ("series", n, "chair"), spec.chair, "chair"
+            ):
+                continue
             if row is None:
                 self.step(
                     "add",
@@ -418,6 +453,7 @@ class _Planner:
             owner = spec.checks_owner
             if owner is None and spec.workstreams:
                 owner = spec.workstreams[0].lead
+            self.given_to_a_leaver(("programme", "checks_owner"), owner, "owner of the checks")
 
             def start(txn: Transaction, today: date) -> None:
                 insert_programme(
@@ -452,6 +488,10 @@ class _Planner:
         last = max((r["position"] or 0 for r in rows.values()), default=0)
         for n, spec in enumerate(specs):
             row = self.matched("programme.workstreams", n, rows, spec.name, spec.was)
+            newly_led = row is None or self.called(row["lead_id"]) != spec.lead
+            loc = ("programme", "workstreams", n, "lead")
+            if newly_led and self.given_to_a_leaver(loc, spec.lead, "lead"):
+                continue
             if row is None:
                 last += 1
 
@@ -477,9 +517,12 @@ class _Planner:
 
     def supervisors(self, specs: list[SupervisorSpec]) -> None:
         rows = {self.person_names.get(r["person_id"]): r for r in _rows(self.store, "supervisor")}
-        for spec in specs:
+        for n, spec in enumerate(specs):
             row = rows.get(spec.person)
             wanted = {"capacity": spec.capacity, "frequency": spec.frequency}
+            loc = ("supervisors", n, "person")
+            if row is None and self.given_to_a_leaver(loc, spec.person, "supervisor"):
+                continue
             if row is None:
 
                 def add(txn: Transaction, _: date, spec=spec) -> None:
@@ -503,8 +546,14 @@ class _Planner:
         rows = {
             self.person_names.get(r["person_id"]): r for r in _rows(self.store, "cohort_member")
         }
-        for spec in specs:
+        for n, spec in enumerate(specs):
             row = rows.get(spec.person)
+            supervisor_now = self.called(row["supervisor_id"]) if row else None
+            loc = ("cohort", n, "supervisor")
+            if spec.supervisor != supervisor_now and self.given_to_a_leaver(
+                loc, spec.supervisor, "supervisor"
+            ):
+                continue
             if row is None:
 
                 def add(txn: Transaction, _: date, spec=spec) -> None:
@@ -640,7 +689,14 @@ def plan_setup(
         )
     plan = planner.plan
     if not plan.empty:
-        _rehearse(store, plan, today)
+        try:
+            _rehearse(store, plan, today)
+        except ValueError as refused:
+            # What the store itself refuses (the checks behind every form) refuses the
+            # file too, before anything is written.
+            if isinstance(refused, ServiceFileError):
+                raise
+            raise ServiceFileError(source, [Problem(("file",), str(refused))]) from None
     return plan
 
 
@@ -756,7 +812,14 @@ def needs_setting_up(store: Store) -> bool:
 def current_setup(store: Store) -> ServiceFile:
     """The database's set-up as a service file would say it (what `setup export` writes)."""
     with store.reading():
-        return validated(_current_document(store), "the database's set-up")
+        try:
+            return validated(_current_document(store), "the database's set-up")
+        except ServiceFileError as cannot:
+            raise ValueError(
+                "the database's set-up cannot be written as a service file, which names "
+                f"each provider, person and series once: {cannot.problems[0].message}; "
+                "rename one in Set-up (key 7), then export again"
+            ) from None
 
 
 def _current_document(store: Store) -> dict:
