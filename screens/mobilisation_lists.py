@@ -67,7 +67,12 @@ class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
         latest = line.latest
         why = f"{latest.rated_on:%d/%m} {latest.rationale}" if latest else "never rated: g rates it"
         rest = fitted(
-            (line.name, line.lead, trend([r.rag for r in line.trend]), why),
+            (
+                line.name,
+                f"OWNER LEFT: {line.lead}" if line.lead_left else line.lead,
+                trend([r.rag for r in line.trend]),
+                why,
+            ),
             self.COLUMNS[1:],
             PLAIN,
         )

@@ -102,6 +102,8 @@ class WorkstreamLine:
     """The last TREND_LENGTH ratings, oldest first."""
     deliverables: int
     evidenced: int
+    lead_left: bool = False
+    """The lead has left the service: shown as OWNER LEFT until someone else leads it."""
 
     @property
     def rag(self) -> Rag | None:
@@ -114,14 +116,15 @@ def workstream_lines(source: Source, programme_id: int, as_at: date) -> list[Wor
         SELECT w.id, w.name, p.name,
                (SELECT count(*) FROM deliverable AS d WHERE d.workstream_id = w.id),
                (SELECT count(*) FROM deliverable AS d WHERE d.workstream_id = w.id
-                  AND d.evidence_on <= :as_at)
+                  AND d.evidence_on <= :as_at),
+               p.inactive_since IS NOT NULL
         FROM workstream AS w JOIN person AS p ON p.id = w.lead_id
         WHERE w.programme_id = :programme ORDER BY w.position, w.id
         """,
         {"programme": programme_id, "as_at": as_at.isoformat()},
     ).fetchall()
     lines = []
-    for workstream_id, name, lead, deliverables, evidenced in rows:
+    for workstream_id, name, lead, deliverables, evidenced, lead_left in rows:
         recent = ratings(source, workstream_id, as_at, limit=TREND_LENGTH)
         lines.append(
             WorkstreamLine(
@@ -132,6 +135,7 @@ def workstream_lines(source: Source, programme_id: int, as_at: date) -> list[Wor
                 tuple(reversed(recent)),
                 deliverables,
                 evidenced,
+                bool(lead_left),
             )
         )
     return lines
