@@ -11,6 +11,7 @@ left as it is, and `active = false` sets `inactive_since` instead.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
@@ -131,7 +132,31 @@ def _rows(txn_or_store: Store | Transaction, table: str, order: str = "id") -> l
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
+_SHARED_NAME = re.compile(r"(?P<name>.+) \(#(?P<id>\d+)\)")
+
+
+def _named_rows(source: Store | Transaction, table: str) -> list[dict]:
+    """The rows, each under the name a service file calls it. A file names each provider
+    and person once, so where two share a name in the database (written before set-up
+    existed) each is called "Name (#id)" until a rename tells them apart."""
+    rows = _rows(source, table)
+    shared = {name for name, n in Counter(row["name"] for row in rows).items() if n > 1}
+    return [
+        {**row, "name": f"{row['name']} (#{row['id']})"} if row["name"] in shared else row
+        for row in rows
+    ]
+
+
 def _id_of(txn: Transaction, table: str, name: str, column: str = "name") -> int:
+    shared = _SHARED_NAME.fullmatch(name)
+    if (
+        shared
+        and txn.conn.execute(
+            f"SELECT 1 FROM [{table}] WHERE id = ? AND [{column}] = ?",
+            (int(shared["id"]), shared["name"]),
+        ).fetchone()
+    ):
+        return int(shared["id"])
     found = txn.conn.execute(
         f"SELECT id FROM [{table}] WHERE [{column}] = ? ORDER BY id LIMIT 1", (name,)
     ).fetchone()
@@ -180,11 +205,7 @@ class _Planner:
         self.today = today
         self.plan = SetupPlan(source)
         self.problems: list[tuple[Loc, str]] = []
-        everyone = _rows(store, "person")
-        self.people = {row["name"]: row for row in reversed(everyone)}
-        self.shared_names = {
-            name for name, count in Counter(row["name"] for row in everyone).items() if count > 1
-        }
+        self.people = {row["name"]: row for row in _named_rows(store, "person")}
         self.leavers = {spec.name for spec in setup.people if not spec.active}
         renamed = {spec.was: spec.name for spec in setup.people if spec.was}
         # Each stored person by the name this file gives them, so a person renamed here
@@ -261,7 +282,7 @@ class _Planner:
             self.update("service", found.model_dump(), {"name": spec.name}, "service")
 
     def providers(self, specs: list[ProviderSpec]) -> None:
-        rows = {row["name"]: row for row in reversed(_rows(self.store, "provider"))}
+        rows = {row["name"]: row for row in _named_rows(self.store, "provider")}
         for n, spec in enumerate(specs):
             row = self.matched("providers", n, rows, spec.name, spec.was)
             inactive = self.inactive(row, spec.active)
@@ -282,16 +303,9 @@ class _Planner:
         renamed = {spec.was: spec.name for spec in self.setup.providers if spec.was}
         providers = {
             row["id"]: renamed.get(row["name"], row["name"])
-            for row in _rows(self.store, "provider")
+            for row in _named_rows(self.store, "provider")
         }
         for n, spec in enumerate(specs):
-            if {spec.name, spec.was} & self.shared_names:
-                self.refuse(
-                    ("people", n, "name"),
-                    f"more than one person in the database is named {spec.name!r}: rename "
-                    "all but one in Set-up (key 7) so that a file can name each",
-                )
-                continue
             row = self.matched("people", n, self.people, spec.name, spec.was)
             inactive = self.inactive(row, spec.active)
             if row is None:
@@ -823,8 +837,9 @@ def current_setup(store: Store) -> ServiceFile:
 
 
 def _current_document(store: Store) -> dict:
-    names = {row["id"]: row["name"] for row in _rows(store, "person")}
-    providers = _rows(store, "provider")
+    people = _named_rows(store, "person")
+    names = {row["id"]: row["name"] for row in people}
+    providers = _named_rows(store, "provider")
     provider_names = {row["id"]: row["name"] for row in providers}
     found = records.service(store)
     document: dict = {"service": {"name": found.name if found else ""}}
@@ -838,7 +853,7 @@ def _current_document(store: Store) -> dict:
             "provider": provider_names[p["provider_id"]],
             **_active(p),
         }
-        for p in _rows(store, "person")
+        for p in people
     ]
     document["tiers"] = [
         {

@@ -506,24 +506,35 @@ def test_a_leaver_cannot_be_made_the_chair_of_a_new_series(eastfield: Path, toda
         store.close()
 
 
-def test_export_of_two_people_sharing_a_name_says_how_to_mend_it(
-    eastfield: Path, capsys: Capture, clock: FixedClock
+def test_two_people_sharing_a_name_are_told_apart_until_one_is_renamed(
+    eastfield: Path, tmp_path: Path, capsys: Capture, clock: FixedClock
 ) -> None:
     (links,) = rows(eastfield, "SELECT id FROM provider WHERE name = 'Eastfield Links'")[0]
     store = open_store(eastfield, "Ada Lovell")
     try:
         with store.write("a second Ben Carter, at the VCSE partner") as txn:
-            records.insert(
+            second = records.insert(
                 txn, Person(name="Ben Carter", role="Outreach worker", provider_id=links)
             )
     finally:
         store.close()
     code, out, err = huddle(capsys, clock, "setup", "export", "--db", str(eastfield))
-    assert code == 2
-    assert "'Ben Carter' is given twice" in err
-    assert "rename one in Set-up (key 7)" in err
-    assert "Traceback" not in err
-    assert out == ""
+    assert code == 0, err
+    assert f'name = "Ben Carter (#{second.id})"' in out
+    exported = written(tmp_path / "exported.toml", out)
+    before = audit_rows(eastfield)
+    code, said, err = apply(capsys, clock, eastfield, exported, "--yes")
+    assert (code, audit_rows(eastfield)) == (0, before), err
+    assert "no changes" in said
+    renamed = out.replace(
+        f'name = "Ben Carter (#{second.id})"',
+        f'name = "Ben Carter-Okoye"\nwas = "Ben Carter (#{second.id})"',
+    )
+    code, said, err = apply(capsys, clock, eastfield, written(exported, renamed), "--yes")
+    assert code == 0, err
+    assert rows(eastfield, f"SELECT name FROM person WHERE id = {second.id}") == [
+        ("Ben Carter-Okoye",)
+    ]
 
 
 # --- tiers ----------------------------------------------------------------------------------
