@@ -31,6 +31,7 @@ from screens.mobilisation import MobilisationScreen
 from screens.mobilisation_forms import go_live_risk_form
 from screens.oversight import OversightScreen
 from screens.runner import RunnerScreen
+from screens.setup_screen import SetupScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
 from store import Store, driver
@@ -60,6 +61,7 @@ class HuddleApp(App[None]):
         "actions": ActionsScreen,
         "mobilisation": MobilisationScreen,
         "oversight": OversightScreen,
+        "setup": SetupScreen,
     }
     DEFAULT_MODE = "today"
     # Shown on every screen in the line of app-wide keys (screens.base.AppKeys), which

@@ -72,6 +72,14 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "Metrics against tolerance, fired triggers, and the escalation log with owners and rungs",
     ),
     Command(
+        "go-setup",
+        "7",
+        "7",
+        "switch_mode('setup')",
+        "Set-up",
+        "The service's providers, people, risk tiers, meeting series and mobilisation programme",
+    ),
+    Command(
         "new-action",
         "a",
         "a",

@@ -50,7 +50,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
     FormScreen > #form {
-        width: 90; height: auto; max-height: 90%;
+        width: 90; max-width: 100%; height: auto; max-height: 90%;
         border: thick $accent; background: $panel; padding: 0 1;
     }
     FormScreen .form-title { text-style: bold; margin-bottom: 1; }
@@ -122,15 +122,18 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             self.query_one(f"#field-{names[position + 1]}").focus()
 
     def action_save(self) -> None:
-        for error in self.query(".form-error").results(Static):
-            error.update("")
-            error.display = False
+        self.clear_refusals()
         try:
             result = self.save(self.values())
         except REFUSALS as error:
             self._show_refusal(str(error))
             return
         self.dismiss(result)
+
+    def clear_refusals(self) -> None:
+        for error in self.query(".form-error").results(Static):
+            error.update("")
+            error.display = False
 
     def _show_refusal(self, message: str) -> None:
         # Pydantic lists its errors on several lines; the first names the field.

@@ -133,7 +133,8 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         index = scroll_y + y
         width = self.size.width
         if index >= self.total:
-            return Strip.blank(width)
+            # Styled, never None: NO_COLOR's monochrome filter needs a style on every cell.
+            return Strip.blank(width, self.rich_style)
         line = self._rows.get(index)
         if line is None:
             self._request(index)
@@ -145,7 +146,7 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
             cursor = self.get_component_rich_style("paged-list--cursor") + Style(dim=False)
             cells = [(text, style + cursor) for text, style in cells]
         strip = Strip([Segment(text, style) for text, style in cells])
-        return strip.crop_extend(scroll_x, scroll_x + width, None)
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def _request(self, index: int) -> None:
         if self.query_shown is None or any(

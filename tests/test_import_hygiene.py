@@ -39,6 +39,7 @@ PURE = [
     "huddle.reconciliation",
     "huddle.oversight",
     "huddle.metrics_csv",
+    "huddle.setup_edits",
 ]
 
 
