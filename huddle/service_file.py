@@ -31,6 +31,7 @@ from huddle.models import MeetingKind
 # Safe waits and cadences past ten years, or a timebox past a working day, are slips.
 MOST_DAYS = 3650
 MOST_TIMEBOX_MINUTES = 480
+LATEST_GO_LIVE_YEAR = 2099
 
 # The words a file uses for each kind of meeting; "mobilisation" is the short form.
 SERIES_KINDS: dict[str, MeetingKind] = {
@@ -128,9 +129,16 @@ class WorkstreamSpec(_Table):
     was: Name | None = None
 
 
+def _plausible(day: date) -> date:
+    # The checks after go-live are dated up to twelve weeks on; a date past 2099 is a slip.
+    if day.year > LATEST_GO_LIVE_YEAR:
+        raise ValueError(f"{day:%d/%m/%Y} is past {LATEST_GO_LIVE_YEAR}: check the year")
+    return day
+
+
 class ProgrammeSpec(_Table):
     name: Name
-    go_live: date
+    go_live: Annotated[date, AfterValidator(_plausible)]
     checks_owner: Name | None = None
     """Who owns the checks after go-live (the 4-week audit and the rest); used when the
     programme is created. None: the first workstream's lead."""

@@ -36,7 +36,7 @@ class AppKeys(Static):
         super().__init__(
             "  ".join(
                 f"[b $footer-key-foreground]{escape(key)}[/] {title}"
-                for key, title in [*keys, ("ctrl+p", "palette")]
+                for key, title in [*keys, ("^p", "palette")]
             )
         )
 

@@ -5,7 +5,9 @@ database here (applying a file is tests/test_setup.py)."""
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -20,6 +22,9 @@ from huddle.service_file import (
     to_toml,
     validated,
 )
+from store import open_store
+from store.check import check_database
+from store.setup import apply_plan, plan_setup
 
 # Dan Ellis is named nowhere else, so changing his name breaks no reference.
 VALID = """\
@@ -429,7 +434,7 @@ documents = table(
     {
         "providers": several(providers, "name", 2),
         "people": several(people, "name", 3),
-        # `tiers = []` is left out: see test_an_empty_tier_list_survives_the_round_trip.
+        # `tiers = []` is left out: it is refused (test_an_empty_tier_list_is_refused...).
         "tiers": st.lists(tiers, min_size=1, max_size=3, unique_by=lambda t: repr(t["number"])),
         "series": several(series, "name", 2),
         "programme": programme,
@@ -512,3 +517,38 @@ def test_generated_plain_data_is_validated_or_refused_and_never_breaks(document:
         assert error.problems
         return
     assert parse_service_file(to_toml(setup)) == setup
+
+
+# --- generated files applied to a database --------------------------------------------------
+
+ON = date(2026, 11, 22)
+
+
+@given(documents)
+def test_a_generated_file_is_applied_whole_or_not_at_all(document: dict) -> None:
+    """Onto a database holding VALID's set-up (so files rename, deactivate, re-tier and
+    remove as well as add): refused with nothing written, or applied so that planning the
+    same file again finds nothing to do, and the audit trail and records check clean."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(Path(folder) / "eastfield.db", "tester")
+        try:
+            apply_plan(store, plan_setup(store, parse_service_file(VALID), ON, "base"), ON)
+            before = store.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+            text = toml_text(document)
+            try:
+                setup = parse_service_file(text)
+                plan = plan_setup(store, setup, ON, "generated.toml", text)
+            except ServiceFileError:
+                assert store.conn.execute("SELECT count(*) FROM audit").fetchone()[0] == before
+                return
+            apply_plan(store, plan, ON)
+            assert plan_setup(store, setup, ON, "generated.toml", text).empty
+            assert check_database(store.conn).ok
+        finally:
+            store.close()
+
+
+def test_a_go_live_date_past_2099_is_refused_as_a_slip() -> None:
+    (problem,) = refused(VALID.replace("go_live = 2027-02-01", "go_live = 9999-12-30")).problems
+    assert key_path(problem.loc) == "programme.go_live"
+    assert "check the year" in problem.message
