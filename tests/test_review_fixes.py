@@ -162,7 +162,11 @@ def test_first_run_creates_the_private_data_folder(tmp_path: Path, monkeypatch) 
 
     folder = config.default_db_path().parent
     assert not folder.exists()
-    monkeypatch.setattr("huddle.cli._run_app", lambda store, clock: 0)
+    opened: list[bool] = []
+    monkeypatch.setattr(
+        "huddle.cli._run_app", lambda store, clock, first_run: opened.append(first_run) or 0
+    )
     assert main([]) == 0
+    assert opened == [True]  # a new database opens on "Set up your service"
     assert folder.is_dir() and (folder.stat().st_mode & 0o777) == 0o700
     assert config.default_db_path().exists()
