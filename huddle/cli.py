@@ -307,10 +307,7 @@ def _add_setup(commands: argparse._SubParsersAction) -> None:
         epilog="Exit codes: 0 applied, nothing to change, or a dry run; 1 not confirmed; "
         "2 the file refused.",
     )
-    _common(apply)
-    apply.add_argument("file", metavar="FILE.toml", help="the service file")
-    apply.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
-    apply.add_argument("--yes", action="store_true", help="apply without asking")
+    _planned(apply, "FILE.toml", "the service file")
     people = what.add_parser(
         "import-people",
         help="a people list from HR (CSV: name, role, provider, active)",
@@ -322,10 +319,7 @@ def _add_setup(commands: argparse._SubParsersAction) -> None:
         epilog="Exit codes: 0 applied, nothing to change, or a dry run; 1 rows rejected or "
         "not confirmed; 2 the file refused as a whole.",
     )
-    _common(people)
-    people.add_argument("file", metavar="FILE.csv", help="the people list, with a header line")
-    people.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
-    people.add_argument("--yes", action="store_true", help="apply without asking")
+    _planned(people, "FILE.csv", "the people list, with a header line")
     people.add_argument(
         "--skip-invalid", action="store_true", help="apply the valid rows; list the rest"
     )
@@ -344,6 +338,14 @@ def _add_setup(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--out", metavar="FILE", help="new file to write (0600); default: standard output"
     )
+
+
+def _planned(parser: argparse.ArgumentParser, metavar: str, what: str) -> None:
+    """A command that prints a plan of changes, asks, then writes them."""
+    _common(parser)
+    parser.add_argument("file", metavar=metavar, help=what)
+    parser.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    parser.add_argument("--yes", action="store_true", help="apply without asking")
 
 
 def _export_options(parser: argparse.ArgumentParser, works_out: str) -> None:

@@ -87,17 +87,30 @@ METRIC_EDITABLE = (
 )
 
 
+def _edit(
+    txn: Transaction,
+    record_type: type[Metric] | type[TriggerRule],
+    row_id: int,
+    changes: dict,
+    editable: tuple[str, ...],
+    otherwise: str,
+) -> dict:
+    """`changes` to a stored metric or rule as they are stored, once checked: only the
+    `editable` columns, and the whole record valid with them applied."""
+    fixed = set(changes) - set(editable)
+    if fixed:
+        raise ValueError(f"{sorted(fixed)[0]}: cannot change; {otherwise}")
+    table = records.table_of(record_type)
+    stored = txn.row(table, row_id)
+    if stored is None:
+        raise NotFound(table, row_id)
+    return records.checked_changes(record_type, stored, changes)
+
+
 def edit_metric(store: Store, metric_id: int, version: int, changes: dict, reason: str) -> Metric:
     """Change a metric's tolerance, baseline, pathway, review cycle or owner, with why."""
-    why = _reason(reason)
-    fixed = set(changes) - set(METRIC_EDITABLE)
-    if fixed:
-        raise ValueError(f"{sorted(fixed)[0]}: cannot change once observations are recorded")
-    with store.write(f"metric changed: {why}") as txn:
-        stored = txn.row("metric", metric_id)
-        if stored is None:
-            raise NotFound("metric", metric_id)
-        row = records.checked_changes(Metric, stored, changes)
+    with store.write(f"metric changed: {_reason(reason)}") as txn:
+        row = _edit(txn, Metric, metric_id, changes, METRIC_EDITABLE, "it says what is observed")
         if "owner_id" in changes:
             checked_person(txn, changes["owner_id"], "owner")
         return Metric.model_validate(txn.update("metric", metric_id, row, version))
@@ -111,16 +124,9 @@ def edit_rule(
 ) -> tuple[TriggerRule, Evaluation]:
     """Change a trigger rule (its threshold, run, series, owner or rung) or switch it off
     or on, with why; evaluated again at once. Its firings stand as they were recorded."""
-    why = _reason(reason)
-    fixed = set(changes) - set(RULE_EDITABLE)
-    if fixed:
-        raise ValueError(f"{sorted(fixed)[0]}: cannot change; add a new rule instead")
-    with store.write(f"trigger rule changed: {why}") as txn:
-        stored = txn.row("trigger_rule", rule_id)
-        if stored is None:
-            raise NotFound("trigger_rule", rule_id)
-        row = records.checked_changes(TriggerRule, stored, changes)
-        rule = TriggerRule.model_validate({**stored, **row})
+    with store.write(f"trigger rule changed: {_reason(reason)}") as txn:
+        row = _edit(txn, TriggerRule, rule_id, changes, RULE_EDITABLE, "add a new rule instead")
+        rule = TriggerRule.model_validate({**txn.row("trigger_rule", rule_id), **row})
         if rule.active:
             checked_person(txn, rule.owner_id, "owner")
             _check_series(txn, rule.series)
