@@ -819,7 +819,8 @@ def _confirmed(args: argparse.Namespace) -> bool:
 def _import_people(args: argparse.Namespace, clock: Clock) -> int:
     from huddle.people_csv import read_people
     from huddle.waiting_csv import codec_for
-    from store.setup import apply_plan, plan_people_import
+    from store.people_import import plan_people_import
+    from store.setup import apply_plan
 
     source = Path(args.file)
     try:
