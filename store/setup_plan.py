@@ -183,6 +183,9 @@ def _activity(inactive_since: object) -> str:
 
 
 class Planner:
+    """One plan of one file against one snapshot of the database: its steps, and the
+    problems that refuse the file (each with its place in the file)."""
+
     def __init__(self, store: Store, setup: ServiceFile, source: str, text: str, today: date):
         self.store = store
         self.setup = setup
@@ -233,7 +236,9 @@ class Planner:
 
         self.step(verb, f"{what}: {_said(changes, row)}", run)
 
-    def matched(self, section: str, n: int, rows: dict[str, dict], name: str, was: str | None):
+    def matched(
+        self, section: str, n: int, rows: dict[str, dict], name: str, was: str | None
+    ) -> dict | None:
         """The stored row a spec names (by `was` for a rename), or None for a new one."""
         if name in rows:
             if was is not None and was in rows and was != name:
