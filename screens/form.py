@@ -74,9 +74,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", can_focus=False):
-            yield Label(self.form_title, classes="form-title")
+            # A title or note names the service's own records (a metric, a person, a
+            # query): their text, never markup that could restyle or break the form.
+            yield Label(self.form_title, classes="form-title", markup=False)
             if self.note:
-                yield Static(self.note)
+                yield Static(self.note, markup=False)
             for spec in self.fields:
                 yield Label(spec.label, classes="form-label")
                 yield self._widget(spec)

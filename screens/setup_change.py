@@ -184,9 +184,7 @@ class SetupForm(FormScreen[SetupPlan]):
         note: str = "",
         field_of: Mapping[str, str] | None = None,
     ) -> None:
-        # Names in a title or note are the service's own text, never markup.
-        super().__init__(escape(title), fields, change, escape(note))
-        self.plain_title = title
+        super().__init__(title, fields, change, note)
         self.field_of = {"was": "name", **(field_of or {})}
         """A service-file key -> the form field it was typed in, where their names differ."""
         self.busy = False
@@ -239,7 +237,7 @@ class SetupForm(FormScreen[SetupPlan]):
             return
         self._status("Waiting for y (apply) or n (write nothing)…")
         self.app.push_screen(
-            ConfirmPlan(f"{self.plain_title}: {message.change.said}", plan.lines()),
+            ConfirmPlan(f"{self.form_title}: {message.change.said}", plan.lines()),
             lambda apply: self._confirmed(plan, bool(apply)),
         )
 

@@ -4,15 +4,19 @@ refused where it would silently reach nobody. On the demo service, a real SQLite
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Label
 
 from huddle.app import make_app
 from huddle.clock import FixedClock
 from huddle.models import Metric, TriggerRule
 from screens.oversight import OversightScreen
+from screens.oversight_forms import metric_edit_form
 from screens.oversight_lists import MetricList
 from store import Store, records
 from store.errors import StaleVersion
-from store.oversight import edit_metric, edit_rule
+from store.oversight import define_metric, edit_metric, edit_rule
+from store.oversight_reads import metric_lines
+from store.people import everyone
 from tests.conftest import TODAY, settle
 
 SURGE = "Surge: referrals 15% over baseline capacity for 5 days"
@@ -100,3 +104,19 @@ async def test_R_switches_a_rule_off_from_the_oversight_screen(demo: Store) -> N
         await settle(app, pilot)
         assert isinstance(app.screen, OversightScreen)
     assert not one_rule(demo, SURGE).active
+
+
+async def test_a_form_titled_with_text_like_markup_shows_it_as_typed(demo: Store) -> None:
+    metric = metric_named(demo, "Missed visits")
+    define_metric(
+        demo,
+        metric.model_copy(update={"id": None, "name": "Hold [/] visits [b]now"}),
+    )
+    (line,) = [m for m in metric_lines(demo, 0, 50) if m.metric.name.startswith("Hold")]
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(metric_edit_form(demo, line, everyone(demo)))
+        await settle(app, pilot)
+        title = app.screen.query_one(".form-title", Label)
+        assert str(title.render()) == "Change Hold [/] visits [b]now"
