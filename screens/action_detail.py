@@ -296,7 +296,10 @@ NOT_HELD = "no: reopen the action"
 
 def summary(detail: ActionDetail, today: date) -> str:
     action = detail.action
-    lines = [f"[b]{escape(action.title)}[/b]", f"Owner {escape(detail.owner)} — {action.status}"]
+    owner = escape(detail.owner)
+    if detail.owner_left and action.status != ActionStatus.CLOSED:
+        owner = f"[b]OWNER LEFT[/b]: {owner} has left the service (o gives it a new owner)"
+    lines = [f"[b]{escape(action.title)}[/b]", f"Owner {owner} — {action.status}"]
     days = rules.days_until(action.due_date, today)
     if action.status == ActionStatus.CLOSED:
         when = f"Due {uk(action.due_date)}"

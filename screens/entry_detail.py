@@ -335,6 +335,8 @@ def _summary(detail: EntryDetail, today: date) -> str:
             f"next due {uk(due) if due else '—'}{late}"
         )
     owner = escape(detail.case_owner) if detail.case_owner else "[b]NO CASE OWNER[/b]"
+    if detail.case_owner_left:
+        owner = f"[b]OWNER LEFT[/b]: {owner} has left the service; o gives it a new owner"
     lines.append(f"Case owner {owner}  — provider {escape(detail.provider)}")
     if entry.safeguarding:
         lines.append("[b]SAFEGUARDING[/b] flag")

@@ -125,7 +125,11 @@ class EscalationList(PagedList[OversightQuery, EscalationLine]):
             _cell(line.rung.value, widths[0], style),
             _cell(line.title, widths[1], style),
             _cell(line.source.value, widths[2], style),
-            _cell(line.owner, widths[3], style),
+            _cell(
+                f"OWNER LEFT: {line.owner}" if line.owner_left and not closed else line.owner,
+                widths[3],
+                style,
+            ),
             _cell(f"{line.opened:%d/%m}", widths[4], style),
             _cell(due, widths[5], due_style),
             _cell(climbed, widths[6], style if not line.climbs or closed else ALARM),

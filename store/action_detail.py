@@ -44,6 +44,11 @@ class ActionDetail:
     staff: list[Person]
     """Everyone an owner can be, for the action's forms."""
 
+    @property
+    def owner_left(self) -> bool:
+        """The owner has left the service: OWNER LEFT until someone else is given it."""
+        return any(p.id == self.action.owner_id and not p.active for p in self.staff)
+
 
 def action_detail(store: Store, action_id: int) -> ActionDetail:
     with store.reading():

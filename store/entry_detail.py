@@ -76,6 +76,11 @@ class EntryDetail:
     def tier(self) -> RiskTier:
         return self.tiers[self.entry.tier]
 
+    @property
+    def case_owner_left(self) -> bool:
+        """The case owner has left the service: OWNER LEFT until someone else is given it."""
+        return any(p.id == self.entry.case_owner_id and not p.active for p in self.staff)
+
 
 def entry_detail(store: Store, entry_id: int) -> EntryDetail:
     with store.reading():

@@ -318,6 +318,8 @@ class EscalationLine:
     climbs: int
     last_climb: date | None
     as_at: date
+    owner_left: bool = False
+    """The owner has left the service: OWNER LEFT until someone else is given it."""
 
     @property
     def overdue(self) -> bool:
@@ -330,7 +332,8 @@ _ESCALATIONS = """
 SELECT a.id, a.version, a.title, a.source, p.name, a.rung, a.created_on, a.due_date, a.status,
        a.closed_on, a.evidence,
        (SELECT count(*) FROM escalation_climb AS c WHERE c.action_id = a.id),
-       (SELECT max(c.climbed_on) FROM escalation_climb AS c WHERE c.action_id = a.id)
+       (SELECT max(c.climbed_on) FROM escalation_climb AS c WHERE c.action_id = a.id),
+       p.inactive_since IS NOT NULL
 FROM action AS a JOIN person AS p ON p.id = a.owner_id
 WHERE a.rung IS NOT NULL AND a.created_on <= :as_at
 ORDER BY a.status = 'closed', a.due_date, a.id
@@ -367,6 +370,7 @@ def escalation_lines(source: Source, as_at: date, offset: int, limit: int) -> li
             evidence,
             climbs,
             last_climb,
+            owner_left,
         ) = row
         lines.append(
             EscalationLine(
@@ -384,6 +388,7 @@ def escalation_lines(source: Source, as_at: date, offset: int, limit: int) -> li
                 climbs,
                 date.fromisoformat(last_climb) if last_climb else None,
                 as_at,
+                bool(owner_left),
             )
         )
     return lines

@@ -15,9 +15,12 @@ from huddle.people import match_person
 from huddle.waiting_query import WaitingQuery
 from screens.today import TodayScreen
 from store import Store
+from store.action_detail import action_detail
 from store.action_list import page_of_actions
+from store.entry_detail import entry_detail
 from store.meeting_log import SeriesQuery, page_of_series
 from store.mobilisation_reads import programme_of, workstream_lines
+from store.oversight_reads import escalation_lines
 from store.people import everyone
 from store.queries import status_summary
 from store.setup import apply_plan, current_setup, plan_setup
@@ -57,6 +60,13 @@ def test_what_leavers_own_is_flagged_on_every_list(demo: Store) -> None:
 
     chairs = {line.series: line for line in page_of_series(demo, SeriesQuery(), 0, 50)}
     assert chairs["Waiting-list huddle — therapy"].chair_has_left
+
+    owned = next(line for line in entries if line.owner_left)
+    assert entry_detail(demo, owned.id).case_owner_left
+    assert action_detail(demo, open_flagged[0].id).owner_left
+    escalations = escalation_lines(demo, TODAY, 0, 10_000)
+    assert {e.owner for e in escalations if e.owner_left} <= set(LEAVERS)
+    assert any(e.owner_left for e in escalations)
 
     programme = programme_of(demo)
     assert programme is not None and programme.id is not None
