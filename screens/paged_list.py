@@ -67,7 +67,7 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
     ]
     DEFAULT_CSS = """
     PagedList { height: 1fr; }
-    PagedList > .paged-list--cursor { background: $accent; }
+    PagedList > .paged-list--cursor { background: $accent; color: auto 90%; }
     """
     COMPONENT_CLASSES = {"paged-list--cursor"}
 
@@ -145,8 +145,11 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
             # Never dim under the cursor: the highlighted row must be readable.
             cursor = self.get_component_rich_style("paged-list--cursor") + Style(dim=False)
             cells = [(text, style + cursor) for text, style in cells]
-        strip = Strip([Segment(text, style) for text, style in cells])
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        # On the widget's own colours, so a row reads in a light theme as in a dark one; a
+        # cell's style (alarm, done, the cursor) still wins where it says a colour.
+        base = self.rich_style
+        strip = Strip([Segment(text, base + style) for text, style in cells])
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _request(self, index: int) -> None:
         if self.query_shown is None or any(
