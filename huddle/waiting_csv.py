@@ -494,7 +494,7 @@ class RowChecker:
     def _find_owner(self, name: str, provider_id: int | None) -> int | str:
         found = self.lookups.people.get(fold(name), ())
         if not found:
-            return f"{name!r} is not a person in this database"
+            return f"{name!r} is not a person in this database: add them in Set-up (key 7)"
         if len(found) == 1:
             return found[0][0]
         # Two people of one name: the one at the entry's provider, if only one is.

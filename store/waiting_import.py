@@ -157,7 +157,10 @@ class _NothingWritten(Exception):
 def lookups(conn: sqlite3.Connection, tiers: dict[int, RiskTier]) -> Lookups:
     providers = conn.execute("SELECT id, name FROM provider ORDER BY id").fetchall()
     if not providers:
-        raise ImportRefused("this database has no providers yet: nothing to import into")
+        raise ImportRefused(
+            "this database has no providers yet: set the service up first (huddle setup "
+            "apply FILE.toml, or Set-up, key 7; docs/setup.md), then import its extract"
+        )
     if not tiers:
         raise ImportRefused("this database has no risk tiers yet: open it with huddle first")
     people = conn.execute("SELECT id, name, provider_id FROM person ORDER BY id").fetchall()

@@ -81,3 +81,14 @@ def test_setup_md_shows_the_example_file_s_keys() -> None:
         key = line.split("=")[0].strip()
         if "=" in line and not line.startswith("#"):
             assert f"\n{key} = " in documented or f"# {key} = " in documented, key
+
+
+def test_an_extract_before_any_set_up_says_how_to_set_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "new.db")
+    open_store(db, "tester").close()
+    extract = str(DOCS / "extract.example.csv")
+    assert main(["import", "waiting-list", extract, "--db", db], clock=FixedClock(ON)) == 2
+    said = capsys.readouterr().err
+    assert "no providers yet: set the service up first (huddle setup apply FILE.toml" in said
