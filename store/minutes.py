@@ -14,6 +14,7 @@ from datetime import date
 from huddle.action_query import ActionQuery, ActionView
 from huddle.agenda import SectionKey, agenda, duration_words
 from huddle.dates import long_uk, uk
+from huddle.markdown_text import md
 from huddle.models import Meeting, MeetingState
 from store.action_list import ActionLine, each_action
 from store.briefing import Source, breaches_without_escalation, section_facts
@@ -26,13 +27,13 @@ def _name(source: Source, person_id: int | None) -> str:
     if person_id is None:
         return "nobody named"
     row = source.conn.execute("SELECT name FROM person WHERE id = ?", (person_id,)).fetchone()
-    return row[0] if row else f"person {person_id}"
+    return md(row[0]) if row else f"person {person_id}"
 
 
 def _entry(local_id: str | None, nhs: str | None, initials: str | None) -> str:
     if initials is None:
         return ""
-    return f"{initials} ({local_id or nhs})"
+    return md(f"{initials} ({local_id or nhs})")
 
 
 def _decisions(source: Source, meeting: Meeting) -> list[tuple[str, str, str, str, str]]:
@@ -58,22 +59,22 @@ def _action_line(action: ActionLine) -> str:
     linked = f" · {action.linked_to}" if shown else ""
     status = "OVERDUE" if action.overdue else action.status.value
     return (
-        f"- {action.title} — owner {action.owner}, due {uk(action.due_date)}, {status}"
-        f" ({action.source.value}){linked}"
+        f"- {md(action.title)} — owner {md(action.owner)}, due {uk(action.due_date)}, {status}"
+        f" ({action.source.value}){md(linked)}"
     )
 
 
 def _header(source: Source, meeting: Meeting) -> Iterator[str]:
     service = source.conn.execute("SELECT name, is_demo FROM service LIMIT 1").fetchone()
-    yield f"# Minutes: {meeting.series}"
+    yield f"# Minutes: {md(meeting.series)}"
     yield ""
     if meeting.state != MeetingState.SIGNED_OFF:
         yield "**DRAFT: this meeting is still open and these minutes are not signed off.**"
         yield ""
     if service:
-        yield f"- Service: {service[0]}{' (DEMO: fictional)' if service[1] else ''}"
+        yield f"- Service: {md(service[0])}{' (DEMO: fictional)' if service[1] else ''}"
     yield f"- Meeting: {meeting.kind} on {long_uk(meeting.held_on)}"
-    yield f"- Series: {meeting.series}"
+    yield f"- Series: {md(meeting.series)}"
     yield f"- Chair: {_name(source, meeting.chair_id)}"
     if meeting.started_at:
         yield f"- Started: {meeting.started_at:%H:%M:%S}"
@@ -97,7 +98,7 @@ def _attendance(source: Source, meeting: Meeting) -> Iterator[str]:
         ("apologies", "Apologies"),
         (None, "Not recorded"),
     ):
-        people = [f"{line.name} ({line.role})" for line in lines if line.status == status]
+        people = [md(f"{line.name} ({line.role})") for line in lines if line.status == status]
         if people:
             yield f"- {title} ({len(people)}): " + "; ".join(people)
 
@@ -111,7 +112,7 @@ def _sections(source: Source, meeting: Meeting) -> Iterator[str]:
             yield from _attendance(source, meeting)
         else:
             for fact in section_facts(source, meeting, section.key, meeting.held_on):
-                yield f"- Reviewed: {fact.strip()}"
+                yield f"- Reviewed: {md(fact.strip())}"
         discussed = sorted(
             {
                 _entry(*row[-3:])
@@ -127,17 +128,20 @@ def _sections(source: Source, meeting: Meeting) -> Iterator[str]:
             yield from _go_live_risks(source, meeting)
         for row in decisions:
             if row[0] == section.key:
-                yield f"- Decision: {row[1]} (owner {row[3]})"
+                yield f"- Decision: {md(row[1])} (owner {md(row[3])})"
         for row in risks:
             if row[0] == section.key:
-                yield f"- Risk or concern: {row[1]} (owner {row[2]})"
+                yield f"- Risk or concern: {md(row[1])} (owner {md(row[2])})"
         yield ""
 
 
 def _ratings(source: Source, meeting: Meeting) -> Iterator[str]:
     for change in ratings_between(source, None, meeting.held_on, meeting_id=meeting.id):
         what = change.workstream + (f" / {change.deliverable}" if change.deliverable else "")
-        yield (f"- RAG {change.arrow}: {what} — {change.rationale} (rated by {change.rated_by})")
+        yield (
+            f"- RAG {change.arrow}: {md(what)} — {md(change.rationale)} "
+            f"(rated by {md(change.rated_by)})"
+        )
 
 
 def _go_live_risks(source: Source, meeting: Meeting) -> Iterator[str]:
@@ -147,8 +151,8 @@ def _go_live_risks(source: Source, meeting: Meeting) -> Iterator[str]:
         (meeting.id,),
     ):
         yield (
-            f"- Go-live risk raised: {text} (owner {owner}; likelihood {likelihood} x impact "
-            f"{impact} = {likelihood * impact}; review {uk(date.fromisoformat(review_on))})"
+            f"- Go-live risk raised: {md(text)} (owner {md(owner)}; likelihood {likelihood} x "
+            f"impact {impact} = {likelihood * impact}; review {uk(date.fromisoformat(review_on))})"
         )
 
 
@@ -160,9 +164,9 @@ def _decision_list(source: Source, meeting: Meeting) -> Iterator[str]:
         yield "None recorded."
     for number, (_, text, rationale, owner, local_id, nhs, initials) in enumerate(rows, 1):
         entry = _entry(local_id, nhs, initials)
-        yield f"{number}. **{text}**"
-        yield f"   - Owner: {owner}"
-        yield f"   - Rationale: {rationale or 'none given'}"
+        yield f"{number}. **{md(text)}**"
+        yield f"   - Owner: {md(owner)}"
+        yield f"   - Rationale: {md(rationale or 'none given')}"
         if entry:
             yield f"   - About: {entry}"
     yield ""
@@ -194,7 +198,7 @@ def _risk_list(source: Source, meeting: Meeting) -> Iterator[str]:
         yield "None recorded."
     for _, text, owner, local_id, nhs, initials in rows:
         entry = _entry(local_id, nhs, initials)
-        yield f"- {text} — owner {owner}" + (f" · about {entry}" if entry else "")
+        yield f"- {md(text)} — owner {md(owner)}" + (f" · about {entry}" if entry else "")
     yield ""
 
 
@@ -204,7 +208,7 @@ def _breaches(source: Source, meeting: Meeting) -> Iterator[str]:
     yield ""
     if not names:
         yield "None: every breach has a documented escalation."
-    yield from (f"- {name}" for name in names)
+    yield from (f"- {md(name)}" for name in names)
     yield ""
 
 
@@ -230,7 +234,7 @@ def minutes_of(source: Source, meeting: Meeting) -> str:
 
 def addenda(store: Store, meeting_id: int) -> list[str]:
     return [
-        f"- {written_at[:16].replace('T', ' ')} by {name}: {text}"
+        f"- {written_at[:16].replace('T', ' ')} by {md(name)}: {md(text)}"
         for written_at, name, text in store.conn.execute(
             "SELECT a.written_at, p.name, a.text FROM addendum AS a "
             "JOIN person AS p ON p.id = a.author_id WHERE a.meeting_id = ? ORDER BY a.id",

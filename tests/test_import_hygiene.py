@@ -40,6 +40,9 @@ PURE = [
     "huddle.oversight",
     "huddle.metrics_csv",
     "huddle.setup_edits",
+    "huddle.service_file",
+    "huddle.people_csv",
+    "huddle.markdown_text",
 ]
 
 

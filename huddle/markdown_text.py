@@ -1,0 +1,25 @@
+"""A record's own words in Markdown (minutes, reports), never Markdown's structure.
+
+Minutes are read months later as evidence, so text someone typed, or a provider's extract
+carried in, must not be able to make a heading, a list item, a link, an HTML comment or
+a line of its own in them. Every character that could start such a thing is escaped
+(Markdown's backslash escapes, so the words read the same once rendered), and a line
+break inside a field is shown as ↵ within its own item.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Every line break Markdown, or a reader's editor, would start a new line at.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+# Emphasis, code, links and images, HTML and entities, strikethrough, headings, tables.
+_STRUCTURE = re.compile(r"([\\`*_\[\]<>&~#|!])")
+
+LINE_BREAK_SHOWN = " ↵ "
+
+
+def md(text: object) -> str:
+    """`text` as the words it is, inside a line of Markdown."""
+    one_line = _LINE_BREAKS.sub(LINE_BREAK_SHOWN, str(text))
+    return _STRUCTURE.sub(r"\\\1", one_line)
