@@ -389,7 +389,8 @@ def cmd_status(args: argparse.Namespace, clock: Clock) -> int:
         report = {**summary.model_dump(mode="json"), "reconciliation": checks.counts()}
         print(json.dumps(report, indent=2))
     else:
-        print("\n".join([*status_lines(summary), *reconciliation_lines(checks)]))
+        lines = [*status_lines(summary), *reconciliation_lines(checks)]
+        print("\n".join(_printable(line) for line in lines))
     return 0
 
 
@@ -536,8 +537,8 @@ def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
     result = import_file(store, request, clock.today())
     problems, report = import_report(result, rejects_path)
     for line in problems:
-        print(line, file=sys.stderr)
-    print("\n".join(report))
+        print(_printable(line), file=sys.stderr)
+    print("\n".join(_printable(line) for line in report))
     return EXIT_FAULT if result.blocked else 0
 
 
@@ -644,6 +645,10 @@ def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[
     return problems, report
 
 
+def _printable_lines(text: str) -> str:
+    return "".join(_printable(line) + "\n" for line in text.splitlines())
+
+
 def _printable(text: str) -> str:
     """Text from a file or the database, with control characters (terminal escapes) shown
     as '?' so that nothing in a record can drive the terminal."""
@@ -721,7 +726,10 @@ def _export_minutes(args: argparse.Namespace) -> int:
         )
 
     def write(stream: IO[str]) -> int:
-        stream.write(text)
+        # On a terminal, nothing in a record may drive it (minutes signed before fields
+        # were escaped for Markdown can hold a raw escape); a file keeps them as signed.
+        shown = text if stream is not sys.stdout else _printable_lines(text)
+        stream.write(shown)
         return len(text.splitlines())
 
     return _export(

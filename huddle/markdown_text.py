@@ -10,6 +10,7 @@ break inside a field is shown as ↵ within its own item.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Every line break Markdown, or a reader's editor, would start a new line at.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
@@ -20,6 +21,14 @@ LINE_BREAK_SHOWN = " ↵ "
 
 
 def md(text: object) -> str:
-    """`text` as the words it is, inside a line of Markdown."""
+    """`text` as the words it is, inside a line of Markdown. A control or format character
+    (a terminal escape, a bidi override) is shown by its code, e.g. \\x1b, not passed on."""
     one_line = _LINE_BREAKS.sub(LINE_BREAK_SHOWN, str(text))
-    return _STRUCTURE.sub(r"\\\1", one_line)
+    shown = "".join(_visible(c) for c in one_line)
+    return _STRUCTURE.sub(r"\\\1", shown)
+
+
+def _visible(c: str) -> str:
+    if unicodedata.category(c) not in ("Cc", "Cf"):
+        return c
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from datetime import datetime, time, timedelta
 
 from markdown_it import MarkdownIt
@@ -33,7 +34,10 @@ HOSTILE = (
     "```\nfenced\n```",
     "    indented code",
     "x" * 5000,
+    "\x1b[2J\x1b[31mred\x1b[0m and \u202eright-to-left\u202c and zero\u200bwidth",
 )
+# Shown by its code in the minutes, never passed on to a terminal or an editor.
+CONTROLS = {"\x1b": "\\x1b", "\u202e": "\\u202e", "\u202c": "\\u202c", "\u200b": "\\u200b"}
 NAME = "Mal [x](http://example.invalid) <b>Owner</b> **#1**"
 
 
@@ -123,6 +127,9 @@ def test_hostile_fields_make_no_structure_in_signed_minutes(store: Store) -> Non
     text = _plain(parser.render(minutes))
     for hostile in HOSTILE:
         shown = re.sub(r"\r\n|[\r\n\u2028\u2029]", LINE_BREAK_SHOWN, hostile.strip())
+        for control, code in CONTROLS.items():
+            shown = shown.replace(control, code)
         assert shown in text
+    assert not [c for c in minutes if c != "\n" and unicodedata.category(c) in ("Cc", "Cf")]
     assert NAME in text
     assert "Minutes: Brief <!-- x --> # [y](z)" in text
