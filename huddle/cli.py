@@ -646,7 +646,11 @@ def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[
 
 
 def _printable_lines(text: str) -> str:
-    return "".join(_printable(line) + "\n" for line in text.splitlines())
+    """`_printable` line by line, the line ends kept."""
+    return "".join(
+        _printable(line.removesuffix("\n")) + "\n" * line.endswith("\n")
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def _printable(text: str) -> str:
