@@ -11,6 +11,7 @@ from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from huddle.clock import Clock
@@ -18,6 +19,7 @@ from huddle.commands import GLOBAL_COMMANDS
 from huddle.dates import uk
 from huddle.links import Link
 from huddle.models import Meeting, MeetingKind, MeetingState
+from huddle.printable import printable
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
@@ -154,6 +156,26 @@ class HuddleApp(App[None]):
         # What it wrote is on screen now rather than at the next look: the same look, so a
         # screen the watcher has already read afresh is not read twice.
         self.watch_database()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text: what it says comes from the records (a decision
+        typed as "Hold [/] discharge", a trigger's why, a file's name), never markup, and no
+        character in it can drive the terminal."""
+        super().notify(
+            printable(message),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While a form is open its typed text is not saved yet: none of huddle's app-wide

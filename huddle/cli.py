@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING
 from huddle import config
 from huddle.clock import Clock, ClockError, clock_from_env
 from huddle.dates import long_uk, parse_date
+from huddle.printable import printable
 from store import driver
 from store.errors import DAMAGED_ADVICE, StoreError, is_damage
 
@@ -390,7 +391,7 @@ def cmd_status(args: argparse.Namespace, clock: Clock) -> int:
         print(json.dumps(report, indent=2))
     else:
         lines = [*status_lines(summary), *reconciliation_lines(checks)]
-        print("\n".join(_printable(line) for line in lines))
+        print("\n".join(printable(line) for line in lines))
     return 0
 
 
@@ -537,8 +538,8 @@ def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
     result = import_file(store, request, clock.today())
     problems, report = import_report(result, rejects_path)
     for line in problems:
-        print(_printable(line), file=sys.stderr)
-    print("\n".join(_printable(line) for line in report))
+        print(printable(line), file=sys.stderr)
+    print("\n".join(printable(line) for line in report))
     return EXIT_FAULT if result.blocked else 0
 
 
@@ -562,7 +563,7 @@ def import_report(result: ImportResult, rejects_path: Path | None) -> tuple[list
         )
     if result.missing:
         report.append(f"not in this extract: {result.missing} entries, confirm at the huddle")
-        report += [_printable(f"  {entry.describe()}") for entry in result.shown_missing]
+        report += [printable(f"  {entry.describe()}") for entry in result.shown_missing]
         if result.missing > len(result.shown_missing):
             report.append(
                 f"  ... and {result.missing - len(result.shown_missing)} more "
@@ -594,7 +595,7 @@ def _import_metrics(args: argparse.Namespace, clock: Clock) -> int:
     result = import_metrics_file(store, request, clock.today())
     problems, report = metrics_import_report(result)
     for line in problems:
-        print(_printable(line), file=sys.stderr)
+        print(printable(line), file=sys.stderr)
     print("\n".join(report))
     return EXIT_FAULT if result.blocked else 0
 
@@ -622,14 +623,14 @@ def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[
     if not result.blocked:
         report.append(f"triggers {fired}: {len(result.fired)}")
     for news in result.fired:
-        report.append(_printable(f"  {news.rule}: {news.firing.why}"))
+        report.append(printable(f"  {news.rule}: {news.firing.why}"))
         if news.firing.cleared_on is not None:
-            report.append(_printable(f"    already {news.firing.cleared_why}: no escalation"))
+            report.append(printable(f"    already {news.firing.cleared_why}: no escalation"))
         elif result.dry_run:
-            report.append(_printable(f"    an escalation and an agenda item for {news.series}"))
+            report.append(printable(f"    an escalation and an agenda item for {news.series}"))
         else:
             report.append(
-                _printable(
+                printable(
                     f"    escalation opened (action {news.firing.action_id}), on the agenda "
                     f"of the next {news.series}"
                 )
@@ -637,7 +638,7 @@ def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[
     cleared = [news for news in result.cleared if news not in result.fired]
     if cleared:
         report.append(f"triggers {'would clear' if result.dry_run else 'cleared'}: {len(cleared)}")
-        report += [_printable(f"  {news.rule}: {news.firing.cleared_why}") for news in cleared]
+        report += [printable(f"  {news.rule}: {news.firing.cleared_why}") for news in cleared]
     if result.dry_run:
         report.append("dry run: nothing written")
     if result.rejects_path is not None:
@@ -646,17 +647,11 @@ def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[
 
 
 def _printable_lines(text: str) -> str:
-    """`_printable` line by line, the line ends kept."""
+    """`printable` line by line, the line ends kept."""
     return "".join(
-        _printable(line.removesuffix("\n")) + "\n" * line.endswith("\n")
+        printable(line.removesuffix("\n")) + "\n" * line.endswith("\n")
         for line in text.splitlines(keepends=True)
     )
-
-
-def _printable(text: str) -> str:
-    """Text from a file or the database, with control characters (terminal escapes) shown
-    as '?' so that nothing in a record can drive the terminal."""
-    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def cmd_export(args: argparse.Namespace, clock: Clock) -> int:
@@ -790,7 +785,7 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
         # plan not confirmed, leaves no file behind.
         with tempfile.TemporaryDirectory() as folder:
             plan = _plan_setup(Path(folder) / "plan.db", args, setup, today, text)
-    print("\n".join(_printable(line) for line in plan.lines()))
+    print("\n".join(printable(line) for line in plan.lines()))
     if plan.empty:
         return 0
     if not _confirmed(args):
@@ -843,7 +838,7 @@ def _import_people(args: argparse.Namespace, clock: Clock) -> int:
     today = clock.today()
     found = plan_people_import(store, read_people(text, source.name), today, source.name)
     for row in found.rejected:
-        print(_printable(f"line {row.line}: {row.reason}"), file=sys.stderr)
+        print(printable(f"line {row.line}: {row.reason}"), file=sys.stderr)
     print(found.summary())
     if found.rejected and not args.skip_invalid:
         print(
@@ -851,7 +846,7 @@ def _import_people(args: argparse.Namespace, clock: Clock) -> int:
             "the list is all-or-nothing; correct them, or give --skip-invalid to apply the rest"
         )
         return EXIT_FAULT
-    print("\n".join(_printable(line) for line in found.plan.lines()))
+    print("\n".join(printable(line) for line in found.plan.lines()))
     if found.plan.empty or not _confirmed(args):
         return 0 if found.plan.empty or args.dry_run else EXIT_FAULT
     steps = apply_plan(store, found.plan, today)

@@ -299,7 +299,7 @@ class SetupScreen(HuddleScreen):
 
     def _saved(self, plan: SetupPlan | None) -> None:
         if plan is not None:
-            self.notify(escape(saved_words(plan)), title="Saved, with its audit rows")
+            self.notify(saved_words(plan), title="Saved, with its audit rows")
             self.load()
 
     def action_in_use(self) -> None:
@@ -344,4 +344,4 @@ class SetupScreen(HuddleScreen):
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        self.notify(escape(str(message.error)), title="Not saved", severity="error")
+        self.notify(str(message.error), title="Not saved", severity="error")

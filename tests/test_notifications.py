@@ -1,0 +1,52 @@
+"""What the app says back is the record's own text: a decision typed as markup is saved,
+said as typed, and the meeting goes on (it used to end the app mid-meeting)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from huddle.app import make_app
+from huddle.clock import FixedClock
+from huddle.models import MeetingKind, Person, Provider, ProviderKind, Service
+from screens.runner import RunnerScreen
+from store import Store, records
+from store.meetings import start_meeting
+from tests.conftest import TODAY, settle
+
+TYPED = "Hold [/] discharge [b]until[/b] 14:00"
+
+
+async def test_a_decision_typed_as_markup_is_said_as_typed(store: Store) -> None:
+    with store.write("a service") as txn:
+        records.insert(txn, Service(name="Prime"))
+        provider = records.insert(txn, Provider(name="Prime", kind=ProviderKind.PRIME))
+        jess = records.insert(
+            txn, Person(name="Jess Armitage", role="Shift lead", provider_id=provider.id)
+        )
+    meeting = start_meeting(
+        store,
+        series="Early shift brief",
+        kind=MeetingKind.SAFETY_BRIEF,
+        chair_id=jess.id,
+        today=TODAY,
+        now=datetime.combine(TODAY, time(8)),
+    )
+    app = make_app(store, FixedClock(TODAY, at=time(8, 1)))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert meeting.id is not None
+        app.push_screen(RunnerScreen(meeting.id))
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#field-text").value = TYPED
+        form.query_one("#field-owner").value = "Jess"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RunnerScreen)
+        await pilot.pause(0.2)
+        said = [str(toast.render()) for toast in app.screen.query("Toast")]
+        assert any(TYPED in words for words in said), said
+    saved = store.conn.execute("SELECT text FROM decision").fetchall()
+    assert saved == [(TYPED,)]
