@@ -905,8 +905,11 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
 def _run_app(store: Store, clock: Clock, *, first_run: bool = False) -> int:
     from huddle.app import make_app
 
-    make_app(store, clock, first_run=first_run).run()
-    return 0
+    app = make_app(store, clock, first_run=first_run)
+    app.run()
+    # An unhandled error ends the app with a fatal return code: a script (or the meeting
+    # room's launcher) must see it, not a clean exit.
+    return app.return_code or 0
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Clock], int]] = {

@@ -1,11 +1,16 @@
 """What the app says back is the record's own text: a decision typed as markup is saved,
-said as typed, and the meeting goes on (it used to end the app mid-meeting)."""
+said as typed, and the meeting goes on (it used to end the app mid-meeting); and an app
+that does end on an error says so with its exit code."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 
+import pytest
+from textual.app import App
+
 from huddle.app import make_app
+from huddle.cli import _run_app
 from huddle.clock import FixedClock
 from huddle.models import MeetingKind, Person, Provider, ProviderKind, Service
 from screens.runner import RunnerScreen
@@ -50,3 +55,17 @@ async def test_a_decision_typed_as_markup_is_said_as_typed(store: Store) -> None
         assert any(TYPED in words for words in said), said
     saved = store.conn.execute("SELECT text FROM decision").fetchall()
     assert saved == [(TYPED,)]
+
+
+def test_the_app_ends_non_zero_after_an_unhandled_error(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken(App[None]):
+        def on_mount(self) -> None:
+            raise RuntimeError("a fault in a screen")
+
+        def run(self, **options: object) -> None:  # type: ignore[override]
+            super().run(headless=True)
+
+    monkeypatch.setattr("huddle.app.make_app", lambda *args, **kwargs: Broken())
+    assert _run_app(store, FixedClock(TODAY)) == 1
