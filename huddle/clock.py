@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Protocol
 
+from huddle.dates import within_range
+
 
 class Clock(Protocol):
     overridden: bool
@@ -65,8 +67,12 @@ def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
     try:
         if not _ISO_DATE.fullmatch(raw):
             raise ValueError(raw)
-        return FixedClock(date.fromisoformat(raw), at=None)
+        today = date.fromisoformat(raw)
     except ValueError:
         raise ClockError(
             f"HUDDLE_TODAY={raw!r} is not a date: use YYYY-MM-DD, e.g. HUDDLE_TODAY=2026-11-22"
         ) from None
+    try:
+        return FixedClock(within_range(today, "HUDDLE_TODAY"), at=None)
+    except ValueError as error:
+        raise ClockError(str(error)) from None

@@ -9,6 +9,21 @@ _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
+# The last date huddle works with: every date it works out from one (a breach date up to
+# ten years on, a month end, a week ahead) still exists in the calendar.
+LATEST = date(9899, 12, 31)
+
+
+def within_range(value: date, field: str) -> date:
+    """`value`, or refused in words when it is past the last date huddle works with."""
+    if value > LATEST:
+        raise ValueError(
+            f"{field} {uk(value)} is after {uk(LATEST)}, the last date huddle works with: "
+            "check the year"
+        )
+    return value
+
+
 def parse_date(text: str, field: str = "date") -> date:
     """Parse a UK or ISO date; anything else, or an impossible date, is refused by name."""
     value = text.strip()
@@ -21,9 +36,10 @@ def parse_date(text: str, field: str = "date") -> date:
             f"{field} {text!r} is not a date: use dd/mm/yyyy (e.g. 22/11/2026) or yyyy-mm-dd"
         )
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError as error:
         raise ValueError(f"{field} {text!r} is not a real date ({error})") from None
+    return within_range(parsed, field)
 
 
 def uk(value: date) -> str:

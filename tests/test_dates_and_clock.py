@@ -107,3 +107,11 @@ def test_fixed_clock(today: date) -> None:
     clock = FixedClock(today)
     assert clock.today() == today == date(2026, 11, 22)
     assert clock.overridden is True
+
+
+def test_a_date_past_the_last_huddle_works_with_is_refused_in_words() -> None:
+    assert parse_date("31/12/9899") == date(9899, 12, 31)
+    with pytest.raises(ValueError, match="after 31/12/9899, the last date huddle works with"):
+        parse_date("31/12/9999", "--as-at")
+    with pytest.raises(ClockError, match="HUDDLE_TODAY 31/12/9999 is after 31/12/9899"):
+        clock_from_env({"HUDDLE_TODAY": "9999-12-31"})
