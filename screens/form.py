@@ -9,6 +9,7 @@ as the store's errors do.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
@@ -25,6 +26,9 @@ from textual.widgets import Footer, Input, Label, Select, Static
 from store.errors import REFUSALS
 
 T = TypeVar("T")
+
+# Control and format characters, and the line and paragraph separators.
+UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,20 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         )
 
     def values(self) -> dict[str, str]:
+        """What was typed; refused, naming the field, if it holds a control or format
+        character (a terminal escape or a bidi override pasted from another program),
+        which would reach the record and every screen and report that shows it."""
         typed = {}
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
-            typed[spec.name] = str(widget.value)
+            value = str(widget.value)
+            unseen = next((c for c in value if unicodedata.category(c) in UNSEEN), None)
+            if unseen is not None:
+                raise ValueError(
+                    f"{spec.label}: remove the unseen character U+{ord(unseen):04X} (pasted "
+                    "from another program?)"
+                )
+            typed[spec.name] = value
         return typed
 
     @on(Input.Submitted)

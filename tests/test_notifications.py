@@ -8,11 +8,13 @@ from datetime import datetime, time
 
 import pytest
 from textual.app import App
+from textual.widgets import Input, Static
 
 from huddle.app import make_app
 from huddle.cli import _run_app
 from huddle.clock import FixedClock
 from huddle.models import MeetingKind, Person, Provider, ProviderKind, Service
+from screens.form import FormScreen
 from screens.runner import RunnerScreen
 from store import Store, records
 from store.meetings import start_meeting
@@ -69,3 +71,27 @@ def test_the_app_ends_non_zero_after_an_unhandled_error(
 
     monkeypatch.setattr("huddle.app.make_app", lambda *args, **kwargs: Broken())
     assert _run_app(store, FixedClock(TODAY)) == 1
+
+
+async def test_a_pasted_terminal_escape_is_refused_beside_its_field(store: Store) -> None:
+    with store.write("a service") as txn:
+        provider = records.insert(txn, Provider(name="Prime", kind=ProviderKind.PRIME))
+        records.insert(
+            txn, Person(name="Jess Armitage", role="Shift lead", provider_id=provider.id)
+        )
+    app = make_app(store, FixedClock(TODAY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-title", Input).value = "Call back\x1b[2J"
+        form.query_one("#field-owner", Input).value = "Jess"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        said = str(form.query_one("#error-title", Static).content)
+        assert "remove the unseen character U+001B" in said
+        assert form.query_one("#field-title", Input).value == "Call back\x1b[2J"
+    assert store.conn.execute("SELECT count(*) FROM action").fetchone()[0] == 0
