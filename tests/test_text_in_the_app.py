@@ -1,6 +1,7 @@
-"""What the app says back is the record's own text: a decision typed as markup is saved,
-said as typed, and the meeting goes on (it used to end the app mid-meeting); and an app
-that does end on an error says so with its exit code."""
+"""Text in the app is the record's own, never markup or terminal control: a decision typed
+as markup is saved, said as typed, and the meeting goes on (it used to end the app
+mid-meeting); a pasted terminal escape is refused beside its field; and an app that does
+end on an error says so with its exit code."""
 
 from __future__ import annotations
 
