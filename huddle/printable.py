@@ -1,9 +1,28 @@
-"""Text from a record, a file or a form on its way to a terminal: every character that is
-not printable (a terminal escape, a bidi override, a line break where one line is meant)
-shown as '?', so that nothing in a record can drive the terminal or hide what follows."""
+"""Text at the boundary. On its way in, a field holding a character no one means to type
+(a terminal escape, a bidi override, a line break) is refused. On its way to a terminal,
+every character that is not printable is shown as '?', so that nothing in a record can
+drive the terminal or hide what follows."""
 
 from __future__ import annotations
+
+import unicodedata
+
+# Control and format characters (terminal escapes, bidi overrides, zero-width marks), and
+# the line and paragraph separators: nothing a person means to type into one field.
+UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 def printable(text: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def unseen(text: str) -> str | None:
+    """The first character of `text` that has no business in a field, if any."""
+    return next((c for c in text if unicodedata.category(c) in UNSEEN), None)
+
+
+def unseen_words(character: str) -> str:
+    return (
+        f"remove the unseen character U+{ord(character):04X} (pasted from another program, "
+        "or a line break inside the field?)"
+    )

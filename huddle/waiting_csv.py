@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from huddle.csv_safety import SafeCsvWriter
 from huddle.dates import parse_date, uk
 from huddle.models import RiskTier, WaitingEntry
+from huddle.printable import unseen, unseen_words
 
 # The extract's columns, by huddle's names, in the order the user guide lists them.
 COLUMNS = (
@@ -302,6 +303,10 @@ def cells_miscounted(cells: list[str], width: int) -> str | None:
     return reason
 
 
+# A provider's own reference for a person; anything longer is not an identifier.
+LOCAL_ID_MOST = 64
+
+
 @dataclass
 class RowChecker:
     """Checks rows one at a time, remembering identifiers to refuse a second row for the
@@ -364,6 +369,16 @@ class RowChecker:
             problems["safeguarding_flag"] = (
                 f"{value['safeguarding_flag']!r} is not yes or no "
                 "(use yes/no, y/n, true/false, 1/0, or leave blank for no)"
+            )
+
+        # A terminal escape or a line break in a cell would reach every screen, export and
+        # set of minutes that shows it: refused here, naming the column.
+        for column, text in value.items():
+            if (character := unseen(text)) is not None:
+                problems[column] = unseen_words(character)
+        if local_id and len(local_id) > LOCAL_ID_MOST:
+            problems["local_id"] = (
+                f"{len(local_id)} characters: a local id is at most {LOCAL_ID_MOST}"
             )
 
         # The model has the last word (it checks the NHS number's Modulus 11 digit). Where a

@@ -9,7 +9,6 @@ as the store's errors do.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
@@ -23,12 +22,10 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Select, Static
 
+from huddle.printable import unseen, unseen_words
 from store.errors import REFUSALS
 
 T = TypeVar("T")
-
-# Control and format characters, and the line and paragraph separators.
-UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -118,12 +115,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
             value = str(widget.value)
-            unseen = next((c for c in value if unicodedata.category(c) in UNSEEN), None)
-            if unseen is not None:
-                raise ValueError(
-                    f"{spec.label}: remove the unseen character U+{ord(unseen):04X} (pasted "
-                    "from another program?)"
-                )
+            if (character := unseen(value)) is not None:
+                raise ValueError(f"{spec.label}: {unseen_words(character)}")
             typed[spec.name] = value
         return typed
 

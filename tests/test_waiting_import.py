@@ -338,7 +338,9 @@ def test_blank_lines_are_skipped_and_lines_are_physical(db: Path, tmp_path: Path
             line(0),  # 2
             "",  # 3: blank
             ",,,,,,,,,",  # 4: empty cells only, as Excel leaves them
-            line(1, referral_source="GP\nsecond line"),  # 5 and 6: a quoted line break
+            # 5 and 6: a line break quoted inside a cell, refused (it would reach every
+            # screen and set of minutes), and counted as the two lines it takes
+            line(1, referral_source="GP\nsecond line"),
             "",  # 7
             line(2, risk_tier="8"),  # 8
             "",
@@ -348,7 +350,8 @@ def test_blank_lines_are_skipped_and_lines_are_physical(db: Path, tmp_path: Path
     path.write_text(text, encoding="utf-8", newline="")
     code, out, err = import_(db, path, capsys)
     assert code == 1
-    assert err.startswith("line 8: risk_tier: '8'"), err
+    assert err.splitlines()[0].startswith("line 5: referral_source: remove the unseen character")
+    assert err.splitlines()[1].startswith("line 8: risk_tier: '8'"), err
     assert summary(out)["rows in"] == 3
 
 
@@ -778,3 +781,28 @@ def test_a_100_000_row_extract_imports_in_one_audited_write(tmp_path: Path, caps
     assert audit_count(db) == before + 100_000
     assert query(db, index_sql) == indexes  # dropped for the load, every one built again
     print(f"100,000 rows in {seconds:.1f} s: {100_000 / seconds:,.0f} rows/s")
+
+
+def test_a_cell_holding_a_terminal_escape_or_a_line_break_is_refused_by_name(
+    db: Path, tmp_path: Path, capsys
+) -> None:
+    rows = [
+        extract_row(0, local_id="RR-1\x1b[2J"),
+        extract_row(1, referral_source="GP\u2028second line"),
+        extract_row(2, local_id="L" * 65),
+        extract_row(3, initials="A\u202eB"),
+    ]
+    path = tmp_path / "hostile.csv"
+    path.write_text(csv_text(rows), encoding="utf-8", newline="")
+    code, out, err = import_(db, path, capsys)
+    assert code == 1
+    assert err.splitlines() == [
+        "line 2: local_id: remove the unseen character U+001B (pasted from another program,"
+        " or a line break inside the field?)",
+        "line 3: referral_source: remove the unseen character U+2028 (pasted from another"
+        " program, or a line break inside the field?)",
+        "line 4: local_id: 65 characters: a local id is at most 64",
+        "line 5: initials: remove the unseen character U+202E (pasted from another program,"
+        " or a line break inside the field?)",
+    ]
+    assert "\x1b" not in out + err
