@@ -26,6 +26,7 @@ from pathlib import Path
 from huddle.dates import parse_date, uk
 from huddle.models import Metric, Period, Segmentation
 from huddle.oversight import period_start
+from huddle.printable import unseen, unseen_words
 from huddle.waiting_csv import (
     ImportRefused,
     Layout,
@@ -194,6 +195,11 @@ class MetricRowChecker:
         if isinstance(number, str):
             problems["value"] = number
         segment = self._segment(value.get("segment", ""), metric, problems)
+        # As in a waiting-list extract: nothing unseen reaches a screen or the minutes.
+        for column, text in value.items():
+            if (character := unseen(text)) is not None:
+                problems[column] = unseen_words(character)
+                segment = None if column == "segment" else segment
 
         if metric is not None and start is not None and segment is not None:
             key = (metric.id, start, fold(segment))  # type: ignore[arg-type]
