@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from fixtures.extracts import CASE_HOLDERS, valid_nhs_numbers
 from fixtures.people import PROVIDERS
+from huddle.printable import unseen
 from huddle.waiting_csv import COLUMNS, IDENTIFIERS, REQUIRED
 from store import Store
 from store.waiting_import import ImportRequest, import_file
@@ -88,7 +89,11 @@ def valid_cells(draw: st.DrawFn, k: int, columns: frozenset[str]) -> dict[str, s
         "initials": draw(st.text(alphabet=LETTERS, min_size=1, max_size=4)),
         "referral_date": draw(written(referred)),
         "risk_tier": draw(st.sampled_from(["1", "2", "3", "4", " 2 ", "03"])),
-        "referral_source": draw(st.one_of(hostile_text, huge_text)),
+        # Free text may be anything a person types, but nothing unseen (an escape, a line
+        # break): a cell holding that is refused, naming its column.
+        "referral_source": draw(
+            st.one_of(hostile_text.filter(lambda t: unseen(t.strip()) is None), huge_text)
+        ),
         "provider": draw(styled(PROVIDERS[key].name)),
         "case_owner": draw(st.one_of(st.just(""), st.sampled_from(CASE_HOLDERS[key]))),
         "last_contact_date": draw(
