@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from huddle.models import MeetingKind
+from huddle.printable import unseen
 
 # Safe waits and cadences past ten years, or a timebox past a working day, are slips.
 MOST_DAYS = 3650
@@ -52,8 +53,9 @@ FILE_KIND: dict[MeetingKind, str] = {
 
 
 def _printable(text: str) -> str:
-    """Control and format characters would drive a terminal or break the minutes."""
-    if any(not c.isprintable() for c in text):
+    """Control and format characters would drive a terminal or break the minutes (the
+    same test as every form and extract: huddle.printable.unseen)."""
+    if unseen(text) is not None:
         raise ValueError("remove the control characters (pasted from another program?)")
     return " ".join(text.split())
 
