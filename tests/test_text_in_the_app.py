@@ -24,13 +24,18 @@ from tests.conftest import TODAY, settle
 TYPED = "Hold [/] discharge [b]until[/b] 14:00"
 
 
-async def test_a_decision_typed_as_markup_is_said_as_typed(store: Store) -> None:
+def shift_lead(store: Store) -> Person:
+    """A service of one: its provider and its shift lead, Jess Armitage."""
     with store.write("a service") as txn:
         records.insert(txn, Service(name="Prime"))
         provider = records.insert(txn, Provider(name="Prime", kind=ProviderKind.PRIME))
-        jess = records.insert(
+        return records.insert(
             txn, Person(name="Jess Armitage", role="Shift lead", provider_id=provider.id)
         )
+
+
+async def test_a_decision_typed_as_markup_is_said_as_typed(store: Store) -> None:
+    jess = shift_lead(store)
     meeting = start_meeting(
         store,
         series="Early shift brief",
@@ -75,11 +80,7 @@ def test_the_app_ends_non_zero_after_an_unhandled_error(
 
 
 async def test_a_pasted_terminal_escape_is_refused_beside_its_field(store: Store) -> None:
-    with store.write("a service") as txn:
-        provider = records.insert(txn, Provider(name="Prime", kind=ProviderKind.PRIME))
-        records.insert(
-            txn, Person(name="Jess Armitage", role="Shift lead", provider_id=provider.id)
-        )
+    shift_lead(store)
     app = make_app(store, FixedClock(TODAY))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
