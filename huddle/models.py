@@ -8,6 +8,7 @@ is refused before it reaches the database, with the field named.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -153,12 +154,46 @@ DEFAULT_RISK_TIERS: tuple[RiskTier, ...] = (
 )
 
 
+INITIALS_MOST = 4
+
+
+def script(letter: str) -> str:
+    """The writing system a letter belongs to, as the first word of its Unicode name
+    ("LATIN", "CYRILLIC", "GREEK", "HANGUL"): the standard library has no script property,
+    and this is the usual approximation of one."""
+    return unicodedata.name(letter, "?").split()[0]
+
+
+def initials_problem(text: str) -> str | None:
+    """Why `text` is not a person's initials, or None. Initials are what a coordinator
+    reads aloud and searches by: one to four letters of one script. A Cyrillic 'Ѕ' beside
+    a Latin 'J' looks like "JS" but matches no search for it (a look-alike pasted or
+    forged), and a letter in a styled form (full-width, mathematical bold) is not the
+    letter a person types."""
+    if not text:
+        return "blank: initials are required"
+    if len(text) > INITIALS_MOST or not text.isalpha():
+        return f"{text!r} must be 1 to {INITIALS_MOST} letters"
+    if unicodedata.normalize("NFKC", text) != text:
+        return (
+            f"{text!r} holds a letter in a styled form (full-width, bold, a ligature): "
+            "type the plain letters"
+        )
+    scripts = sorted({script(letter).title() for letter in text})
+    if len(scripts) > 1:
+        return (
+            f"{text!r} mixes letters of {' and '.join(scripts)}: initials are letters of one "
+            "script (a look-alike letter from another alphabet?)"
+        )
+    return None
+
+
 class WaitingEntry(Record):
     """One person on the waiting list. Needs an NHS number or a local id (or both)."""
 
     local_id: str | None = None
     nhs_number: str | None = None
-    initials: str = Field(min_length=1, max_length=4)
+    initials: str = Field(min_length=1, max_length=INITIALS_MOST)
     referral_date: date
     tier: int = Field(ge=1, le=9)
     referral_source: str = ""
@@ -196,6 +231,13 @@ class WaitingEntry(Record):
         return None if value == "" else value
 
     @model_validator(mode="after")
+    @field_validator("initials")
+    @classmethod
+    def _one_script(cls, value: str) -> str:
+        if (problem := initials_problem(value)) is not None:
+            raise ValueError(problem)
+        return value
+
     def _identified(self) -> WaitingEntry:
         if not self.nhs_number and not self.local_id:
             raise ValueError("an entry needs an NHS number or a local id")

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from huddle.csv_safety import SafeCsvWriter
 from huddle.dates import parse_date, uk
-from huddle.models import RiskTier, WaitingEntry
+from huddle.models import RiskTier, WaitingEntry, initials_problem
 from huddle.printable import unseen, unseen_words
 
 # The extract's columns, by huddle's names, in the order the user guide lists them.
@@ -342,10 +342,8 @@ class RowChecker:
             problems["identifiers"] = "neither an NHS number nor a local id: a row needs one"
 
         initials = value["initials"]
-        if not initials:
-            problems["initials"] = "blank: initials are required"
-        elif not (len(initials) <= 4 and initials.isalpha()):
-            problems["initials"] = f"{initials!r} must be 1 to 4 letters"
+        if (problem := initials_problem(initials)) is not None:
+            problems["initials"] = problem
 
         referral_date, last_contact = self._dates_of(value, problems)
 

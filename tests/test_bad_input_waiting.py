@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 
 from fixtures.extracts import CASE_HOLDERS, valid_nhs_numbers
 from fixtures.people import PROVIDERS
+from huddle.models import initials_problem, script
 from huddle.printable import unseen
 from huddle.waiting_csv import COLUMNS, IDENTIFIERS, REQUIRED
 from store import Store
@@ -53,6 +55,15 @@ from tests.test_bad_input import (
 NUMBERS = list(islice(valid_nhs_numbers("998"), 500))
 OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED and c not in IDENTIFIERS)
 LETTERS = st.characters(categories=["Lu", "Ll"])
+# Initials are letters of one script: the plain capital and small letters of the Basic
+# Multilingual Plane, grouped by script, so a row's initials are drawn from one group.
+_BY_SCRIPT: dict[str, list[str]] = {}
+for _letter in map(chr, range(0x10000)):
+    if unicodedata.category(_letter) in ("Lu", "Ll") and initials_problem(_letter) is None:
+        _BY_SCRIPT.setdefault(script(_letter), []).append(_letter)
+ONE_SCRIPT_INITIALS = st.sampled_from(sorted(_BY_SCRIPT)).flatmap(
+    lambda name: st.text(alphabet=st.sampled_from(_BY_SCRIPT[name]), min_size=1, max_size=4)
+)
 YES_NO = ["yes", "Y", "TRUE", "1", "no", "n", "False", "0", ""]
 
 
@@ -86,7 +97,7 @@ def valid_cells(draw: st.DrawFn, k: int, columns: frozenset[str]) -> dict[str, s
         "nhs_number": draw(st.sampled_from([NUMBERS[k], spaced, f" {NUMBERS[k]}"])),
         # Formula-like ids are text like any other: stored as typed, neutralised on export.
         "local_id": draw(st.sampled_from([f"BI-{k}", f"={k}+1", f"-{k}", f"@BI{k}", f" {k} "])),
-        "initials": draw(st.text(alphabet=LETTERS, min_size=1, max_size=4)),
+        "initials": draw(ONE_SCRIPT_INITIALS),
         "referral_date": draw(written(referred)),
         "risk_tier": draw(st.sampled_from(["1", "2", "3", "4", " 2 ", "03"])),
         # Free text may be anything a person types, but nothing unseen (an escape, a line
@@ -132,12 +143,13 @@ def bad_nhs(k: int) -> st.SearchStrategy[str]:
 
 
 def _not_initials(text: str) -> bool:
-    words = text.strip()
-    return not (words and len(words) <= 4 and words.isalpha())
+    return initials_problem(text.strip()) is not None
 
 
 bad_initials = st.one_of(
     st.sampled_from(["", "   ", "A1", "A B", "A.B", "O'N", "ABCDE", "😀"]),
+    # Look-alikes from another alphabet, and styled forms of letters.
+    st.sampled_from(["J\u0405", "\u0410B", "A\u0392", "\uff2a\uff33", "\U0001d400"]),
     st.text(alphabet=LETTERS, min_size=5, max_size=9),
     hostile_text.filter(_not_initials),
 )

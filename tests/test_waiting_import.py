@@ -283,6 +283,8 @@ def test_a_bad_byte_deep_in_the_file_writes_nothing(db: Path, tmp_path: Path, ca
         ({"safeguarding_flag": "maybe"}, "safeguarding_flag", "'maybe' is not yes or no"),
         ({"initials": "=cmd"}, "initials", "'=cmd' must be 1 to 4 letters"),
         ({"initials": "ABCDE"}, "initials", "must be 1 to 4 letters"),
+        ({"initials": "J\u0405"}, "initials", "mixes letters of Cyrillic and Latin"),
+        ({"initials": "\uff2a\uff33"}, "initials", "a letter in a styled form"),
         ({"nhs_number": WRONG_CHECK_DIGIT}, "nhs_number", "fails the Modulus 11 check digit"),
         ({"nhs_number": NHS[0][1:]}, "nhs_number", "must be exactly 10 digits"),
         ({"nhs_number": "9.99E+09"}, "nhs_number", "must be exactly 10 digits"),
@@ -305,6 +307,14 @@ def test_a_bad_row_is_rejected_by_line_field_and_value(
     assert "nothing written" in out
     assert audit_count(db) == before
     assert entries(db) == {}
+
+
+def test_initials_may_be_letters_of_any_one_script(db: Path, tmp_path: Path, capsys) -> None:
+    written = ["JS", "\u0416", "\u03b1\u03b2", "\u00c9O", "\ud55c"]
+    rows = [extract_row(n, initials=initials) for n, initials in enumerate(written)]
+    code, out, err = import_(db, write_extract(tmp_path / "x.csv", rows), capsys)
+    assert code == 0, err
+    assert [row["initials"] for row in entries(db).values()] == written
 
 
 def test_every_problem_of_a_row_is_named(db: Path, tmp_path: Path, capsys) -> None:
