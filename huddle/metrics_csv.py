@@ -54,7 +54,7 @@ def rejects_beside(path: Path) -> Path:
 def resolve_columns(header: list[str], source: str) -> Layout:
     """Match the header to the columns; refuse the file if a needed column is missing or
     a column is there twice. Names are folded as the waiting list's are."""
-    cells, positions = header_positions(header)
+    cells, positions = header_positions(header, source)
     index: dict[str, int] = {}
     label: dict[str, str] = {}
     for column in COLUMNS:

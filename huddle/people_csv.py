@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from huddle.printable import unseen, unseen_words
 from huddle.service_file import PersonSpec
 
 REQUIRED = ("name", "role", "provider")
@@ -42,7 +43,15 @@ class PeopleList:
 def read_people(text: str, source: str) -> PeopleList:
     """Every row checked; a header that lacks a column is refused whole (ValueError)."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [" ".join(cell.split()).lower() for cell in next(reader, [])]
+    written = next(reader, [])
+    # An unseen character in a column's name would reach the terminal in the reason that
+    # names it: refused, as an extract's header is, by the column's position.
+    for position, cell in enumerate(written, 1):
+        if (character := unseen(cell.strip().lstrip("\ufeff"))) is not None:
+            raise ValueError(
+                f"{source}: column {position} of the header: {unseen_words(character)}"
+            )
+    header = [" ".join(cell.split()).lower() for cell in written]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ValueError(

@@ -90,6 +90,11 @@ def fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _cut(text: str, most: int = 40) -> str:
+    """`text` as Python writes it (an unseen character by its code), cut to `most`."""
+    return repr(text[:most]) + ("..." if len(text) > most else "")
+
+
 def _some(names: Iterable[str]) -> str:
     listed = list(names)
     shown = ", ".join(listed[:NAMES_SHOWN])
@@ -123,6 +128,15 @@ def parse_mapping(text: str, source: str) -> dict[str, str]:
         )
     mapping: dict[str, str] = {}
     for column, header in loaded.items():
+        # A key or a header holding an unseen character would reach the reasons an import
+        # gives (a header is matched, and then named, as the mapping spells it); a note
+        # holding one could hide part of the file from whoever reviews it.
+        for text, what in ((column, "key"), (header, "value")):
+            if isinstance(text, str) and (character := unseen(text)) is not None:
+                raise ImportRefused(
+                    f"mapping {source}: the {what} of {_cut(column)}: {unseen_words(character)}",
+                    "mapping",
+                )
         if column.startswith("_"):
             continue
         if column not in FIELD_OF:
@@ -176,12 +190,22 @@ class Layout:
         return frozenset(FIELD_OF[column] for column in self.index)
 
 
-def header_positions(header: list[str]) -> tuple[list[str], dict[str, list[int]]]:
+def header_positions(header: list[str], source: str) -> tuple[list[str], dict[str, list[int]]]:
     """The header's cells as written (trimmed, any byte order mark gone), and where each
-    folded name is: a name found at two positions is for the caller to refuse."""
+    folded name is: a name found at two positions is for the caller to refuse.
+
+    A header cell holding an unseen character refuses the file, naming the column's
+    position: the header is repeated in the rejects file and in every reason that names
+    a column, and an escape in it would reach the screen or terminal showing them."""
     cells = [cell.strip().lstrip("\ufeff").strip() for cell in header]
     positions: dict[str, list[int]] = {}
     for position, cell in enumerate(cells):
+        if (character := unseen(cell)) is not None:
+            raise ImportRefused(
+                f"{source}: column {position + 1} of the header ({_cut(cell)}): "
+                f"{unseen_words(character)}",
+                "file",
+            )
         if cell:
             positions.setdefault(fold(cell), []).append(position)
     return cells, positions
@@ -189,7 +213,7 @@ def header_positions(header: list[str]) -> tuple[list[str], dict[str, list[int]]
 
 def resolve_layout(header: list[str], mapping: dict[str, str], source: str) -> Layout:
     """Match the header to huddle's columns; refuse the file if a needed column is missing."""
-    cells, positions = header_positions(header)
+    cells, positions = header_positions(header, source)
     index: dict[str, int] = {}
     label: dict[str, str] = {}
     for column in COLUMNS:

@@ -41,6 +41,7 @@ from huddle.clock import FixedClock
 from huddle.metrics_csv import COLUMNS as METRIC_COLUMNS
 from huddle.metrics_csv import REQUIRED as METRIC_REQUIRED
 from huddle.models import Service
+from huddle.printable import unseen
 from huddle.waiting_csv import COLUMNS as WAITING_COLUMNS
 from huddle.waiting_csv import IDENTIFIERS, ImportRefused, fold, load_mapping
 from huddle.waiting_csv import REQUIRED as WAITING_REQUIRED
@@ -309,10 +310,13 @@ class Importer:
     run: Callable[..., Outcome]
 
     def header_refused(self, cells: list[str]) -> bool:
-        """Whether a file with this header must be refused: a column missing, or one of
+        """Whether a file with this header must be refused: a column missing, one of
         huddle's columns named twice (names match ignoring case, spaces and a byte order
-        mark, as docs/import.md says)."""
-        names = Counter(fold(cell.strip().lstrip("\ufeff")) for cell in cells)
+        mark, as docs/import.md says), or any column's name holding an unseen character."""
+        trimmed = [cell.strip().lstrip("\ufeff").strip() for cell in cells]
+        if any(unseen(cell) is not None for cell in trimmed):
+            return True
+        names = Counter(fold(cell) for cell in trimmed)
         missing = any(not names[c] for c in self.required)
         if self.one_of and not any(names[c] for c in self.one_of):
             missing = True

@@ -262,6 +262,17 @@ def test_headers_are_folded_reordered_and_extra_columns_ignored(
     assert ("Referrals", "2026-11-17", "", 121.0, "imported") in observations(db)
 
 
+def test_a_header_holding_an_unseen_character_is_refused_by_position(
+    db: Path, tmp_path: Path, capsys
+) -> None:
+    before = observations(db)
+    header = ["metric", "period", "value", "No\u2029tes"]
+    path = write_file(tmp_path / "metrics.csv", [["Referrals", "17/11/2026", "1", ""]], header)
+    code, _, err = import_(db, path, capsys)
+    assert_refused(code, err, "column 4 of the header ('No\\u2029tes'): ", "U+2029")
+    assert observations(db) == before
+
+
 def test_the_same_file_again_is_all_unchanged(db: Path, tmp_path: Path, capsys) -> None:
     path = write_file(tmp_path / "metrics.csv", CLEAN)
     assert import_(db, path, capsys)[0] == 0

@@ -137,6 +137,16 @@ def test_a_header_without_its_columns_is_refused_whole(
     assert "Traceback" not in said
 
 
+def test_a_header_holding_an_unseen_character_is_refused_by_position(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "name,role,provider,act\u200bive\nAnn,Nurse,Prime Trust,yes\n"
+    assert run("import-people", people_file(tmp_path, text), "--db", str(db)) == 2
+    said = capsys.readouterr().err
+    assert "people.csv: column 4 of the header: remove the unseen character U+200B" in said
+    assert "\u200b" not in said
+
+
 def test_control_characters_and_blank_cells_are_rejected_by_line() -> None:
     found = read_people(
         "name,role,provider\nAnn\x1b[2J,Nurse,P\n,Nurse,P\nBen,Nurse\n\nCat,Nurse,P\n", "x.csv"

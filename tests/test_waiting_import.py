@@ -651,6 +651,9 @@ def test_a_broken_mapping_is_refused(
     db: Path, tmp_path: Path, capsys, text: str, needle: str
 ) -> None:
     mapping = tmp_path / "m.json"
+        ('{"initials": "Init\\u001b[2J"}', "the value of 'initials': remove the unseen "),
+        ('{"local_id\\u202e": "Ref"}', "the key of 'local_id\\u202e': remove the unseen "),
+        ('{"_about": "SystmOne\\u2028weekly"}', "the value of '_about': remove the unseen "),
     mapping.write_text(text)
     path = write_extract(tmp_path / "x.csv", [extract_row(0)])
     code, out, err = import_(db, path, capsys, "--mapping", str(mapping))
@@ -677,6 +680,20 @@ def test_a_repeated_header_is_refused(db: Path, tmp_path: Path, capsys) -> None:
     path = write_extract(tmp_path / "x.csv", [extract_row(0)], header=[*COLUMNS, "Initials"])
     code, out, err = import_(db, path, capsys)
     assert_refused(code, out, err, "'initials' 2 times")
+
+
+@pytest.mark.parametrize(
+    ("extra", "code_point"), [("notes\x1b[2J", "U+001B"), ("\u202eWard", "U+202E")]
+)
+def test_a_header_holding_an_unseen_character_is_refused_by_position(
+    db: Path, tmp_path: Path, capsys, extra: str, code_point: str
+) -> None:
+    header = [*COLUMNS[:3], extra, *COLUMNS[3:]]
+    path = write_extract(tmp_path / "x.csv", [extract_row(0)], header=header)
+    code, out, err = import_(db, path, capsys)
+    shown = repr(extra)
+    assert_refused(code, out, err, f"column 4 of the header ({shown}): ", code_point)
+    assert extra not in err
 
 
 @pytest.mark.parametrize(
