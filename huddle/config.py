@@ -8,6 +8,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from huddle.printable import unseen, unseen_words
+
 
 def data_folder() -> Path:
     return user_data_path("huddle", appauthor=False)
@@ -29,11 +31,20 @@ def resolve_db(cli_value: str | None) -> Path:
 
 
 def resolve_user(cli_value: str | None) -> str:
-    """`--user`, else `HUDDLE_USER`, else the login name."""
-    chosen = cli_value or os.environ.get("HUDDLE_USER")
-    if chosen and chosen.strip():
-        return chosen.strip()
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown user"
+    """`--user`, else `HUDDLE_USER`, else the login name.
+
+    Refused (ValueError, naming where it came from) if it holds a control or format
+    character: the name is the actor of every audit row a session writes, shown in each
+    record's history, and an escape or a bidi override in it would forge or hide what
+    the history says."""
+    chosen, source = (
+        (cli_value, "--user") if cli_value else (os.environ.get("HUDDLE_USER"), "HUDDLE_USER")
+    )
+    if not (chosen and chosen.strip()):
+        try:
+            chosen, source = getpass.getuser(), "the login name"
+        except (KeyError, OSError):
+            return "unknown user"
+    if (character := unseen(chosen)) is not None:
+        raise ValueError(f"{source}: {unseen_words(character)}")
+    return chosen.strip()

@@ -137,6 +137,25 @@ def test_invalid_huddle_today(tmp_path: Path, capsys, monkeypatch, value: str) -
     assert captured.out == ""
 
 
+@pytest.mark.parametrize(
+    ("option", "variable", "said"),
+    [
+        (["--user", "Ann\x1b[2J"], None, "--user: remove the unseen character U+001B"),
+        ([], "Ann\u202eannA", "HUDDLE_USER: remove the unseen character U+202E"),
+        (["--user", "Ann\u2028Signed off"], None, "--user: remove the unseen character U+2028"),
+    ],
+)
+def test_a_user_name_holding_an_unseen_character_is_refused(
+    tmp_path: Path, capsys, monkeypatch, option: list[str], variable: str | None, said: str
+) -> None:
+    db = make_db(tmp_path / "huddle.db")
+    if variable is not None:
+        monkeypatch.setenv("HUDDLE_USER", variable)
+    for command in (["status"], ["check"], ["demo", "--no-open", "--size", "0"]):
+        line = assert_refused([*command, "--db", str(db), *option], capsys, said)
+        assert line.isprintable()
+
+
 def test_valid_huddle_today_is_used(tmp_path: Path, capsys, monkeypatch) -> None:
     db = make_db(tmp_path / "huddle.db")
     monkeypatch.setenv("HUDDLE_TODAY", "2028-02-29")
