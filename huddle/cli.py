@@ -6,6 +6,7 @@ Commands that do not open the terminal app never import textual, so they start f
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -19,7 +20,7 @@ from typing import IO, TYPE_CHECKING
 from huddle import config
 from huddle.clock import Clock, ClockError, clock_from_env
 from huddle.dates import long_uk, parse_date
-from huddle.printable import printable
+from huddle.printable import printable, printable_lines
 from store import driver
 from store.errors import DAMAGED_ADVICE, StoreError, is_damage
 
@@ -455,7 +456,7 @@ def cmd_check(args: argparse.Namespace, _clock: Clock) -> int:
     # Inspect the file as it is: checking must not change it, not even by migrating.
     store = _existing_store(args, migrate=False)
     report = check_database(store.conn)
-    print("\n".join(report.lines()))
+    print("\n".join(printable(line) for line in report.lines()))
     return 0 if report.ok else EXIT_FAULT
 
 
@@ -469,7 +470,7 @@ def cmd_backup(args: argparse.Namespace, _clock: Clock) -> int:
         print(f"backup written to {destination}")
     else:
         print(f"backup FAILED its check, so {destination} was not kept; run huddle check")
-    print("\n".join(report.lines()))
+    print("\n".join(printable(line) for line in report.lines()))
     return 0 if report.ok else EXIT_FAULT
 
 
@@ -482,7 +483,7 @@ def cmd_restore(args: argparse.Namespace, clock: Clock) -> int:
     if done.kept:
         print(f"the database it replaced is kept as {done.kept}")
     print(f"{args.backup} restored as {path}")
-    print("\n".join(done.report.lines()))
+    print("\n".join(printable(line) for line in done.report.lines()))
     return 0 if done.report.ok else EXIT_FAULT
 
 
@@ -596,7 +597,7 @@ def _import_metrics(args: argparse.Namespace, clock: Clock) -> int:
     problems, report = metrics_import_report(result)
     for line in problems:
         print(printable(line), file=sys.stderr)
-    print("\n".join(report))
+    print("\n".join(printable(line) for line in report))
     return EXIT_FAULT if result.blocked else 0
 
 
@@ -644,14 +645,6 @@ def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[
     if result.rejects_path is not None:
         report.append(f"rejected rows: {result.rejects_path}")
     return problems, report
-
-
-def _printable_lines(text: str) -> str:
-    """`printable` line by line, the line ends kept."""
-    return "".join(
-        printable(line.removesuffix("\n")) + "\n" * line.endswith("\n")
-        for line in text.splitlines(keepends=True)
-    )
 
 
 def cmd_export(args: argparse.Namespace, clock: Clock) -> int:
@@ -720,15 +713,14 @@ def _export_minutes(args: argparse.Namespace) -> int:
     what = f"{meeting.series}, {meeting.held_on:%d/%m/%Y}"
     if meeting.state != MeetingState.SIGNED_OFF:
         print(
-            f"meeting {meeting.id} ({what}) is {meeting.state}: these minutes are a DRAFT",
+            printable(
+                f"meeting {meeting.id} ({what}) is {meeting.state}: these minutes are a DRAFT"
+            ),
             file=sys.stderr,
         )
 
     def write(stream: IO[str]) -> int:
-        # On a terminal, nothing in a record may drive it (minutes signed before fields
-        # were escaped for Markdown can hold a raw escape); a file keeps them as signed.
-        shown = text if stream is not sys.stdout else _printable_lines(text)
-        stream.write(shown)
+        stream.write(text)
         return len(text.splitlines())
 
     return _export(
@@ -747,19 +739,36 @@ def _export(
     out: str | None, write: Callable[[IO[str]], int], said: Callable[[int, Path], str]
 ) -> int:
     """Write an export to standard output, or to a new owner-only file (never one that
-    exists, and none left half-written), saying on stderr what the file holds."""
+    exists, and none left half-written), saying on stderr what the file holds.
+
+    On standard output nothing in a record may drive the terminal (minutes signed before
+    fields were escaped for Markdown, or a record stored before its text was checked, can
+    hold a raw escape): every piece is written through printable_lines. A file keeps the
+    record as it is, as signed."""
     from huddle.private_files import write_private
 
     if not out:
-        write(sys.stdout)
+        write(_Terminal(sys.stdout))
         return 0
     out_path = Path(out)
     try:
         count = write_private(out_path, write)
     except OSError as error:
         raise CommandError(str(error)) from None
-    print(said(count, out_path), file=sys.stderr)
+    print(printable(said(count, out_path)), file=sys.stderr)
     return 0
+
+
+class _Terminal(io.TextIOBase):
+    """A stream for an export to standard output: what is written reaches it through
+    printable_lines, line ends kept (csv.writer writes a row at a time)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable_lines(text))
+        return len(text)
 
 
 def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
@@ -839,7 +848,7 @@ def _import_people(args: argparse.Namespace, clock: Clock) -> int:
     found = plan_people_import(store, read_people(text, source.name), today, source.name)
     for row in found.rejected:
         print(printable(f"line {row.line}: {row.reason}"), file=sys.stderr)
-    print(found.summary())
+    print(printable(found.summary()))
     if found.rejected and not args.skip_invalid:
         print(
             f"nothing written: {len(found.rejected)} of {found.rows_in} rows are rejected and "
@@ -931,7 +940,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         clock = clock or clock_from_env()
         return COMMANDS[args.command](args, clock)
     except (StoreError, CommandError, ClockError, ValueError) as error:
-        print(f"huddle: {error}", file=sys.stderr)
+        print(printable(f"huddle: {error}"), file=sys.stderr)
         return EXIT_USAGE
     except driver.DatabaseError as error:
         # Met part-way through a command (the file was fine when opened): said, not a trace.

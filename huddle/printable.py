@@ -16,6 +16,19 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
 
 
+def printable_lines(text: str) -> str:
+    """`printable` line by line for a document shown on a terminal (minutes, a CSV
+    export), each line's own end kept (a line feed, or the carriage return and line feed
+    CSV ends its rows with) and tabs kept, which move the cursor on but hide nothing. Any
+    other line break, or a carriage return, is shown as '?'."""
+    shown = []
+    for line in text.splitlines(keepends=True):
+        end = "\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else ""
+        body = line.removesuffix(end).split("\t")
+        shown.append("\t".join(printable(part) for part in body) + end)
+    return "".join(shown)
+
+
 def unseen(text: str) -> str | None:
     """The first character of `text` that has no business in a field, if any."""
     return next((c for c in text if unicodedata.category(c) in UNSEEN), None)
