@@ -230,7 +230,6 @@ class WaitingEntry(Record):
     def _blank_local_id_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @model_validator(mode="after")
     @field_validator("initials")
     @classmethod
     def _one_script(cls, value: str) -> str:
@@ -238,6 +237,7 @@ class WaitingEntry(Record):
             raise ValueError(problem)
         return value
 
+    @model_validator(mode="after")
     def _identified(self) -> WaitingEntry:
         if not self.nhs_number and not self.local_id:
             raise ValueError("an entry needs an NHS number or a local id")

@@ -645,15 +645,15 @@ def test_a_mapping_naming_a_missing_header_is_refused(db: Path, tmp_path: Path, 
         ('{"nhs": "NHS No"}', "'nhs', which is not one of huddle's columns"),
         ('{"nhs_number": ""}', "must map to the extract's header"),
         ('{"nhs_number": "Ref", "local_id": "ref"}', "maps both nhs_number and local_id"),
+        ('{"initials": "Init\\u001b[2J"}', "the value of 'initials': remove the unseen "),
+        ('{"local_id\\u202e": "Ref"}', "the key of 'local_id\\u202e': remove the unseen "),
+        ('{"_about": "SystmOne\\u2028weekly"}', "the value of '_about': remove the unseen "),
     ],
 )
 def test_a_broken_mapping_is_refused(
     db: Path, tmp_path: Path, capsys, text: str, needle: str
 ) -> None:
     mapping = tmp_path / "m.json"
-        ('{"initials": "Init\\u001b[2J"}', "the value of 'initials': remove the unseen "),
-        ('{"local_id\\u202e": "Ref"}', "the key of 'local_id\\u202e': remove the unseen "),
-        ('{"_about": "SystmOne\\u2028weekly"}', "the value of '_about': remove the unseen "),
     mapping.write_text(text)
     path = write_extract(tmp_path / "x.csv", [extract_row(0)])
     code, out, err = import_(db, path, capsys, "--mapping", str(mapping))
