@@ -205,6 +205,9 @@ class WaitingEntry(Record):
     paused_since: date | None = None
     pause_reason: str | None = None
     paused_days: int = Field(default=0, ge=0)
+    clock_resumed_on: date | None = None
+    """The day the last pause ended: a new pause cannot start before it (its days would
+    count twice)."""
     breach_standing: date | None = None
     """The breach date of a breach that has happened, kept through any later re-dating."""
     outcome: str | None = None

@@ -4,6 +4,10 @@ Breach date = referral date + the tier's maximum safe wait (+ the days of finish
 pauses); breached when today is after it. A breach that has happened stands: nothing that
 re-dates an entry later (a re-tier, a pause ending, a tier's safe wait changing) moves its
 breach date past a day already breached.
+A paused clock is stopped: an entry whose clock was paused before it breached has no breach
+date in force until the pause ends, when its breach date moves on by the days paused (so
+it has as many days left at the resume as it had at the pause). One paused after its
+breach stays breached.
 Interim contact due = (last interim contact, else referral date) + the tier's cadence.
 """
 
@@ -30,15 +34,43 @@ def breach_date(
     return min(due, standing) if standing else due
 
 
-def kept_breach(
-    stored_breach: date, standing: date | None, recomputed: date, today: date
-) -> date | None:
-    """The standing breach date after re-dating an entry from `stored_breach` to `recomputed`.
+def clock_stopped(breach_on: date, paused_since: date | None, standing: date | None) -> bool:
+    """Whether a pause has stopped the clock: paused on or before the breach date, so the
+    entry cannot breach until it resumes. A breach that has happened (`standing`, or one
+    before the pause began) is not stopped by a pause: it stands."""
+    return (
+        paused_since is not None and standing is None and not is_breached(breach_on, paused_since)
+    )
 
-    If the entry has already breached and the new date would be later, the old date stands,
-    so re-tiering down never clears a breach. Otherwise any earlier standing date is kept.
+
+def breach_in_force(
+    breach_on: date, paused_since: date | None, standing: date | None
+) -> date | None:
+    """The breach date the counts judge by: `breach_on` (from `breach_date`), or None while
+    a pause has stopped the clock."""
+    return None if clock_stopped(breach_on, paused_since, standing) else breach_on
+
+
+def days_left_at_resume(breach_on: date, paused_since: date) -> int:
+    """A stopped clock's days left, which it still has when it resumes: the days from the
+    pause's start to the breach date the entry had then."""
+    return (breach_on - paused_since).days
+
+
+def kept_breach(
+    stored_breach: date | None, standing: date | None, recomputed: date | None, today: date
+) -> date | None:
+    """The standing breach date after re-dating an entry from `stored_breach` to `recomputed`
+    (each the breach date in force: None while a pause has stopped the clock).
+
+    If the entry has already breached and the new date would be later, or the change would
+    stop its clock (a pause recorded after the breach, though dated before it), the old date
+    stands, so nothing clears a breach. Otherwise any earlier standing date is kept. A
+    stopped clock had not breached, so it has nothing to keep.
     """
-    if recomputed > stored_breach and is_breached(stored_breach, today):
+    if stored_breach is None or not is_breached(stored_breach, today):
+        return standing
+    if recomputed is None or recomputed > stored_breach:
         return stored_breach
     return standing
 

@@ -157,7 +157,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
             "Log an interim contact",
             [
                 FormField("kind", "Type", "choice", choices=tuple(ContactKind)),
-                FormField("contact_on", "Contact date", value="today"),
+                FormField("contact_on", "Contact date", value=uk(today)),
                 FormField("made_by", "Made by", value=me, suggestions=self._who()),
                 FormField("outcome", "Outcome", placeholder="what was said, what happens next"),
             ],
@@ -237,15 +237,22 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
         today = self.app.clock.today()
         paused = self.read_detail.entry.paused_since is not None
         change = entry_changes.resume_clock if paused else entry_changes.pause_clock
+        # The day it happened, which may be before the day it is recorded.
+        field, label = ("resumed_on", "Resume date") if paused else ("paused_on", "Pause date")
 
         def save(typed: dict[str, str]) -> object:
             return change(
-                self.app.store, self.entry_id, self._version, reason=typed["reason"], today=today
+                self.app.store,
+                self.entry_id,
+                self._version,
+                reason=typed["reason"],
+                today=today,
+                on=parse_when(typed[field], today, label.lower()),
             )
 
         self._form(
             "Resume the clock" if paused else "Pause the clock (patient-initiated)",
-            [FormField("reason", "Reason")],
+            [FormField("reason", "Reason"), FormField(field, label, value=uk(today))],
             save,
         )
 
@@ -282,6 +289,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
                 status=EntryStatus(typed["status"]),
                 reason=typed["reason"],
                 today=today,
+                on=parse_when(typed["closed_on"], today, "close date"),
             )
 
         self._form(
@@ -289,6 +297,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
             [
                 FormField("status", "Status", "choice", choices=entry_changes.CLOSED_STATUSES),
                 FormField("reason", "Reason", placeholder="the outcome, e.g. seen in clinic"),
+                FormField("closed_on", "Close date", value=uk(today)),
             ],
             save,
         )
@@ -346,7 +355,8 @@ def _summary(detail: EntryDetail, today: date) -> str:
             f"{escape(entry.pause_reason or '')}"
         )
     if entry.paused_days:
-        lines.append(f"Earlier pauses: {entry.paused_days} days added to the breach date")
+        ended = f" (the last ended {uk(entry.clock_resumed_on)})" if entry.clock_resumed_on else ""
+        lines.append(f"Earlier pauses: {entry.paused_days} days added to the breach date{ended}")
     if entry.last_reviewed_on:
         lines.append(f"Reviewed at the huddle of {uk(entry.last_reviewed_on)}")
     if detail.not_in_extract_since:
@@ -361,7 +371,13 @@ def _summary(detail: EntryDetail, today: date) -> str:
 
 
 def _breach_line(detail: EntryDetail, today: date) -> str:
+    wait = f"Maximum safe wait {detail.tier.max_safe_wait_days} days: "
     breach_on = detail.breach_date
+    if breach_on is None:
+        return (
+            f"{wait}clock paused: {detail.days_left_at_resume} days left at resume"
+            " (no breach date while paused)"
+        )
     days = rules.days_to_breach(breach_on, today)
     if rules.is_breached(breach_on, today):
         state = f"[b]BREACHED[/b] {-days} days ago"
@@ -371,10 +387,9 @@ def _breach_line(detail: EntryDetail, today: date) -> str:
         state = f"breaches in {days} days"
     if detail.entry.breach_standing:
         state += " (the breach stands through a later re-tier or pause)"
-    return (
-        f"Maximum safe wait {detail.tier.max_safe_wait_days} days: "
-        f"breach date {uk(breach_on)}, {state}"
-    )
+    elif detail.entry.paused_since and rules.is_breached(breach_on, today):
+        state += " (breached before the pause: it stands)"
+    return f"{wait}breach date {uk(breach_on)}, {state}"
 
 
 def _escalations(detail: EntryDetail) -> str:

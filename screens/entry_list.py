@@ -61,8 +61,12 @@ def _flags(line: EntryLine) -> str:
 def _cells(line: EntryLine) -> Cells:
     """Each cell says in words what its colour says: nothing is signalled by colour alone."""
     row_style = BREACHED if line.breached else NORMAL
-    days = line.days_to_breach
-    breach = f"BREACHED {-days}d" if line.breached else f"in {days}d"
+    if line.breach_date is None:  # a pause has stopped the clock until it resumes
+        breach_on, breach = "paused", f"{line.days_left_at_resume}d left"
+    else:
+        days = line.days_to_breach
+        breach_on = uk(line.breach_date)
+        breach = f"BREACHED {-days}d" if line.breached else f"in {days}d"
     if line.contact_due is None:
         contact = "must be seen"
     else:
@@ -77,7 +81,7 @@ def _cells(line: EntryLine) -> Cells:
         spaced(line.nhs_number),
         line.initials,
         f"{line.days_waited}d",
-        uk(line.breach_date),
+        breach_on,
         breach,
         escalation,
         contact,

@@ -4,6 +4,12 @@ Every function takes the entry's id and the version the user was looking at: if 
 else changed the entry in between, StaleVersion is raised and nothing is written. Each
 change re-dates the entry through `records.redated_row`, so a breach that has happened is
 never cleared by a re-tier or a pause.
+
+A contact, a pause, a resume and a closure happened on a day (`on`, or `contact_on`),
+which may be before the day it is recorded (`today`) but never after it, never before the
+referral, and never before the event it follows on the entry's clock (a resume before its
+pause began, a pause before the last one ended, a closure before the pause it ends): a
+date out of order would move the breach date by days that never passed.
 """
 
 from __future__ import annotations
@@ -46,6 +52,24 @@ def _stored(txn: Transaction, entry_id: int) -> dict:
     return stored
 
 
+def _happened_on(on: date | None, today: date, field: str) -> date:
+    """The day a change happened: `today` unless given, and never after it."""
+    day = today if on is None else on
+    if day > today:
+        raise ValueError(f"{field}: {uk(day)} is in the future (today is {uk(today)})")
+    return day
+
+
+def _not_before(day: date, field: str, stored: dict, *events: tuple[str, str]) -> None:
+    """Refuse `day` if it is before any of `events` (a stored column, said in words)."""
+    for column, words in events:
+        if stored[column] and day < (when := date.fromisoformat(stored[column])):
+            raise ValueError(f"{field}: {uk(day)} is before {words} ({uk(when)})")
+
+
+REFERRAL = ("referral_date", "the referral date")
+
+
 def _change(
     txn: Transaction,
     stored: dict,
@@ -71,14 +95,13 @@ def log_contact(
     contact_on: date,
     today: date,
 ) -> tuple[WaitingEntry, InterimContact]:
-    """Record an interim contact and move the entry's next contact due on from it."""
+    """Record an interim contact and move the entry's next contact due on from it. An
+    older contact than the last is recorded too (logged late), but moves nothing back."""
     outcome = outcome.strip()
-    if contact_on > today:
-        raise ValueError(f"contact date: {uk(contact_on)} is in the future")
+    contact_on = _happened_on(contact_on, today, "contact date")
     with store.write(f"interim contact ({kind}): {outcome or '(no outcome)'}") as txn:
         stored = _stored(txn, entry_id)
-        if contact_on < date.fromisoformat(stored["referral_date"]):
-            raise ValueError(f"contact date: {uk(contact_on)} is before the referral date")
+        _not_before(contact_on, "contact date", stored, REFERRAL)
         contact = records.insert(
             txn,
             InterimContact(
@@ -109,33 +132,55 @@ def retier(
 
 
 def pause_clock(
-    store: Store, entry_id: int, version: int, *, reason: str, today: date
+    store: Store,
+    entry_id: int,
+    version: int,
+    *,
+    reason: str,
+    today: date,
+    on: date | None = None,
 ) -> WaitingEntry:
-    """A patient-initiated pause. Until it ends, the breach date does not move."""
+    """A patient-initiated pause from `on` (default today). Paused before it breached, the
+    entry cannot breach until the pause ends; a breach that had happened by `today`, even
+    if the pause is dated before it, stands."""
     reason = _required(reason, "clock is paused")
+    day = _happened_on(on, today, "pause date")
     with store.write(f"clock paused: {reason}") as txn:
         stored = _stored(txn, entry_id)
         if stored["paused_since"]:
             since = uk(date.fromisoformat(stored["paused_since"]))
             raise ValueError(f"the clock has been paused since {since}: resume it first")
-        changes = {"paused_since": today, "pause_reason": reason}
+        _not_before(
+            day, "pause date", stored, REFERRAL, ("clock_resumed_on", "the end of the last pause")
+        )
+        changes = {"paused_since": day, "pause_reason": reason}
         return _change(txn, stored, version, today, changes)
 
 
 def resume_clock(
-    store: Store, entry_id: int, version: int, *, reason: str, today: date
+    store: Store,
+    entry_id: int,
+    version: int,
+    *,
+    reason: str,
+    today: date,
+    on: date | None = None,
 ) -> WaitingEntry:
-    """End a pause: its days move the breach date on, unless the entry has breached."""
+    """End a pause on `on` (default today): its days move the breach date on, unless the
+    entry had breached before the pause began."""
     reason = _required(reason, "clock resumes")
+    day = _happened_on(on, today, "resume date")
     with store.write(reason) as txn:
         stored = _stored(txn, entry_id)
         if not stored["paused_since"]:
             raise ValueError("the clock is not paused")
-        paused = rules.days_waited(date.fromisoformat(stored["paused_since"]), today)
+        _not_before(day, "resume date", stored, ("paused_since", "the start of the pause"))
+        paused = rules.days_waited(date.fromisoformat(stored["paused_since"]), day)
         changes = {
             "paused_since": None,
             "pause_reason": None,
             "paused_days": stored["paused_days"] + paused,
+            "clock_resumed_on": day,
         }
         why = f"clock resumed after {paused} days paused: {reason}"
         return _change(txn, stored, version, today, changes, why)
@@ -202,13 +247,23 @@ def close_entry(
     status: EntryStatus,
     reason: str,
     today: date,
+    on: date | None = None,
 ) -> WaitingEntry:
-    """Take the entry off the waiting list (seen, discharged or removed) with its outcome.
-    The row stays, with everything recorded against it."""
+    """Take the entry off the waiting list (seen, discharged or removed) with its outcome,
+    closed on `on` (default today). The row stays, with everything recorded against it."""
     if status not in CLOSED_STATUSES:
         raise ValueError("status: an entry closes as seen, discharged or removed")
     reason = _required(reason, "entry is closed")
+    day = _happened_on(on, today, "close date")
     with store.write(f"closed ({status}): {reason}") as txn:
         stored = _stored(txn, entry_id)
-        changes = {"status": status, "outcome": reason, "closed_on": today}
+        _not_before(
+            day,
+            "close date",
+            stored,
+            REFERRAL,
+            ("paused_since", "the start of the pause"),
+            ("clock_resumed_on", "the end of the last pause"),
+        )
+        changes = {"status": status, "outcome": reason, "closed_on": day}
         return _change(txn, stored, version, today, changes)

@@ -28,6 +28,7 @@ _WORDS = {
     "paused_since": "clock paused since",
     "pause_reason": "pause reason",
     "paused_days": "days paused",
+    "clock_resumed_on": "clock resumed on",
     "last_reviewed_on": "reviewed",
     "safeguarding": "safeguarding",
     "nhs_number": "NHS number",
@@ -60,8 +61,11 @@ class EntryDetail:
     tiers: dict[int, RiskTier]
     provider: str
     case_owner: str | None
-    breach_date: date
-    """As stored: the rules' answer, including pauses and a breach that stands."""
+    breach_date: date | None
+    """As stored: the rules' answer, including pauses and a breach that stands; None while
+    a pause has stopped the clock."""
+    days_left_at_resume: int | None
+    """While the clock is stopped: it breaches this many days after the pause ends."""
     contact_due: date | None
     escalated: bool
     """Has a breach escalation action (open or closed), as the list and the counts say."""
@@ -89,15 +93,24 @@ def entry_detail(store: Store, entry_id: int) -> EntryDetail:
             raise NotFound("waiting_entry", entry_id)
         row = rows[0]
         entry = WaitingEntry.model_validate(row)
+        tiers = records.risk_tiers(store)
+        breach_on = records.stored_breach(row["breach_date"])
         staff = everyone(store)
         names = {person.id: person.name for person in staff}
         providers = {p["id"]: p["name"] for p in store.db.query("SELECT id, name FROM provider")}
         return EntryDetail(
             entry=entry,
-            tiers=records.risk_tiers(store),
+            tiers=tiers,
             provider=providers[entry.provider_id],
             case_owner=names.get(entry.case_owner_id),
-            breach_date=date.fromisoformat(row["breach_date"]),
+            breach_date=breach_on,
+            days_left_at_resume=(
+                records.days_left_at_resume(
+                    entry.referral_date, tiers[entry.tier], entry.paused_days, entry.paused_since
+                )
+                if breach_on is None and entry.paused_since is not None
+                else None
+            ),
             contact_due=_date(row["contact_due"]),
             escalated=bool(
                 store.conn.execute(
@@ -127,6 +140,14 @@ def entry_detail(store: Store, entry_id: int) -> EntryDetail:
         )
 
 
+def _in_force(row: dict) -> dict:
+    """The row with a stopped clock's breach date said as none (shown as —), not as the
+    far date it is stored as."""
+    if row.get("breach_date") == records.CLOCK_STOPPED:
+        return {**row, "breach_date": None}
+    return row
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -147,7 +168,7 @@ def _history(
             return f"{kind} {after.get('status', operation)}: {after.get('title')}"
         if operation == "insert":
             return "added to the waiting list"
-        return changes(before, after, _WORDS, names, providers)
+        return changes(_in_force(before), _in_force(after), _WORDS, names, providers)
 
     return audit_trail(
         store,

@@ -89,6 +89,19 @@ def risk_tiers(source: Store | Transaction) -> dict[int, RiskTier]:
     return {row["number"]: RiskTier.model_validate(row) for row in rows}
 
 
+# The stored `breach_date` of an entry whose clock a pause has stopped (no breach date in
+# force): the calendar's last day, later than any date huddle works with, so every count and
+# list that asks `breach_date < :as_at` (or for the week ahead) leaves it out as the rules
+# do, through the same indexes, without knowing about pauses; and it sorts last by breach.
+CLOCK_STOPPED = date.max.isoformat()
+
+
+def stored_breach(value: str) -> date | None:
+    """The breach date in force from a stored `breach_date`: None while the clock is
+    stopped by a pause."""
+    return None if value == CLOCK_STOPPED else date.fromisoformat(value)
+
+
 def entry_row(entry: WaitingEntry, tiers: dict[int, RiskTier]) -> dict:
     """The stored row, with the breach date and contact due worked out by the rules."""
     tier = tiers.get(entry.tier)
@@ -96,21 +109,36 @@ def entry_row(entry: WaitingEntry, tiers: dict[int, RiskTier]) -> dict:
         known = ", ".join(str(n) for n in sorted(tiers))
         raise ValueError(f"tier {entry.tier} is not one of the service's tiers ({known})")
     row = entry.model_dump(mode="json", exclude={"id", "version"})
-    row["breach_date"] = rules.breach_date(
+    breach_on = rules.breach_date(
         entry.referral_date, tier, entry.paused_days, entry.breach_standing
-    ).isoformat()
+    )
+    in_force = rules.breach_in_force(breach_on, entry.paused_since, entry.breach_standing)
+    row["breach_date"] = in_force.isoformat() if in_force else CLOCK_STOPPED
     due = rules.interim_contact_due(entry.referral_date, entry.last_interim_contact, tier)
     row["contact_due"] = due.isoformat() if due else None
     return row
 
 
+def days_left_at_resume(
+    referral_date: date, tier: RiskTier, paused_days: int, paused_since: date
+) -> int:
+    """The days a stopped clock has left (breach_date is CLOCK_STOPPED, so no standing
+    breach): the running breach date, counted from the pause's start."""
+    return rules.days_left_at_resume(
+        rules.breach_date(referral_date, tier, paused_days), paused_since
+    )
+
+
 def redated_row(stored: dict, entry: WaitingEntry, tiers: dict[int, RiskTier], today: date) -> dict:
     """The row for `entry` replacing the `stored` row: if the entry has breached and the
-    change would move its breach date later, the breach date it had stands."""
+    change would move its breach date later (or stop its clock), the breach date it had
+    stands."""
     row = entry_row(entry, tiers)
-    stored_breach = date.fromisoformat(stored["breach_date"])
     standing = rules.kept_breach(
-        stored_breach, entry.breach_standing, date.fromisoformat(row["breach_date"]), today
+        stored_breach(stored["breach_date"]),
+        entry.breach_standing,
+        stored_breach(row["breach_date"]),
+        today,
     )
     if standing == entry.breach_standing:
         return row

@@ -876,3 +876,11 @@ def m017_people_search(db: Database) -> None:
     LIKE does), so the count and the page read the people found, not the whole table."""
     db.execute("CREATE INDEX person_name_nocase ON person (name COLLATE NOCASE)")
     db.execute("CREATE INDEX person_role_nocase ON person (role COLLATE NOCASE)")
+
+
+@migrations()
+def m019_clock_resumed_on(db: Database) -> None:
+    """The day a clock pause last ended, so that a pause dated in the past cannot overlap
+    the one before it and count its days twice. NULL for an entry never resumed (every
+    entry before this migration: its history is in the audit trail)."""
+    db["waiting_entry"].add_column("clock_resumed_on", str)

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from huddle import rules
+from huddle.models import RiskTier
 from huddle.waiting_query import SortBy, WaitingQuery
+from store import records
 from store.connection import Store
 
 ESCALATED = "EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')"
@@ -40,7 +42,8 @@ class EntryLine:
     tier: int
     tier_name: str
     referral_date: date
-    breach_date: date
+    breach_date: date | None
+    """None while a pause has stopped the clock: it cannot breach until the pause ends."""
     contact_due: date | None
     case_owner_id: int | None
     case_owner: str | None
@@ -53,18 +56,23 @@ class EntryLine:
     as_at: date
     owner_left: bool = False
     """The case owner has left the service: shown as OWNER LEFT until reassigned."""
+    days_left_at_resume: int | None = None
+    """A stopped clock's days left: it breaches this many days after the pause ends."""
 
     @property
     def days_waited(self) -> int:
         return rules.days_waited(self.referral_date, self.as_at)
 
     @property
-    def days_to_breach(self) -> int:
+    def days_to_breach(self) -> int | None:
+        """None while the clock is stopped (see `days_left_at_resume`)."""
+        if self.breach_date is None:
+            return None
         return rules.days_to_breach(self.breach_date, self.as_at)
 
     @property
     def breached(self) -> bool:
-        return rules.is_breached(self.breach_date, self.as_at)
+        return self.breach_date is not None and rules.is_breached(self.breach_date, self.as_at)
 
     @property
     def contact_overdue(self) -> bool:
@@ -72,7 +80,9 @@ class EntryLine:
 
     @property
     def without_escalation(self) -> bool:
-        return rules.is_breached_without_escalation(self.breach_date, self.as_at, self.escalated)
+        return self.breach_date is not None and rules.is_breached_without_escalation(
+            self.breach_date, self.as_at, self.escalated
+        )
 
 
 def _where(query: WaitingQuery) -> tuple[str, dict]:
@@ -138,8 +148,8 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
         SELECT e.id, e.version, e.local_id, e.nhs_number, e.initials, e.tier, t.name,
                e.referral_date, e.breach_date, e.contact_due, e.case_owner_id, p.name,
                e.provider_id, v.name, e.safeguarding,
-               {ESCALATED}, e.paused_since IS NOT NULL, e.not_in_extract_since IS NOT NULL,
-               p.inactive_since IS NOT NULL
+               {ESCALATED}, e.paused_since, e.not_in_extract_since IS NOT NULL,
+               p.inactive_since IS NOT NULL, e.paused_days, t.max_safe_wait_days
         FROM page JOIN waiting_entry AS e ON e.id = page.id
         JOIN risk_tier AS t ON t.number = e.tier
         JOIN provider AS v ON v.id = e.provider_id
@@ -148,28 +158,38 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
         """,
         {**params, "limit": limit, "offset": offset},
     ).fetchall()
-    return [
-        EntryLine(
-            id=row[0],
-            version=row[1],
-            local_id=row[2],
-            nhs_number=row[3],
-            initials=row[4],
-            tier=row[5],
-            tier_name=row[6],
-            referral_date=date.fromisoformat(row[7]),
-            breach_date=date.fromisoformat(row[8]),
-            contact_due=date.fromisoformat(row[9]) if row[9] else None,
-            case_owner_id=row[10],
-            case_owner=row[11],
-            provider_id=row[12],
-            provider=row[13],
-            safeguarding=bool(row[14]),
-            escalated=bool(row[15]),
-            paused=bool(row[16]),
-            not_in_extract=bool(row[17]),
-            as_at=query.as_at,
-            owner_left=bool(row[18]),
-        )
-        for row in rows
-    ]
+    return [_line(row, query.as_at) for row in rows]
+
+
+def _line(row: tuple, as_at: date) -> EntryLine:
+    referral = date.fromisoformat(row[7])
+    breach_on = records.stored_breach(row[8])
+    paused_since = date.fromisoformat(row[16]) if row[16] else None
+    days_left = None
+    if breach_on is None and paused_since is not None:
+        # The tier as read in the same statement as the entry, so the two agree.
+        tier = RiskTier(number=row[5], name=row[6], max_safe_wait_days=row[20])
+        days_left = records.days_left_at_resume(referral, tier, row[19], paused_since)
+    return EntryLine(
+        id=row[0],
+        version=row[1],
+        local_id=row[2],
+        nhs_number=row[3],
+        initials=row[4],
+        tier=row[5],
+        tier_name=row[6],
+        referral_date=referral,
+        breach_date=breach_on,
+        contact_due=date.fromisoformat(row[9]) if row[9] else None,
+        case_owner_id=row[10],
+        case_owner=row[11],
+        provider_id=row[12],
+        provider=row[13],
+        safeguarding=bool(row[14]),
+        escalated=bool(row[15]),
+        paused=paused_since is not None,
+        not_in_extract=bool(row[17]),
+        as_at=as_at,
+        owner_left=bool(row[18]),
+        days_left_at_resume=days_left,
+    )

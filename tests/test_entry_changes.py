@@ -80,6 +80,11 @@ def stored_date(store: Store, entry_id: int, column: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def breach_in_force(store: Store, entry_id: int) -> date | None:
+    """The breach date the counts judge by: None while a pause has stopped the clock."""
+    return records.stored_breach(raw_row(store, "waiting_entry", entry_id)["breach_date"])
+
+
 def rows_in(store: Store, table: str) -> int:
     return store.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
 
@@ -308,6 +313,10 @@ class Expected:
         """Referral date + the tier's maximum safe wait + the days of finished pauses."""
         return self.referral + self.safe_wait[self.tier] + self.paused_days
 
+    def stopped(self) -> bool:
+        """Paused on or before its breach date (never having breached): no breach date."""
+        return self.paused_since is not None and self.due() >= self.paused_since
+
 
 def a_referral(rng: Random, tier: int) -> date:
     """On an awkward day, or so that the breach date lands on (or next to) one."""
@@ -386,42 +395,52 @@ def check_one_history(tmp_path: Path, rng: Random, case: int) -> None:
         expected = Expected(referral=referral.toordinal(), tier=tier)
         history = [f"case {case}: referred {referral} in tier {tier}"]
 
-        breach = stored_date(store, entry.id, "breach_date")
+        breach = breach_in_force(store, entry.id)
         assert breach is not None and breach.toordinal() == expected.due(), history
         seen: date | None = None  # the first day it was seen breached
         lowest_since = 0  # the earliest breach date it has had since then
         last_day = referral
         for _ in range(rng.randint(2, 7)):
-            day = next_change_day(rng, last_day, breach)
-            # Every day from the last change up to and including this one, it stood at `breach`.
-            first_breached_day = max(last_day, breach + timedelta(days=1))
-            if seen is None and first_breached_day <= day:
-                seen, lowest_since = first_breached_day, breach.toordinal()
-                history.append(f"{seen}: breached")
+            running = breach or date.fromordinal(expected.due())
+            day = next_change_day(rng, last_day, running)
+            # Every day from the last change up to and including this one, it stood at
+            # `breach`; a stopped clock (None) breached on none of them.
+            if breach is not None:
+                first_breached_day = max(last_day, breach + timedelta(days=1))
+                if seen is None and first_breached_day <= day:
+                    seen, lowest_since = first_breached_day, breach.toordinal()
+                    history.append(f"{seen}: breached")
             done, redated = change_once(store, entry.id, expected, rng, day)
             history.append(f"{day}: {done}")
-            breach_before, breach = breach, stored_date(store, entry.id, "breach_date")
-            assert breach is not None
+            breach_before, breach = breach, breach_in_force(store, entry.id)
             if not redated:
                 assert breach == breach_before, history
             if seen is None:
-                # Never breached: exactly the design's breach date, nothing standing.
-                assert breach.toordinal() == expected.due(), history
+                # Never breached: exactly the design's breach date, nothing standing; none
+                # at all while a pause has stopped the clock.
+                if expected.stopped():
+                    assert breach is None, history
+                else:
+                    assert breach is not None and breach.toordinal() == expected.due(), history
                 assert raw_row(store, "waiting_entry", entry.id)["breach_standing"] is None
-                if day > breach:  # breached by this change (a re-tier up, a shorter wait)
+                if breach is not None and day > breach:  # breached by this change
                     seen, lowest_since = day, breach.toordinal()
                     history.append(f"{seen}: breached")
             else:
-                # Breached: never later than the earliest breach date it has had since.
+                # Breached: never later than the earliest breach date it has had since,
+                # and no pause stops it.
+                assert breach is not None, history
                 assert breach.toordinal() == min(expected.due(), lowest_since), history
                 assert day > breach, history
                 assert count_entries(store, WaitingQuery(day, breached=True)) == 1, history
                 lowest_since = breach.toordinal()
             assert stored_date(store, entry.id, "referral_date") == referral, history
             last_day = day
+        later = last_day + timedelta(days=rng.randint(0, 400))
         if seen is not None:
-            later = last_day + timedelta(days=rng.randint(0, 400))
             assert breached_count(store, later) == 1, history
+        elif breach is None:  # a stopped clock does not breach, however long the pause
+            assert breached_count(store, later) == 0, history
     finally:
         store.close()
         for suffix in ("", "-wal", "-shm"):
@@ -464,7 +483,7 @@ def test_a_pause_moves_the_breach_date_only_when_it_ends(store: Store, team: Tea
         "patient on holiday",
         0,
     )
-    assert row["breach_date"] == "2026-11-15"
+    assert breach_in_force(store, entry.id) is None  # stopped: no breach while paused
     assert audit_rows(store)[-1]["reason"] == "clock paused: patient on holiday"
 
     resumed = entry_changes.resume_clock(
@@ -489,7 +508,7 @@ def test_a_pause_moves_the_breach_date_only_when_it_ends(store: Store, team: Tea
     assert (row["paused_days"], row["breach_date"]) == (10, "2026-11-25")
 
 
-def test_resuming_after_a_breach_during_the_pause_keeps_the_breach(
+def test_a_pause_before_the_breach_date_stops_the_breach_until_it_ends(
     store: Store, team: Team
 ) -> None:
     provider, _ = team
@@ -497,15 +516,16 @@ def test_resuming_after_a_breach_during_the_pause_keeps_the_breach(
     paused = entry_changes.pause_clock(
         store, entry.id, entry.version, reason="patient abroad", today=date(2026, 11, 10)
     )
-    assert breached_count(store, date(2026, 11, 18)) == 1  # a pause does not stop a breach
+    assert breached_count(store, date(2026, 11, 18)) == 0  # past 15 Nov, but paused
 
     entry_changes.resume_clock(
         store, entry.id, paused.version, reason="patient back", today=date(2026, 11, 20)
     )
     row = raw_row(store, "waiting_entry", entry.id)
-    assert row["paused_days"] == 10  # recorded, but it cannot undo the breach
-    assert (row["breach_date"], row["breach_standing"]) == ("2026-11-15", "2026-11-15")
-    assert breached_count(store, TODAY) == 1
+    assert row["paused_days"] == 10
+    assert (row["breach_date"], row["breach_standing"]) == ("2026-11-25", None)
+    assert breached_count(store, TODAY) == 0
+    assert breached_count(store, date(2026, 11, 26)) == 1
 
 
 def test_resuming_on_the_breach_date_itself_still_moves_it(store: Store, team: Team) -> None:

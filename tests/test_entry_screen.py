@@ -172,7 +172,7 @@ async def test_contact_pause_review_and_close_from_the_keyboard(demo: Store) -> 
 
         await pilot.press("p")
         await pilot.pause()
-        await pilot.press(*"holiday", "enter")
+        await pilot.press(*"holiday", "enter", "enter")  # reason; the date (today) as given
         await settle(app, pilot)
         assert "CLOCK PAUSED since 22/11/2026: holiday" in text(app, "#summary")
 
@@ -182,7 +182,7 @@ async def test_contact_pause_review_and_close_from_the_keyboard(demo: Store) -> 
 
         await pilot.press("x")
         await pilot.pause()
-        await pilot.press("tab", *"seen", "enter")
+        await pilot.press("tab", *"seen", "enter", "enter")  # the close date (today) as given
         await settle(app, pilot)
         assert "Closed 22/11/2026: seen" in text(app, "#summary")
         await pilot.press("escape")
