@@ -9,8 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from textual import work
 from textual.app import App, SystemCommand
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -19,7 +23,7 @@ from huddle.commands import GLOBAL_COMMANDS
 from huddle.dates import uk
 from huddle.links import Link
 from huddle.models import Meeting, MeetingKind, MeetingState
-from huddle.printable import printable
+from huddle.printable import is_unseen, printable
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
@@ -54,6 +58,27 @@ WATCH_SECONDS = 1.0
 GLOBAL_ACTIONS = frozenset(c.action.partition("(")[0] for c in GLOBAL_COMMANDS)
 
 
+class UnseenFilter(LineFilter):
+    """The one path by which no control or format character reaches the terminal from a
+    screen: every line every widget draws passes through it. A record stored before its
+    text was checked at the boundary can hold a terminal escape or a bidi override, which
+    would clear the screen above it or reorder what follows. Each such character is
+    replaced by as many '?' as the cells it was measured at (none, mostly), so the layout
+    Textual worked out still holds."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [
+            segment
+            if segment.control or segment.text.isprintable()
+            else Segment(_shown(segment.text), segment.style)
+            for segment in segments
+        ]
+
+
+def _shown(text: str) -> str:
+    return "".join("?" * cell_len(c) if is_unseen(c) else c for c in text)
+
+
 class HuddleApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES = {
@@ -79,6 +104,7 @@ class HuddleApp(App[None]):
         first_run: bool = False,
     ) -> None:
         super().__init__()
+        self._filters.append(UnseenFilter())
         self.first_run = first_run
         """Opened on a database with no provider or person yet: "Set up your service"."""
         self.store = store

@@ -29,9 +29,13 @@ def printable_lines(text: str) -> str:
     return "".join(shown)
 
 
+def is_unseen(character: str) -> bool:
+    return unicodedata.category(character) in UNSEEN
+
+
 def unseen(text: str) -> str | None:
     """The first character of `text` that has no business in a field, if any."""
-    return next((c for c in text if unicodedata.category(c) in UNSEEN), None)
+    return next((c for c in text if is_unseen(c)), None)
 
 
 def unseen_words(character: str) -> str:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.widgets import Static
 
 from huddle import rules
@@ -24,6 +23,7 @@ from screens.detail import DetailScreen
 from screens.entry_detail import EntryDetailScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
+from screens.markup import escape
 from store import actions
 from store.action_detail import ActionDetail, action_detail, saved_since
 from store.errors import REFUSALS, StaleVersion

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from textual import on, work
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.widgets import Static
 
 from huddle.action_query import ActionQuery, ActionView
@@ -20,6 +19,7 @@ from screens.action_detail import ActionDetailScreen
 from screens.action_list import ActionList, column_header
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import ActionTotals, Counted, LoadFailed
 from screens.queries import QueriesScreen
 from screens.search_box import SearchBox

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import Screen
@@ -18,6 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from huddle.commands import GLOBAL_COMMANDS, Command
 from huddle.dates import long_uk
 from huddle.links import Link
+from screens.markup import escape
 from screens.messages import LoadFailed
 
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from textual import on, work
-from textual.markup import escape
 from textual.widgets import Static
 
 from screens.base import HuddleScreen, read_and_post
+from screens.markup import escape
 from screens.messages import DetailLoaded, LoadFailed
 
 if TYPE_CHECKING:

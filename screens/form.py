@@ -17,12 +17,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Select, Static
 
 from huddle.printable import unseen, unseen_words
+from screens.markup import escape
 from store.errors import REFUSALS
 
 T = TypeVar("T")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
+
+from screens.markup import escape
 
 
 class LeaveMeeting(ModalScreen[str | None]):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
@@ -28,6 +27,7 @@ from huddle.models import Meeting, MeetingKind, TrainingState
 from huddle.readiness import Verdict, countdown, percent
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import LoadFailed
 from screens.mobilisation_forms import (
     deliverable_form,

@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import RenderResult
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -26,6 +25,7 @@ from huddle.oversight import FORMULAS, describe, shown
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import LoadFailed
 from screens.metric_chart import chart
 from screens.oversight_forms import (

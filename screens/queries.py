@@ -12,7 +12,6 @@ from rich.style import Style
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.widgets import Static
 
 from huddle.action_query import ActionQuery, ActionView
@@ -29,6 +28,7 @@ from screens.base import HuddleScreen, history_text, read_and_post
 from screens.detail import DetailScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import Counted, LoadFailed
 from screens.paged_list import Cells, PagedList, fitted, header
 from store import commissioner_queries

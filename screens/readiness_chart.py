@@ -9,10 +9,9 @@ no dependency.
 
 from __future__ import annotations
 
-from textual.markup import escape
-
 from huddle.models import Rag
 from huddle.readiness import Verdict
+from screens.markup import escape
 from store.mobilisation_view import MobilisationView
 
 BARS = "▁▂▃▄▅▆▇█"

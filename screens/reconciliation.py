@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
-from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -24,6 +23,7 @@ from huddle.nhs_number import spaced
 from huddle.reconciliation import Finding, Reconciliation, ReconciliationLine
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import LoadFailed
 from store.reconciliation import reconciliation
 

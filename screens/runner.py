@@ -15,7 +15,6 @@ from datetime import date
 from rich.style import Style
 from textual import on, work
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.widgets import Static
 
 from huddle.action_query import ActionQuery, ActionView
@@ -32,6 +31,7 @@ from screens.entry_list import EntryList, column_header
 from screens.form import FormScreen
 from screens.keys import bindings
 from screens.leave import LeaveMeeting
+from screens.markup import escape
 from screens.meeting_forms import attendee_form, capacity_form, on_call_form, sign_off_form
 from screens.messages import LoadFailed, RoomLoaded
 from screens.minutes_view import MinutesScreen

@@ -16,7 +16,6 @@ from datetime import date
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import ModalScreen
@@ -28,6 +27,7 @@ from huddle.service_file import ServiceFileError, validated
 from huddle.setup_edits import Document
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
+from screens.markup import escape
 from store.connection import Store
 from store.errors import REFUSALS
 from store.setup import SetupPlan, apply_plan, current_setup, plan_setup

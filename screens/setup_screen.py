@@ -14,12 +14,12 @@ from collections.abc import Iterable
 
 from textual import on, work
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.widgets import ContentSwitcher, Input, Static
 
 from huddle.setup_edits import Document, set_active
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import LoadFailed
 from screens.paged_list import PagedList, header
 from screens.search_box import SearchBox

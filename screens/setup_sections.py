@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual.markup import escape
 from textual.message import Message
 
 from huddle.commands import Command
+from screens.markup import escape
 from screens.paged_list import PagedList
 from screens.setup_forms import Staff
 from screens.setup_lists import (

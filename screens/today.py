@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual import on, work
 from textual.containers import Grid, Vertical
-from textual.markup import escape
 from textual.widgets import DataTable, Static
 
 from huddle.commands import Command
@@ -14,6 +14,7 @@ from huddle.dates import long_uk, uk
 from huddle.summary import StatusSummary
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import LoadFailed, SummaryLoaded
 from store.queries import status_summary
 
@@ -114,7 +115,8 @@ class TodayScreen(HuddleScreen):
         table.clear()
         for number, tier in sorted(waiting.by_tier.items()):
             table.add_row(
-                f"{number} {tier.name}",
+                # Text, not markup: a tier's name is the service's own words.
+                Text(f"{number} {tier.name}"),
                 f"{tier.waiting:,}",
                 f"{tier.breached:,}",
                 f"{tier.contact_overdue:,}",

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from rich.text import Text
 from textual import on, work
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.widgets import DataTable, Static
 
 from huddle.commands import Command
@@ -22,6 +21,7 @@ from screens.entry_detail import EntryDetailScreen
 from screens.entry_list import EntryList, column_header
 from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
+from screens.markup import escape
 from screens.messages import Counted, LoadFailed, SummaryLoaded
 from screens.reconciliation import ReconciliationScreen
 from screens.search_box import SearchBox
@@ -255,7 +255,7 @@ class WaitingListScreen(HuddleScreen):
         for number, tier in sorted(summary.waiting.by_tier.items()):
             without = tier.breached_without_escalation
             band.add_row(
-                f"{number} {tier.name}",
+                Text(f"{number} {tier.name}"),  # not markup: the service's own words
                 f"{tier.waiting:,}",
                 f"{tier.breached:,}",
                 f"{tier.due_this_week:,}",

@@ -142,9 +142,7 @@ def add_entries_holding(store: Store, values: list[str]) -> None:
             txn.insert("waiting_entry", row)
 
 
-def test_every_dangerous_leading_character_is_neutralised(
-    db: Path, tmp_path: Path, capsys
-) -> None:
+def test_every_dangerous_leading_character_is_neutralised(db: Path, tmp_path: Path, capsys) -> None:
     store = open_store(db, "tester")
     add_entries_holding(store, DANGEROUS_VALUES)
     store.close()
