@@ -6,8 +6,12 @@ edited.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from store import audit
 
 migrations = Migrations("huddle")
 
@@ -884,3 +888,44 @@ def m019_clock_resumed_on(db: Database) -> None:
     the one before it and count its days twice. NULL for an entry never resumed (every
     entry before this migration: its history is in the audit trail)."""
     db["waiting_entry"].add_column("clock_resumed_on", str)
+
+
+@migrations()
+def m021_paused_clocks_stopped(db: Database) -> None:
+    """A paused clock is stopped (huddle.rules.clock_stopped): a waiting entry paused on or
+    before its breach date has no breach date in force, stored as the calendar's last day
+    (store.records.CLOCK_STOPPED). An entry paused before that rule kept its running breach
+    date, so it would count as breached while paused. Each such entry that had not breached
+    by the last day the database recorded a change is re-dated, an audited update; one
+    that had is left breached, as a breach the database has counted stands."""
+    last = db.execute("SELECT date(at, 'localtime') FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    if last is None:
+        return
+    cursor = db.execute(
+        "SELECT * FROM waiting_entry WHERE status = 'waiting' AND paused_since IS NOT NULL "
+        "AND breach_standing IS NULL AND breach_date >= paused_since AND breach_date >= ? "
+        "AND breach_date != '9999-12-31'",
+        (last[0],),
+    )
+    names = [column[0] for column in cursor.description]
+    events = []
+    for values in cursor.fetchall():  # paused entries: a few, however long the list
+        before = dict(zip(names, values, strict=True))
+        after = {**before, "breach_date": "9999-12-31", "version": before["version"] + 1}
+        db.execute(
+            "UPDATE waiting_entry SET breach_date = ?, version = ? WHERE id = ?",
+            (after["breach_date"], after["version"], before["id"]),
+        )
+        events.append(
+            audit.AuditEvent(
+                "waiting_entry",
+                before["id"],
+                "update",
+                before,
+                after,
+                "a paused clock is stopped: no breach date while paused (re-dated on upgrade)",
+            )
+        )
+    if events:
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        audit.append(db.conn, "huddle upgrade", now, events)

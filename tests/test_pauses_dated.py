@@ -34,11 +34,12 @@ from huddle.models import (
 from huddle.waiting_query import WaitingQuery
 from screens.entry_detail import EntryDetailScreen
 from screens.form import FormScreen
-from store import Store, entry_changes, records
+from store import Store, entry_changes, open_store, records
 from store.briefing import breaches_without_escalation
 from store.check import check_database
 from store.entry_detail import entry_detail
 from store.queries import status_summary
+from store.records import ensure_default_tiers
 from store.waiting_export import COLUMNS, waiting_rows
 from store.waiting_list import count_entries, page_of_entries
 from tests.conftest import settle
@@ -54,6 +55,10 @@ Team = tuple[Provider, Person]
 
 @pytest.fixture
 def team(store: Store) -> Team:
+    return add_team(store)
+
+
+def add_team(store: Store) -> Team:
     provider = records.add(
         store, Provider(name="Northgate Community", kind=ProviderKind.PRIME), "set up"
     )
@@ -279,6 +284,42 @@ def test_a_re_tier_while_paused_keeps_the_clock_stopped_unless_the_wait_is_alrea
     # Re-tiered down again while still paused: the breach stands.
     entry_changes.retier(store, entry.id, entry.version, tier=4, reason="review", today=TODAY)
     assert breached_everywhere(store, date(2027, 1, 1)) == (1, 1)
+
+
+def test_an_entry_paused_before_the_rule_is_re_dated_on_upgrade(tmp_path: Path) -> None:
+    """A database from before this rule kept a paused entry's running breach date. The
+    upgrade stops the clock of one that had not breached by the database's last change
+    (22 Nov), with an audit row; one that had (15 Nov) stays breached."""
+    path = tmp_path / "before.db"
+    store = open_store(path, "tester")
+    store.now = lambda: "2026-11-22T09:00:00.000000+00:00"  # its changes made on 22 Nov
+    ensure_default_tiers(store)
+    team = add_team(store)
+    waiting = referred(store, team, on=date(2026, 11, 10))  # breach date 24 Nov
+    counted = referred(store, team)  # breach date 15 Nov
+    for entry, since, running in (
+        (waiting, date(2026, 11, 20), "2026-11-24"),
+        (counted, date(2026, 11, 10), "2026-11-15"),
+    ):
+        assert entry.id is not None
+        entry = paused(store, entry, since, today=TODAY)
+        with store.write("paused as huddle did before a pause stopped the clock") as txn:
+            txn.update("waiting_entry", entry.id, {"breach_date": running}, entry.version)
+    assert breached_everywhere(store, date(2026, 11, 30)) == (2, 2)
+    store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm021_paused_clocks_stopped'")
+    store.close()
+
+    store = open_store(path, "tester")
+    try:
+        assert waiting.id is not None and counted.id is not None
+        assert row_of(store, waiting.id)["breach_date"] == records.CLOCK_STOPPED
+        assert row_of(store, counted.id)["breach_date"] == "2026-11-15"
+        assert breached_everywhere(store, date(2026, 11, 30)) == (1, 1)
+        last = next(iter(store.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT 1")))
+        assert (last["actor"], last["row_id"]) == ("huddle upgrade", waiting.id)
+        assert check_database(store.conn).ok
+    finally:
+        store.close()
 
 
 # --- dated changes: what is refused, and what is not -------------------------------------
