@@ -25,6 +25,7 @@ class SectionKey(StrEnum):
     THIS_WEEK = "breaching this week"
     CONTACTS = "interim contacts overdue"
     NOT_IN_EXTRACT = "not in latest extract"
+    HELD = "held from extracts"
     CARRIED = "carried forward"
     TRIGGERS = "fired triggers"
     RECONCILIATION = "reconciliation"
@@ -117,6 +118,12 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
             SectionKey.NOT_IN_EXTRACT,
             "Not in latest extract",
             "Entries missing from the latest extract: seen, discharged, or an extract fault?",
+        ),
+        Section(
+            SectionKey.HELD,
+            "Held from extracts",
+            "Changes a provider's extract asked for that lower risk or rewrite what we"
+            " recorded: ⏎ opens the entry, A accepts, K keeps ours, each with a reason.",
         ),
         _CARRIED,
         _TRIGGERS,

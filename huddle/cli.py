@@ -447,6 +447,8 @@ def reconciliation_lines(checks: Reconciliation) -> list[str]:
         f"no longer in the provider's extract {checks.not_in_extract.count}",
         f"  long-wait outliers          {checks.long_wait_outliers.count:>7}   "
         "waiting over twice the tier's maximum safe wait",
+        f"  held from extracts          {checks.held_changes.count:>7}   "
+        "changes a provider's extract asked for, waiting for a person",
     ]
 
 
@@ -562,6 +564,8 @@ def import_report(result: ImportResult, rejects_path: Path | None) -> tuple[list
             "import is all-or-nothing; correct them, or give --skip-invalid --rejects FILE "
             "to import the rest"
         )
+    if not result.blocked:
+        report += result.report()
     if result.missing:
         report.append(f"not in this extract: {result.missing} entries, confirm at the huddle")
         report += [printable(f"  {entry.describe()}") for entry in result.shown_missing]

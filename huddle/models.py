@@ -214,6 +214,9 @@ class WaitingEntry(Record):
     closed_on: date | None = None
     last_reviewed_on: date | None = None
     reviewed_meeting_id: int | None = None
+    tier_by_huddle: bool = False
+    """The huddle re-tiered the entry (and no person has accepted an extract's tier since):
+    an extract's different tier, whichever way, is held (huddle.extract_ownership)."""
 
     @field_validator("nhs_number", mode="before")
     @classmethod
@@ -693,3 +696,29 @@ class TriggerFiring(Record):
     cleared_why: str | None = None
 
     _observations_from_json = field_validator("observations", mode="before")(from_json)
+
+
+class HeldState(StrEnum):
+    OPEN = "open"  # waiting for a person
+    ACCEPTED = "accepted"  # the extract's value was taken
+    KEPT = "kept"  # huddle's value stands
+    AGREED = "agreed"  # a later extract said what huddle holds: nothing left to decide
+
+
+class HeldChange(Record):
+    """A change a provider's extract asked for that lowers risk or rewrites what the huddle
+    recorded, so it waits for a person (huddle.extract_ownership). Values are stored as
+    the entry stores them, JSON-encoded; `field` "status" is a closed entry the extract
+    still lists as waiting."""
+
+    entry_id: int
+    field: str = Field(min_length=1)
+    extract_value: str
+    huddle_value: str
+    source: str = Field(min_length=1)
+    """The extract that asked for it, as the import's reason names it."""
+    held_on: date
+    state: HeldState = HeldState.OPEN
+    resolved_on: date | None = None
+    reason: str | None = None
+    """Why the person accepted or kept it (AGREED: which extract agreed)."""

@@ -36,6 +36,8 @@ class ReconciliationLine:
     not_in_extract_since: date | None = None
     providers: tuple[str, ...] = ()
     """Duplicates only: every provider the NHS number is waiting with, this one included."""
+    held: str = ""
+    """Held changes only: what the extract asked for and what huddle holds, in words."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Reconciliation:
     closed_without_outcome: Finding
     not_in_extract: Finding
     long_wait_outliers: Finding
+    held_changes: Finding
+    """Changes a provider's extract asked for that wait for a person, one line each."""
 
     @property
     def no_outcome_after_closure(self) -> int:
@@ -81,6 +85,7 @@ class Reconciliation:
             + self.no_case_owner.count
             + self.no_outcome_after_closure
             + self.long_wait_outliers.count
+            + self.held_changes.count
         )
 
     def counts(self) -> dict[str, object]:
@@ -95,4 +100,5 @@ class Reconciliation:
                 "not_in_provider_extract": self.not_in_extract.count,
             },
             "long_wait_outliers": self.long_wait_outliers.count,
+            "held_changes": self.held_changes.count,
         }

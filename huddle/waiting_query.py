@@ -35,6 +35,8 @@ class WaitingQuery:
     high_risk: bool = False
     """Tier 1, breached, breaching today, safeguarding flag or contact overdue (the brief)."""
     not_in_extract: bool = False
+    held: bool = False
+    """With a change a provider's extract asked for, held for a person to resolve."""
     owner_id: int | None = None
     provider_id: int | None = None
     search: str = ""
@@ -72,4 +74,5 @@ FLAG_LABELS = {
     "safeguarding": "safeguarding flag",
     "high_risk": "high risk (tier 1, breached, breaching today, safeguarding, contact overdue)",
     "not_in_extract": "not in the latest extract",
+    "held": "a change from the extract held",
 }

@@ -389,8 +389,10 @@ class ImportWaitingScreen(ModalScreen[str | None]):
             lines.append(
                 f"With Skip invalid on, the other {result.rows_in - result.invalid:,} rows "
                 f"would go in: {result.new:,} new, {result.changed:,} updated, "
-                f"{result.same:,} unchanged."
+                f"{result.same:,} unchanged, {result.holding:,} held for a person."
             )
+        if not result.blocked:
+            lines += result.report()
         if result.invalid:
             shown = len(result.shown_rejects)
             more = f" (the first {shown})" if result.invalid > shown else ""

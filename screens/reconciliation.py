@@ -125,6 +125,15 @@ CHECKS = (
         in_group=True,
     ),
     Check(
+        "held-changes",
+        lambda r: r.held_changes,
+        lambda n: (
+            f"Held from extracts: {n:,} changes a provider's extract asked for, waiting "
+            "for a person (open the entry to accept or keep each)"
+        ),
+        lambda line: f"HELD {line.held}",
+    ),
+    Check(
         "long-wait-outliers",
         lambda r: r.long_wait_outliers,
         lambda n: f"Long-wait outliers: {n:,} waiting over twice their tier's maximum safe wait",

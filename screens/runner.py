@@ -90,6 +90,7 @@ _ENTRY_QUERIES = {
     SectionKey.THIS_WEEK: {"due_this_week": True},
     SectionKey.CONTACTS: {"contact_overdue": True},
     SectionKey.NOT_IN_EXTRACT: {"not_in_extract": True},
+    SectionKey.HELD: {"held": True},
 }
 
 

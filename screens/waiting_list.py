@@ -87,6 +87,15 @@ WAITING_LIST_COMMANDS = (
         "Only entries with a safeguarding flag",
     ),
     Command(
+        "waiting-held",
+        "h",
+        "h",
+        "toggle('held')",
+        "Held",
+        "Only entries with a change from a provider's extract held for a person "
+        "(open one to accept or keep it)",
+    ),
+    Command(
         "waiting-owner",
         "o",
         "o",

@@ -18,6 +18,7 @@ from huddle.nhs_number import spaced
 from huddle.readiness import HIGH_RISK_SCORE, countdown, percent, readiness
 from store.action_list import count_actions
 from store.connection import Store, Transaction
+from store.held_changes import open_count
 from store.meeting_reads import attendance, previous_meeting
 from store.mobilisation_reads import (
     coverage,
@@ -178,6 +179,9 @@ def _waiting(source: Source, as_at: date, key: SectionKey) -> tuple[str, ...]:
         return (f"{_count(source, where, as_at)} will breach within 7 days unless seen",)
     if key == SectionKey.CONTACTS:
         return (f"{_count(source, 'e.contact_due < :as_at', as_at)} interim contacts overdue",)
+    if key == SectionKey.HELD:
+        held = open_count(source.conn)
+        return (f"{held} changes from providers' extracts held for a person to resolve",)
     found = _count(source, "e.not_in_extract_since IS NOT NULL", as_at)
     return (f"{found} entries not in their provider's latest extract",)
 
@@ -188,7 +192,8 @@ def _reconciliation(source: Source, as_at: date) -> tuple[str, ...]:
         f"One person with two providers: {found.duplicates.count} · no case owner: "
         f"{found.no_case_owner.count} · closed without outcome: "
         f"{found.closed_without_outcome.count} · not in extract: {found.not_in_extract.count} · "
-        f"long-wait outliers: {found.long_wait_outliers.count}",
+        f"long-wait outliers: {found.long_wait_outliers.count} · held from extracts: "
+        f"{found.held_changes.count}",
     )
 
 
@@ -284,6 +289,7 @@ def section_facts(
         SectionKey.THIS_WEEK,
         SectionKey.CONTACTS,
         SectionKey.NOT_IN_EXTRACT,
+        SectionKey.HELD,
     ):
         return _waiting(source, as_at, key)
     if key == SectionKey.RECONCILIATION:

@@ -128,7 +128,10 @@ def retier(
         if stored["tier"] == tier:
             raise ValueError(f"tier: the entry is already in tier {tier}")
         why = f"re-tiered from {stored['tier']} to {tier}: {reason}"
-        return _change(txn, stored, version, today, {"tier": tier}, why)
+        # The tier is the huddle's now: an extract's different tier is held, whatever it
+        # says (huddle.extract_ownership), until a person accepts one.
+        changes = {"tier": tier, "tier_by_huddle": True}
+        return _change(txn, stored, version, today, changes, why)
 
 
 def pause_clock(

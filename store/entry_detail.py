@@ -10,6 +10,7 @@ from huddle.models import ActionSource, Person, RiskTier, WaitingEntry
 from store import records
 from store.connection import Store
 from store.errors import NotFound
+from store.held_changes import HeldLine, open_held
 from store.history import HistoryLine, audit_trail, changes, shown
 from store.people import everyone
 
@@ -75,6 +76,8 @@ class EntryDetail:
     history: list[HistoryLine]
     staff: list[Person]
     """Everyone an owner or a contact can be, for the entry's forms."""
+    held: tuple[HeldLine, ...] = ()
+    """Changes a provider's extract asked for, held for a person to accept or keep."""
 
     @property
     def tier(self) -> RiskTier:
@@ -137,6 +140,7 @@ def entry_detail(store: Store, entry_id: int) -> EntryDetail:
             ],
             history=_history(store, entry_id, names, providers),
             staff=staff,
+            held=tuple(open_held(store, entry_id)),
         )
 
 

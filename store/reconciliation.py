@@ -24,6 +24,7 @@ from huddle.reconciliation import (
     ReconciliationLine,
 )
 from store.connection import Store
+from store.held_changes import open_count, open_held
 from store.records import risk_tiers
 
 # Each WHERE below repeats, term for term, the WHERE of its partial index in m008: SQLite
@@ -84,6 +85,22 @@ def read_reconciliation(store: Store, as_at: date, shown: int) -> Reconciliation
         ),
         not_in_extract=_finding(conn, as_at, _NOT_IN_EXTRACT, "not_in_extract_since, id", shown),
         long_wait_outliers=_long_wait_outliers(store, as_at, shown),
+        held_changes=_held(store, as_at, shown),
+    )
+
+
+def _held(store: Store, as_at: date, shown: int) -> Finding:
+    """Open held changes, oldest first, each on the line of its entry."""
+    count = open_count(store.conn)
+    if not count or shown <= 0:
+        return Finding(count)
+    held = open_held(store, limit=shown)
+    entries = _lines(store.conn, as_at, [line.entry_id for line in held])
+    return Finding(
+        count,
+        tuple(
+            replace(entry, held=line.describe()) for entry, line in zip(entries, held, strict=True)
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from huddle.models import (
     Deliverable,
     EarlyLifeCheck,
     GoLiveRisk,
+    HeldChange,
     InterimContact,
     Meeting,
     Metric,
@@ -74,6 +75,7 @@ TABLES: dict[type[Record], str] = {
     Observation: "observation",
     TriggerRule: "trigger_rule",
     TriggerFiring: "trigger_firing",
+    HeldChange: "held_change",
 }
 
 

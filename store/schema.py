@@ -883,6 +883,43 @@ def m017_people_search(db: Database) -> None:
 
 
 @migrations()
+def m018_held_changes(db: Database) -> None:
+    """What a provider's extract asks for that waits for a person (huddle.extract_ownership),
+    and whether an entry's tier is the huddle's (it re-tiered it). Held changes are few and
+    read by entry or by state, each through an index."""
+    # NULL (the extract's tier) on the entries before this migration, so their stored rows
+    # still match their audit rows for `huddle check`.
+    db["waiting_entry"].add_column("tier_by_huddle", int)
+    _create(
+        db,
+        "held_change",
+        {
+            "entry_id": int,
+            "field": str,
+            "extract_value": str,
+            "huddle_value": str,
+            "source": str,
+            "held_on": str,
+            "state": str,
+            "resolved_on": str,
+            "reason": str,
+        },
+        foreign_keys=[("entry_id", "waiting_entry", "id")],
+        not_null={
+            "entry_id",
+            "field",
+            "extract_value",
+            "huddle_value",
+            "source",
+            "held_on",
+            "state",
+        },
+    )
+    db["held_change"].create_index(["state", "held_on", "id"])
+    db["held_change"].create_index(["entry_id", "field", "state"])
+
+
+@migrations()
 def m019_clock_resumed_on(db: Database) -> None:
     """The day a clock pause last ended, so that a pause dated in the past cannot overlap
     the one before it and count its days twice. NULL for an entry never resumed (every

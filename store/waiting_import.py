@@ -8,8 +8,16 @@ before and after), leaves identical ones alone (no write, no audit row), and mar
 waiting entries of the file's providers that the extract no longer lists with
 `not_in_extract_since`. Nothing is deleted: a missing entry is for the huddle to confirm.
 
+What the extract may change follows `huddle.extract_ownership`: a change that raises risk
+applies at once; one that lowers risk or rewrites what the huddle recorded is stored as a
+held change (`held_change`) for a person to resolve, and the entry keeps huddle's value.
+A row for an entry the huddle closed is held too ("closed here, still in the provider's
+extract"), never imported again as a new entry, unless it is a referral made after the
+closure. A change a person has already resolved is not held again until the extract says
+something new.
+
 By default one rejected row means nothing is written. Every count obeys
-rows in = imported + updated + unchanged + rejected.
+rows in = imported + updated + unchanged + held + rejected.
 
 `import_file` is the whole of an import from a file, as `huddle import waiting-list` and the
 import screen both run it: the mapping, the extract, the rejects file, then the import.
@@ -17,6 +25,7 @@ import screen both run it: the mapping, the extract, the rejects file, then the 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +33,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from huddle.models import RiskTier, WaitingEntry
+from huddle import rules
+from huddle.extract_ownership import FIELD_WORDS, Verdict, decide, shown
+from huddle.models import HeldChange, HeldState, RiskTier, WaitingEntry
 from huddle.private_files import create_private
 from huddle.waiting_csv import (
     Extract,
@@ -39,6 +50,7 @@ from huddle.waiting_csv import (
 from store import records
 from store.bulk import cyclic_collector_paused, indexes_rebuilt_after
 from store.connection import Store, Transaction
+from store.queries import tier_counts
 
 # Above this many new entries (and more than the table already holds) the list's indexes
 # are dropped and built once at the end: cheaper than keeping five indexes sorted row by
@@ -57,9 +69,20 @@ _BY_NHS = (
     "AND status = 'waiting' ORDER BY id LIMIT 1"
 )
 _BY_LOCAL = (
-    "SELECT * FROM waiting_entry WHERE provider_id = ? AND local_id = ? "
+    "SELECT * FROM waiting_entry WHERE local_id = ? AND provider_id = ? "
     "AND status = 'waiting' ORDER BY id LIMIT 1"
 )
+# The latest closed entry for the same person at the provider, by either identifier.
+_CLOSED_BY_NHS = (
+    "SELECT * FROM waiting_entry WHERE nhs_number = ? AND provider_id = ? "
+    "AND status != 'waiting' ORDER BY closed_on DESC, id DESC LIMIT 1"
+)
+_CLOSED_BY_LOCAL = (
+    "SELECT * FROM waiting_entry WHERE local_id = ? AND provider_id = ? "
+    "AND status != 'waiting' ORDER BY closed_on DESC, id DESC LIMIT 1"
+)
+# What the import report lists when it changes: the stored fields a huddle acts on.
+_REPORTED = ("tier", "breach_date", "contact_due", "case_owner_id", "safeguarding")
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,28 @@ class ImportProgress:
     total: int | None = None  # changes to write; None while checking
 
 
+@dataclass(frozen=True)
+class EntryChange:
+    """One entry whose breach date, breached state, contact due, tier, owner or
+    safeguarding flag the import changed, or whose change it held."""
+
+    id: int
+    who: str
+    provider: str
+    changed: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = [*self.changed, *(f"HELD {words}" for words in self.held)]
+        return f"{self.who} — {self.provider}: {'; '.join(parts)}"
+
+
+@dataclass(frozen=True)
+class BreachCounts:
+    breached: int
+    without_escalation: int
+
+
 @dataclass
 class ImportResult:
     rows_in: int = 0
@@ -100,6 +145,7 @@ class ImportResult:
     new: int = 0
     changed: int = 0
     same: int = 0
+    holding: int = 0  # rows with a change held for a person (the rest of the row applied)
     applied: bool = False  # False when all-or-nothing met an invalid row, or a dry run
     dry_run: bool = False
     blocked: bool = False  # all-or-nothing met an invalid row: nothing written
@@ -107,6 +153,13 @@ class ImportResult:
     missing: int = 0
     shown_missing: list[MissingEntry] = field(default_factory=list)
     bulk: bool = False
+    changes: int = 0  # entries listed by the report, of which the first SHOWN are kept
+    shown_changes: list[EntryChange] = field(default_factory=list)
+    new_holds: int = 0  # held changes this import stores (still-open ones not counted)
+    still_held: int = 0  # held changes already open that the extract repeats
+    closed_listed: int = 0  # rows for entries the huddle closed
+    before: BreachCounts | None = None
+    after: BreachCounts | None = None  # None when nothing would be written
 
     @property
     def imported(self) -> int:
@@ -121,17 +174,56 @@ class ImportResult:
         return 0 if self.blocked else self.same
 
     @property
+    def held(self) -> int:
+        return 0 if self.blocked else self.holding
+
+    @property
     def rejected(self) -> int:
         return self.rows_in if self.blocked else self.invalid
 
     def summary(self) -> str:
-        assert self.rows_in == self.imported + self.updated + self.unchanged + self.rejected, (
-            "rows in must equal imported + updated + unchanged + rejected"
-        )
+        assert self.rows_in == (
+            self.imported + self.updated + self.unchanged + self.held + self.rejected
+        ), "rows in must equal imported + updated + unchanged + held + rejected"
         return (
             f"rows in: {self.rows_in}; imported: {self.imported}; updated: {self.updated}; "
-            f"unchanged: {self.unchanged}; rejected: {self.rejected}"
+            f"unchanged: {self.unchanged}; held: {self.held}; rejected: {self.rejected}"
         )
+
+    def report(self) -> list[str]:
+        """What the import changed and held, in words, for the command and the screen."""
+        lines = []
+        if self.before is not None and self.after is not None:
+            lines.append(
+                f"breached: {self.before.breached} -> {self.after.breached}; breached "
+                f"without escalation: {self.before.without_escalation} -> "
+                f"{self.after.without_escalation}"
+            )
+        if self.held:
+            verb = "held" if self.applied else "to hold"
+            lines.append(
+                f"held for a person ({self.new_holds} new, {self.still_held} already held; "
+                f"{verb}, never applied): resolve each on the waiting list's held filter "
+                "or in the reconciliation (R)"
+            )
+        if self.changes:
+            lines.append(f"entries changed or held: {self.changes}")
+            lines += [f"  {change.describe()}" for change in self.shown_changes]
+            if self.changes > len(self.shown_changes):
+                lines.append(f"  ... and {self.changes - len(self.shown_changes)} more")
+        return lines
+
+
+@dataclass
+class _Hold:
+    """A held change to store, or an open one to bring up to what the extract now says."""
+
+    entry_id: int
+    field: str
+    said: str  # JSON, as held_change stores it
+    held: str
+    open_id: int | None = None
+    open_version: int | None = None
 
 
 @dataclass
@@ -148,6 +240,48 @@ class _Plan:
     matched: dict[int, int] = field(default_factory=dict)  # entry id -> line that matched it
     seen: set[int] = field(default_factory=set)  # entries the extract lists, valid or not
     providers: set[int] = field(default_factory=set)
+    holds: list[_Hold] = field(default_factory=list)
+    agreed: list[tuple[int, int]] = field(default_factory=list)  # held change id, version
+
+
+@dataclass
+class _Judge:
+    """What the ownership rules need beside the row: the tiers, the people's names for the
+    report, and the held changes already stored (few: read once, not per row)."""
+
+    tiers: dict[int, RiskTier]
+    people: dict[int, str]
+    providers: dict[int, str]
+    today: date
+    open_holds: dict[tuple[int, str], tuple[int, int, str]]  # (entry, field) -> id, version, said
+    decided: set[tuple[int, str, str]]  # (entry, field, said) a person accepted or kept
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, tiers: dict[int, RiskTier], today: date) -> _Judge:
+        open_holds = {
+            (entry, name): (held_id, version, said)
+            for held_id, version, entry, name, said in conn.execute(
+                "SELECT id, version, entry_id, field, extract_value FROM held_change "
+                "WHERE state = 'open'"
+            )
+        }
+        decided = set(
+            conn.execute(
+                "SELECT entry_id, field, extract_value FROM held_change "
+                "WHERE state IN ('accepted', 'kept')"
+            ).fetchall()
+        )
+        return cls(
+            tiers,
+            dict(conn.execute("SELECT id, name FROM person")),
+            dict(conn.execute("SELECT id, name FROM provider")),
+            today,
+            open_holds,
+            decided,
+        )
+
+    def words(self, name: str, value: object) -> str:
+        return shown(name, value, self.people, self.tiers)
 
 
 class _NothingWritten(Exception):
@@ -256,23 +390,28 @@ def _run(
     on_reject: Callable[[RejectedRow], None] | None,
     progress: Progress | None,
 ) -> None:
-    if dry_run:
-        # A read transaction: the same view of the list throughout, and no write lock.
-        store.conn.execute("BEGIN")
-        try:
-            _plan(store, extract, today, result, skip_invalid, on_reject, progress)
-        finally:
-            store.conn.execute("ROLLBACK")
-        return
+    # A dry run is rehearsed in a write that is rolled back, so that what it reports (how
+    # the breach counts move) is counted by the same queries as the real import's.
     try:
         with store.write(reason) as txn:
+            result.before = _breach_counts(txn.conn, today)
             plan = _plan(store, extract, today, result, skip_invalid, on_reject, progress)
             if result.blocked:
                 raise _NothingWritten
-            _apply(txn, plan, today, reason, progress)
+            _apply(txn, plan, today, reason, None if dry_run else progress)
+            result.after = _breach_counts(txn.conn, today)
+            if dry_run:
+                raise _NothingWritten
             result.applied = True
     except _NothingWritten:
         pass
+
+
+def _breach_counts(conn: sqlite3.Connection, today: date) -> BreachCounts:
+    by_tier = tier_counts(conn, today).values()
+    return BreachCounts(
+        sum(t.breached for t in by_tier), sum(t.breached_without_escalation for t in by_tier)
+    )
 
 
 def _plan(
@@ -288,14 +427,9 @@ def _plan(
     tiers = records.risk_tiers(store)
     checker = RowChecker(extract.layout, lookups(conn, tiers), today)
     plan = _Plan(result)
-    present = extract.layout.present_fields
-    waiting_at = dict(
-        conn.execute(
-            "SELECT provider_id, count(*) FROM waiting_entry WHERE status = 'waiting' "
-            "GROUP BY provider_id"
-        ).fetchall()
-    )
-    matcher = _Matcher(conn, waiting_at)
+    judged = extract.layout.present_fields - {"provider_id"}
+    matcher = _Matcher(conn)
+    judge = _Judge.read(conn, tiers, today)
 
     def reject(row: RejectedRow) -> None:
         result.invalid += 1
@@ -318,7 +452,7 @@ def _plan(
         if isinstance(checked, RejectedRow):
             reject(checked)
             continue
-        _classify(checked, matcher, plan, present, tiers, today, reject)
+        _classify(checked, matcher, plan, judged, judge, reject)
     if progress is not None:
         progress(ImportProgress("checking", result.rows_in, 1.0))
     result.blocked = result.invalid > 0 and not skip_invalid
@@ -330,21 +464,41 @@ def _plan(
 
 
 class _Matcher:
-    """Finds the waiting entry a row describes, by index, only where the provider has any."""
+    """Finds the entry a row describes, by index, only where the provider has any: the
+    waiting one, or else the latest the huddle closed."""
 
-    def __init__(self, conn: sqlite3.Connection, waiting_at: dict[int, int]) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.waiting_at = waiting_at
+        by_provider = "SELECT provider_id, count(*) FROM waiting_entry WHERE status {} GROUP BY 1"
+        self.waiting_at = dict(conn.execute(by_provider.format("= 'waiting'")).fetchall())
+        self.closed_at = dict(conn.execute(by_provider.format("!= 'waiting'")).fetchall())
         self.names: list[str] | None = None
 
     def find(self, provider_id: int, nhs_number: str | None, local_id: str | None) -> dict | None:
         if not self.waiting_at.get(provider_id):
             return None
+        return self._either(_BY_NHS, _BY_LOCAL, provider_id, nhs_number, local_id)
+
+    def find_closed(
+        self, provider_id: int, nhs_number: str | None, local_id: str | None
+    ) -> dict | None:
+        if not self.closed_at.get(provider_id):
+            return None
+        return self._either(_CLOSED_BY_NHS, _CLOSED_BY_LOCAL, provider_id, nhs_number, local_id)
+
+    def _either(
+        self,
+        by_nhs: str,
+        by_local: str,
+        provider_id: int,
+        nhs_number: str | None,
+        local_id: str | None,
+    ) -> dict | None:
         found = None
         if nhs_number is not None:
-            found = self._first(_BY_NHS, (nhs_number, provider_id))
+            found = self._first(by_nhs, (nhs_number, provider_id))
         if found is None and local_id is not None:
-            found = self._first(_BY_LOCAL, (provider_id, local_id))
+            found = self._first(by_local, (local_id, provider_id))
         return found
 
     def _first(self, query: str, key: tuple) -> dict | None:
@@ -361,16 +515,21 @@ def _classify(
     row: ValidRow,
     matcher: _Matcher,
     plan: _Plan,
-    present: frozenset[str],
-    tiers: dict[int, RiskTier],
-    today: date,
+    judged: frozenset[str],
+    judge: _Judge,
     reject: Callable[[RejectedRow], None],
 ) -> None:
     entry = row.entry
     plan.providers.add(entry.provider_id)
     stored = matcher.find(entry.provider_id, entry.nhs_number, entry.local_id)
     if stored is None:
-        new_row = records.entry_row(entry, tiers)
+        closed = matcher.find_closed(entry.provider_id, entry.nhs_number, entry.local_id)
+        # A referral made after the closure is a new one; otherwise the huddle closed this
+        # very entry and the extract has not caught up: held, never re-created.
+        if closed is not None and entry.referral_date.isoformat() <= (closed["closed_on"] or ""):
+            _closed_still_listed(closed, plan, judge)
+            return
+        new_row = records.entry_row(entry, judge.tiers)
         if not plan.insert_columns:
             plan.insert_columns = tuple(new_row)
         plan.inserts.append(tuple(new_row.values()))
@@ -390,18 +549,139 @@ def _classify(
         )
         return
     plan.seen.add(stored["id"])
-    # Columns the file does not have keep their stored values.
-    merged = {f: getattr(entry, f) if f in present else stored[f] for f in _ENTRY_FIELDS}
-    # A re-tier in the extract never clears a breach that has happened.
-    wanted = records.redated_row(stored, WaitingEntry.model_validate(merged), tiers, today)
-    changes = {column: value for column, value in wanted.items() if stored[column] != value}
-    if stored.get("not_in_extract_since") is not None:
+    said = entry.model_dump(mode="json", include=judged)
+    applied, holds = _judged(stored, said, plan, judge)
+    changes = {}
+    if applied:
+        merged = WaitingEntry.model_validate({**stored, **applied})
+        # A re-tier never clears a breach that has happened.
+        wanted = records.redated_row(stored, merged, judge.tiers, judge.today)
+        changes = {column: value for column, value in wanted.items() if stored[column] != value}
+    if stored["not_in_extract_since"] is not None:
         changes["not_in_extract_since"] = None  # back in the extract
     if changes:
         plan.updates.append((stored["id"], stored["version"], changes))
+    _report(stored, changes, holds, plan, judge)
+    if holds:
+        plan.result.holding += 1
+    elif changes:
         plan.result.changed += 1
     else:
         plan.result.same += 1
+
+
+def _judged(
+    stored: dict, said: dict, plan: _Plan, judge: _Judge
+) -> tuple[dict, list[tuple[str, object, object]]]:
+    """The extract's values that apply, and those held (field, said, held)."""
+    applied: dict = {}
+    holds: list[tuple[str, object, object]] = []
+    entry_id = stored["id"]
+    for name, value in said.items():
+        held = bool(stored[name]) if name == "safeguarding" else stored[name]
+        open_hold = judge.open_holds.get((entry_id, name))
+        if value == held:
+            if open_hold is not None:  # the extract has come round to huddle's value
+                plan.agreed.append(open_hold[:2])
+            continue
+        encoded = json.dumps(value)
+        if (entry_id, name, encoded) in judge.decided:
+            continue  # a person has decided on this very value: not news
+        if open_hold is not None and open_hold[2] == encoded:
+            holds.append((name, value, held))  # held already, waiting for a person
+            plan.result.still_held += 1
+            continue
+        verdict = decide(name, value, held, judge.tiers, bool(stored["tier_by_huddle"]))
+        if verdict is Verdict.APPLY:
+            applied[name] = value
+            if open_hold is not None:  # overtaken by a value that applies at once
+                plan.agreed.append(open_hold[:2])
+        elif verdict is Verdict.HOLD:
+            holds.append((name, value, held))
+            _hold(entry_id, name, encoded, json.dumps(held), open_hold, plan)
+    return applied, holds
+
+
+def _hold(
+    entry_id: int,
+    name: str,
+    said: str,
+    held: str,
+    open_hold: tuple[int, int, str] | None,
+    plan: _Plan,
+) -> None:
+    if open_hold is None:
+        plan.holds.append(_Hold(entry_id, name, said, held))
+        plan.result.new_holds += 1
+    elif open_hold[2] != said:  # held already, and the extract now says something else
+        plan.holds.append(_Hold(entry_id, name, said, held, *open_hold[:2]))
+        plan.result.new_holds += 1
+    else:
+        plan.result.still_held += 1
+
+
+def _closed_still_listed(closed: dict, plan: _Plan, judge: _Judge) -> None:
+    """A row for an entry the huddle closed: held as "closed here, still in the provider's
+    extract", unless a person already kept it closed against this very word."""
+    plan.result.closed_listed += 1
+    entry_id, said = closed["id"], json.dumps("waiting")
+    if (entry_id, "status", said) in judge.decided:
+        plan.result.same += 1
+        return
+    _hold(
+        entry_id,
+        "status",
+        said,
+        json.dumps(closed["status"]),
+        judge.open_holds.get((entry_id, "status")),
+        plan,
+    )
+    _report(closed, {}, [("status", "waiting", closed["status"])], plan, judge)
+    plan.result.holding += 1
+
+
+def _report(
+    stored: dict,
+    changes: dict,
+    holds: list[tuple[str, object, object]],
+    plan: _Plan,
+    judge: _Judge,
+) -> None:
+    """List the entry in the report if what the huddle acts on changed or is held."""
+    changed = [
+        f"{FIELD_WORDS.get(name, name.replace('_', ' '))} "
+        f"{judge.words(name, stored[name])} -> {judge.words(name, changes[name])}"
+        for name in _REPORTED
+        if name in changes
+    ]
+    if "breach_date" in changes:
+        today = judge.today
+        was = rules.is_breached(date.fromisoformat(stored["breach_date"]), today)
+        now = rules.is_breached(date.fromisoformat(changes["breach_date"]), today)
+        if was != now:
+            changed.append("now BREACHED" if now else "no longer breached")
+    held = [
+        FIELD_WORDS["status"] + f" (closed here as {held_value})"
+        if name == "status"
+        else f"{FIELD_WORDS[name]} {judge.words(name, said)} in the extract, "
+        f"{judge.words(name, held_value)} here"
+        for name, said, held_value in holds
+    ]
+    if not changed and not held:
+        return
+    result = plan.result
+    result.changes += 1
+    if len(result.shown_changes) < SHOWN:
+        who = stored["local_id"] or stored["nhs_number"]
+        result.shown_changes.append(
+            EntryChange(
+                stored["id"],
+                f"local id {who}" if stored["local_id"] else f"NHS {who}",
+                judge.providers.get(stored["provider_id"], "?"),
+                tuple(changed),
+                tuple(held),
+            )
+        )
 
 
 def _find_missing(conn: sqlite3.Connection, plan: _Plan) -> None:
@@ -433,7 +713,13 @@ class _Written:
     """Counts the changes written and tells `progress` every so often."""
 
     def __init__(self, plan: _Plan, progress: Progress | None) -> None:
-        self.total = len(plan.updates) + len(plan.marks) + len(plan.inserts)
+        self.total = (
+            len(plan.updates)
+            + len(plan.marks)
+            + len(plan.inserts)
+            + len(plan.holds)
+            + len(plan.agreed)
+        )
         self.done = 0
         self.progress = progress
 
@@ -456,11 +742,41 @@ def _apply(
     for entry_id, version in plan.marks:
         txn.update("waiting_entry", entry_id, mark, version, f"{reason}: not in this extract")
         written.add(1)
+    _write_holds(txn, plan, today, reason)
+    written.add(len(plan.holds) + len(plan.agreed))
     if plan.result.bulk:
         with indexes_rebuilt_after(txn, "waiting_entry"):
             _insert(txn, plan, written)
     else:
         _insert(txn, plan, written)
+
+
+def _write_holds(txn: Transaction, plan: _Plan, today: date, reason: str) -> None:
+    """Store each held change (or bring an open one up to what the extract now says), and
+    close those the extract has come round to."""
+    for hold in plan.holds:
+        if hold.open_id is None:
+            records.insert(
+                txn,
+                HeldChange(
+                    entry_id=hold.entry_id,
+                    field=hold.field,
+                    extract_value=hold.said,
+                    huddle_value=hold.held,
+                    source=reason,
+                    held_on=today,
+                ),
+            )
+        else:
+            changes = {"extract_value": hold.said, "huddle_value": hold.held, "source": reason}
+            txn.update("held_change", hold.open_id, changes, hold.open_version, reason)
+    agreed = {
+        "state": HeldState.AGREED.value,
+        "resolved_on": today.isoformat(),
+        "reason": f"{reason} agrees with huddle, or gives a value that applies at once",
+    }
+    for held_id, version in plan.agreed:
+        txn.update("held_change", held_id, agreed, version, reason)
 
 
 def _insert(txn: Transaction, plan: _Plan, written: _Written) -> None:

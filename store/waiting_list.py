@@ -107,6 +107,9 @@ def _where(query: WaitingQuery) -> tuple[str, dict]:
         clauses.append(f"({HIGH_RISK})")
     if query.not_in_extract:
         clauses.append("e.not_in_extract_since IS NOT NULL")
+    if query.held:
+        # Few held changes: their entries, through the index on held_change's state.
+        clauses.append("e.id IN (SELECT entry_id FROM held_change WHERE state = 'open')")
     if query.owner_id is not None:
         clauses.append("e.case_owner_id = :owner_id")
         params["owner_id"] = query.owner_id

@@ -34,7 +34,15 @@ from huddle.models import (
     WaitingEntry,
 )
 from huddle.waiting_query import WaitingQuery
-from store import NotFound, StaleVersion, Store, entry_changes, open_store, records
+from store import (
+    NotFound,
+    StaleVersion,
+    Store,
+    entry_changes,
+    held_changes,
+    open_store,
+    records,
+)
 from store.queries import status_summary
 from store.waiting_list import count_entries, page_of_entries
 from tests.test_store import audit_count, audit_rows, provider_and_owner, raw_row, waiting
@@ -1030,7 +1038,7 @@ def test_a_refused_change_writes_nothing(store: Store, team: Team, refusal: str)
 # --- a waiting-list re-import ----------------------------------------------------------------
 
 
-def test_a_reimport_that_retiers_a_breached_entry_down_keeps_the_breach(
+def test_a_reimport_that_retiers_down_is_held_and_once_accepted_keeps_a_breach(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("HUDDLE_DB", "HUDDLE_TODAY", "HUDDLE_USER"):
@@ -1047,12 +1055,13 @@ def test_a_reimport_that_retiers_a_breached_entry_down_keeps_the_breach(
 
     # Both referred 1 Nov in tier 2 (breach 15 Nov).
     assert import_on(date(2026, 11, 10), "week1.csv", ("2", "2")) == counts(2, imported=2)
-    # Before the breach, the provider re-tiers EX-0000 down: its breach date moves on.
-    assert import_on(date(2026, 11, 12), "week2.csv", ("4", "2")) == counts(
-        2, updated=1, unchanged=1
-    )
-    # After the breach, EX-0001 too: its breach stands.
-    assert import_on(TODAY, "week3.csv", ("4", "4")) == counts(2, updated=1, unchanged=1)
+    # Before the breach, the provider re-tiers EX-0000 down: held until a person accepts
+    # it, then its breach date moves on.
+    assert import_on(date(2026, 11, 12), "week2.csv", ("4", "2")) == counts(2, held=1, unchanged=1)
+    accept_held(db, date(2026, 11, 12))
+    # After the breach, EX-0001 too: accepted, its breach stands.
+    assert import_on(TODAY, "week3.csv", ("4", "4")) == counts(2, held=1, unchanged=1)
+    accept_held(db, TODAY)
 
     stored = entries(db)
     assert {key: (row["tier"], row["breach_date"]) for key, row in stored.items()} == {
@@ -1068,6 +1077,18 @@ def test_a_reimport_that_retiers_a_breached_entry_down_keeps_the_breach(
         assert without_escalation_count(store, TODAY) == 1
         (line,) = page_of_entries(store, WaitingQuery(TODAY, breached=True), 0, 10)
         assert (line.local_id, line.tier, line.days_to_breach) == ("EX-0001", 4, -7)
+    finally:
+        store.close()
+
+
+def accept_held(db: Path, today: date) -> None:
+    """A person accepts the one open held change, as `A` on the entry does."""
+    store = open_store(db, "Kofi Mensah")
+    try:
+        (line,) = held_changes.open_held(store)
+        held_changes.resolve(
+            store, line.id, line.version, accept=True, reason="clinical review", today=today
+        )
     finally:
         store.close()
 

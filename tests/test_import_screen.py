@@ -91,7 +91,7 @@ async def test_a_clean_file_is_checked_then_imported(
         await type_into(pilot, screen, "file", path.name)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert "rows in: 3; imported: 3; updated: 0; unchanged: 0; rejected: 0" in shown(
+        assert "rows in: 3; imported: 3; updated: 0; unchanged: 0; held: 0; rejected: 0" in shown(
             screen, "#summary"
         )
         assert "ctrl+s to import" in shown(screen, "#status")
@@ -126,7 +126,7 @@ async def test_a_bad_row_is_shown_and_confirming_imports_nothing(
         await pilot.press("enter")
         await settle(app, pilot)
         assert rejected_rows(screen) == [["4", "initials", "blank: initials are required"]]
-        assert "rows in: 3; imported: 0; updated: 0; unchanged: 0; rejected: 3" in shown(
+        assert "rows in: 3; imported: 0; updated: 0; unchanged: 0; held: 0; rejected: 3" in shown(
             screen, "#summary"
         )
         assert "the other 2 rows would go in: 2 new" in shown(screen, "#summary")
@@ -165,7 +165,7 @@ async def test_skip_invalid_imports_the_rest_and_writes_the_rejects_file(
         await settle(app, pilot)
     rejects = tmp_path / "week-47.rejects.csv"
     assert results == [
-        "rows in: 3; imported: 2; updated: 0; unchanged: 0; rejected: 1; "
+        "rows in: 3; imported: 2; updated: 0; unchanged: 0; held: 0; rejected: 1; "
         f"rejected rows in {rejects}"
     ]
     assert sorted(entries(db)) == ["EX-0000", "EX-0002"]

@@ -282,6 +282,7 @@ def test_status_prints_a_reconciliation_section(
         "no outcome after closure 3 closed without an outcome 2, "
         "no longer in the provider's extract 1",
         "long-wait outliers 2 waiting over twice the tier's maximum safe wait",
+        "held from extracts 0 changes a provider's extract asked for, waiting for a person",
     ]
 
 
@@ -310,6 +311,7 @@ def test_status_json_adds_reconciliation_and_keeps_every_other_key(
             "not_in_provider_extract": 1,
         },
         "long_wait_outliers": 2,
+        "held_changes": 0,
     }
     tomorrow = json.loads(status(db_path, capsys, "--json", "--as-at", "23/11/2026"))
     assert tomorrow["reconciliation"]["long_wait_outliers"] == 3

@@ -33,7 +33,8 @@ CLOCK = FixedClock(TODAY)
 TRUST = PROVIDERS["prime"].name  # Northbrook Community Health NHS Trust
 LINKS = PROVIDERS["vcse"].name  # Northbrook Community Links
 SUMMARY = re.compile(
-    r"rows in: (\d+); imported: (\d+); updated: (\d+); unchanged: (\d+); rejected: (\d+)"
+    r"rows in: (\d+); imported: (\d+); updated: (\d+); unchanged: (\d+); held: (\d+); "
+    r"rejected: (\d+)"
 )
 
 
@@ -110,26 +111,31 @@ def import_(
 
 
 def summary(out: str) -> dict[str, int]:
-    """The one summary line, with rows in = imported + updated + unchanged + rejected."""
+    """The one summary line, with rows in = imported + updated + unchanged + held +
+    rejected."""
     found = SUMMARY.findall(out)
     assert len(found) == 1, out
-    rows_in, imported, updated, unchanged, rejected = (int(n) for n in found[0])
-    assert rows_in == imported + updated + unchanged + rejected
+    rows_in, imported, updated, unchanged, held, rejected = (int(n) for n in found[0])
+    assert rows_in == imported + updated + unchanged + held + rejected
     return {
         "rows in": rows_in,
         "imported": imported,
         "updated": updated,
         "unchanged": unchanged,
+        "held": held,
         "rejected": rejected,
     }
 
 
-def counts(rows_in: int, imported=0, updated=0, unchanged=0, rejected=0) -> dict[str, int]:
+def counts(
+    rows_in: int, imported=0, updated=0, unchanged=0, rejected=0, held=0
+) -> dict[str, int]:
     return {
         "rows in": rows_in,
         "imported": imported,
         "updated": updated,
         "unchanged": unchanged,
+        "held": held,
         "rejected": rejected,
     }
 
@@ -676,12 +682,6 @@ def test_missing_required_columns_are_named(
     assert_refused(code, out, err, "has no column for", *needles)
 
 
-def test_a_repeated_header_is_refused(db: Path, tmp_path: Path, capsys) -> None:
-    path = write_extract(tmp_path / "x.csv", [extract_row(0)], header=[*COLUMNS, "Initials"])
-    code, out, err = import_(db, path, capsys)
-    assert_refused(code, out, err, "'initials' 2 times")
-
-
 @pytest.mark.parametrize(
     ("extra", "code_point"), [("notes\x1b[2J", "U+001B"), ("\u202eWard", "U+202E")]
 )
@@ -694,6 +694,12 @@ def test_a_header_holding_an_unseen_character_is_refused_by_position(
     shown = repr(extra)
     assert_refused(code, out, err, f"column 4 of the header ({shown}): ", code_point)
     assert extra not in err
+
+
+def test_a_repeated_header_is_refused(db: Path, tmp_path: Path, capsys) -> None:
+    path = write_extract(tmp_path / "x.csv", [extract_row(0)], header=[*COLUMNS, "Initials"])
+    code, out, err = import_(db, path, capsys)
+    assert_refused(code, out, err, "'initials' 2 times")
 
 
 @pytest.mark.parametrize(
