@@ -16,6 +16,10 @@ import unicodedata
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 # Emphasis, code, links and images, HTML and entities, strikethrough, headings, tables.
 _STRUCTURE = re.compile(r"([\\`*_\[\]<>&~#|!])")
+# A list marker at the start of a field, which lands at the start of a list item in the
+# minutes ("- " + "- item" is a list inside the item; "1. item" an ordered one): "-", "+",
+# or the "." or ")" after a number.
+_LIST_MARKER = re.compile(r"^(\s*\d*)([-+.)])")
 
 LINE_BREAK_SHOWN = " ↵ "
 
@@ -25,7 +29,7 @@ def md(text: object) -> str:
     (a terminal escape, a bidi override) is shown by its code, e.g. \\x1b, not passed on."""
     one_line = _LINE_BREAKS.sub(LINE_BREAK_SHOWN, str(text))
     shown = "".join(_visible(c) for c in one_line)
-    return _STRUCTURE.sub(r"\\\1", shown)
+    return _LIST_MARKER.sub(r"\1\\\2", _STRUCTURE.sub(r"\\\1", shown))
 
 
 def _visible(c: str) -> str:
