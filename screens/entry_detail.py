@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -29,7 +30,7 @@ from screens.detail import DetailScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
 from screens.markup import escape
-from store import entry_changes
+from store import entry_changes, held_changes
 from store.entry_detail import EntryDetail, entry_detail
 from store.errors import REFUSALS
 
@@ -43,6 +44,22 @@ ENTRY_COMMANDS = (
     Command("entry-pause", "p", "p", "pause", "Pause/resume", "Pause or resume the clock (reason)"),
     Command("entry-owner", "o", "o", "change_owner", "Owner", "Change the case owner"),
     Command("entry-reviewed", "v", "v", "reviewed", "Reviewed", "Mark reviewed in today's huddle"),
+    Command(
+        "entry-accept",
+        "A",
+        "A",
+        "resolve_held(True)",
+        "Accept",
+        "Accept a change the provider's extract asked for and huddle held (with a reason)",
+    ),
+    Command(
+        "entry-keep",
+        "K",
+        "K",
+        "resolve_held(False)",
+        "Keep ours",
+        "Keep huddle's value against a change the extract asked for (with a reason)",
+    ),
     Command(
         "entry-close",
         "x",
@@ -85,6 +102,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
         with VerticalScroll(id="entry"):
             yield Static(f"Waiting-list entry, as at {long_uk(self.app.clock.today())}", id="as-at")
             yield Static("Reading the entry…", id="summary", classes="part")
+            yield Static("", id="held", classes="part")
             yield Static("", id="escalations", classes="part")
             yield Static("", id="contacts", classes="part")
             yield Static("", id="history", classes="part")
@@ -95,6 +113,9 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
     def show(self, detail: EntryDetail) -> None:
         today = self.app.clock.today()
         self.query_one("#summary", Static).update(_summary(detail, today))
+        held = self.query_one("#held", Static)
+        held.update(_held(detail))
+        held.display = bool(detail.held)
         self.query_one("#escalations", Static).update(_escalations(detail))
         self.query_one("#contacts", Static).update(_contacts(detail))
         self.query_one("#history", Static).update(history_text(detail.history))
@@ -256,6 +277,38 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
             save,
         )
 
+    def action_resolve_held(self, accept: bool) -> None:
+        held = self.read_detail.held
+        if not held:
+            self.app.notify("Nothing from the provider's extract is held for this entry.")
+            return
+        today = self.app.clock.today()
+        which = {f"{n}. {line.describe()}": line for n, line in enumerate(held, 1)}
+
+        def save(typed: dict[str, str]) -> object:
+            line = which[typed["which"]] if len(held) > 1 else held[0]
+            return held_changes.resolve(
+                self.app.store,
+                line.id,
+                line.version,
+                accept=accept,
+                reason=typed["reason"],
+                today=today,
+            )
+
+        verb = "Accept the extract's value" if accept else "Keep huddle's value"
+        fields = [
+            FormField(
+                "reason",
+                "Reason",
+                placeholder="why, for the audit trail (e.g. confirmed with the provider)",
+            )
+        ]
+        if len(held) > 1:
+            fields.insert(0, FormField("which", "Held change", "choice", choices=tuple(which)))
+        title = verb if len(held) > 1 else f"{verb}: {held[0].describe()}"
+        self._form(title, fields, save)
+
     def action_change_owner(self) -> None:
         today = self.app.clock.today()
 
@@ -411,3 +464,16 @@ def _contacts(detail: EntryDetail) -> str:
     for c in detail.contacts:
         lines.append(f"  {uk(c.contact_on)} {c.kind} by {escape(c.made_by)}: {escape(c.outcome)}")
     return "\n".join(lines)
+
+
+def _held(detail: EntryDetail) -> Text:
+    """What the provider's extract asked for that waits for a person, as plain text: the
+    values come from a file."""
+    lines = [
+        f"HELD FROM THE PROVIDER'S EXTRACT ({len(detail.held)}): A accepts the extract's "
+        "value, K keeps huddle's, each with a reason"
+    ]
+    lines += [
+        f"  {line.describe()} — held {uk(line.held_on)}, {line.source}" for line in detail.held
+    ]
+    return Text("\n".join(lines), style="bold")
