@@ -1,6 +1,9 @@
 """The terminal app: modes for the top-level screens, global keys, palette, help.
 
 Built by `make_app(store, clock)` so tests hand it a temporary database and a fixed date.
+Breaches are judged against the later of the clock's today and the latest date the database
+has seen; while the clock is behind that date, or `HUDDLE_TODAY` is set on a database that
+is not a demo, everything reads as usual and nothing can be saved (store.clock_guard).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
-from huddle.clock import Clock
+from huddle.clock import Clock, JudgedClock
 from huddle.commands import GLOBAL_COMMANDS
 from huddle.dates import uk
 from huddle.links import Link
@@ -41,6 +44,7 @@ from screens.setup_screen import SetupScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
 from store import Store, driver
+from store.clock_guard import keep_to, latest_seen, write_refusal
 from store.connection import data_version
 from store.meeting_reads import meeting_row, running_meeting
 from store.mobilisation_reads import programme_of
@@ -108,7 +112,11 @@ class HuddleApp(App[None]):
         self.first_run = first_run
         """Opened on a database with no provider or person yet: "Set up your service"."""
         self.store = store
-        self.clock = clock
+        keep_to(store, clock)
+        self.clock = JudgedClock(clock, latest_seen(store.conn))
+        """What the screens read by: today never before a date the database has seen."""
+        self.write_refusal = write_refusal(store)
+        """Why nothing can be saved, said in a banner on every screen; None when it can."""
         self.is_demo = is_demo
         self.room_meeting_id: int | None = None
         """The meeting open in the runner, which `d`, `a` and `r` record into."""
@@ -146,6 +154,8 @@ class HuddleApp(App[None]):
             return
         if version != self.seen_version:
             self.seen_version = version
+            # Another terminal's write may have moved the latest date seen past today.
+            self.clock.seen = latest_seen(self.store.conn)
             self._reread()
         self.fresh_at = self.clock.now()
         self.sub_title = f"data as at {self.fresh_at:%H:%M:%S}"
@@ -167,9 +177,12 @@ class HuddleApp(App[None]):
     def catch_up(self) -> None:
         """At start-up: evaluate every trigger rule and climb every escalation past its
         rung's timeframe (each writes only when there is something to record), then say
-        what happened and read the screen again."""
+        what happened and read the screen again. Not while nothing can be saved: the
+        banner says why, and the next start catches up."""
         today = self.clock.today()
         with self.store.in_this_thread() as store:
+            if write_refusal(store) is not None:
+                return
             climbed = climb_escalations(store, today)
             found = evaluate_all(store, today)
         self.call_from_thread(self._caught_up, climbed, found)

@@ -1,6 +1,9 @@
 """The `huddle` command. Wiring only: parse, open the store, call the store, print.
 
 Commands that do not open the terminal app never import textual, so they start fast.
+A command that counts or writes opens its store guarded by the clock (store.clock_guard):
+without `--as-at` it counts as at the later of today and the latest date the database has
+seen, and one that writes is refused before it starts while nothing can be saved.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from huddle import config
-from huddle.clock import Clock, ClockError, clock_from_env
+from huddle.clock import Clock, ClockError, clock_from_env, judged
 from huddle.dates import long_uk, parse_date
 from huddle.printable import printable, printable_lines
 from store import driver
@@ -381,11 +384,37 @@ def _existing_store(args: argparse.Namespace, *, migrate: bool = True) -> Store:
     return open_store(path, config.resolve_user(args.user), migrate=migrate)
 
 
+def _guarded_store(args: argparse.Namespace, clock: Clock, *, writes: bool) -> Store:
+    """The existing database, every write through it guarded by `clock`. `writes`: the
+    command is about to write, so a refusal is said now, before it reads any file."""
+    from store.clock_guard import keep_to, write_refusal
+
+    store = _existing_store(args)
+    keep_to(store, clock)
+    if writes and (refusal := write_refusal(store)):
+        raise CommandError(f"nothing was saved: {refusal}")
+    return store
+
+
+def _as_at(store: Store, clock: Clock, as_at: date | None) -> date:
+    """`--as-at` when given; else today, or the latest date the database has seen when
+    the clock is behind it (said on stderr: a breach that has happened stays counted)."""
+    from store.clock_guard import behind, latest_seen
+
+    if as_at is not None:
+        return as_at
+    seen = latest_seen(store.conn)
+    if why := behind(clock.today(), seen):
+        print(f"huddle: WARNING: {why}; counted as at {seen:%d/%m/%Y}", file=sys.stderr)
+    return judged(clock.today(), seen)
+
+
 def cmd_status(args: argparse.Namespace, clock: Clock) -> int:
     from store.queries import status_with_reconciliation
 
-    as_at = parse_date(args.as_at, "--as-at") if args.as_at else clock.today()
-    store = _existing_store(args)
+    asked = parse_date(args.as_at, "--as-at") if args.as_at else None
+    store = _guarded_store(args, clock, writes=False)
+    as_at = _as_at(store, clock, asked)
     summary, checks = status_with_reconciliation(store, as_at)
     if args.json:
         report = {**summary.model_dump(mode="json"), "reconciliation": checks.counts()}
@@ -492,6 +521,7 @@ def cmd_restore(args: argparse.Namespace, clock: Clock) -> int:
 def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
     from fixtures.demo import seed_demo
     from fixtures.demo_file import fresh_demo_store
+    from store.clock_guard import keep_to
 
     if args.size < 0:
         raise CommandError(f"--size {args.size} must be zero or more")
@@ -499,6 +529,7 @@ def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
     if not args.db:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = fresh_demo_store(path, config.resolve_user(args.user))
+    keep_to(store, clock, making_demo=True)
     seed_demo(store, clock.today(), size=args.size, progress=_print_progress(args.size))
     print(f"demo service seeded in {path}", file=sys.stderr)
     if args.no_open:
@@ -528,7 +559,7 @@ def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
             "--skip-invalid needs --rejects FILE, so that every row left out is kept "
             "with its reason"
         )
-    store = _existing_store(args)
+    store = _guarded_store(args, clock, writes=not args.dry_run)
     rejects_path = Path(args.rejects) if args.rejects else None
     request = ImportRequest(
         Path(args.file),
@@ -538,7 +569,7 @@ def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
         skip_invalid=args.skip_invalid,
         dry_run=args.dry_run,
     )
-    result = import_file(store, request, clock.today())
+    result = import_file(store, request, _as_at(store, clock, None))
     problems, report = import_report(result, rejects_path)
     for line in problems:
         print(printable(line), file=sys.stderr)
@@ -589,7 +620,7 @@ def _import_metrics(args: argparse.Namespace, clock: Clock) -> int:
     rejects_path = Path(args.rejects) if args.rejects else None
     if rejects_path is None and args.skip_invalid and not args.dry_run:
         rejects_path = rejects_beside(path)
-    store = _existing_store(args)
+    store = _guarded_store(args, clock, writes=not args.dry_run)
     request = MetricsImportRequest(
         path,
         encoding=args.encoding,
@@ -597,7 +628,7 @@ def _import_metrics(args: argparse.Namespace, clock: Clock) -> int:
         skip_invalid=args.skip_invalid,
         dry_run=args.dry_run,
     )
-    result = import_metrics_file(store, request, clock.today())
+    result = import_metrics_file(store, request, _as_at(store, clock, None))
     problems, report = metrics_import_report(result)
     for line in problems:
         print(printable(line), file=sys.stderr)
@@ -654,8 +685,9 @@ def metrics_import_report(result: MetricsImportResult) -> tuple[list[str], list[
 def cmd_export(args: argparse.Namespace, clock: Clock) -> int:
     if args.what == "minutes":
         return _export_minutes(args)
-    as_at = parse_date(args.as_at, "--as-at") if args.as_at else clock.today()
-    store = _existing_store(args)
+    asked = parse_date(args.as_at, "--as-at") if args.as_at else None
+    store = _guarded_store(args, clock, writes=False)
+    as_at = _as_at(store, clock, asked)
     if args.what == "actions":
         return _export_csv(args.out, _actions_export(args, store, as_at), "actions")
     from store.waiting_export import export_waiting_list
@@ -789,21 +821,23 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
         raise CommandError(f"{source}: cannot read it as a UTF-8 text file ({error})") from None
     setup = parse_service_file(text, source.name)
     path = config.resolve_db(args.db)
-    today = clock.today()
     _warn_about_location(path)
     if path.exists():
-        plan = _plan_setup(path, args, setup, today, text)
+        plan = _plan_setup(path, args, setup, clock, text)
     else:
         # Planned against an empty database made for the purpose, so that a dry run, or a
         # plan not confirmed, leaves no file behind.
         with tempfile.TemporaryDirectory() as folder:
-            plan = _plan_setup(Path(folder) / "plan.db", args, setup, today, text)
+            plan = _plan_setup(Path(folder) / "plan.db", args, setup, clock, text)
     print("\n".join(printable(line) for line in plan.lines()))
     if plan.empty:
         return 0
+    if not args.dry_run and (refusal := _setup_refusal(path, args, clock)):
+        raise CommandError(f"nothing was saved: {refusal}")
     if not _confirmed(args):
         return 0 if args.dry_run else EXIT_FAULT
     from store import open_store
+    from store.clock_guard import keep_to
     from store.setup import apply_plan, plan_setup
 
     if not path.exists():
@@ -812,6 +846,8 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
     # one above); each change carries the version it read, so a change made meanwhile by
     # someone else refuses the whole write instead of being overwritten.
     store = open_store(path, config.resolve_user(args.user))
+    keep_to(store, clock)
+    today = clock.today()
     steps = apply_plan(store, plan_setup(store, setup, today, plan.source, text), today)
     print(f"applied: {_changes(steps)} to {path}, audited as set-up from {plan.source}")
     return 0
@@ -847,8 +883,8 @@ def _import_people(args: argparse.Namespace, clock: Clock) -> int:
         text = source.read_text(encoding=codec_for(args.encoding))
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"{source}: cannot read it ({error})") from None
-    store = _existing_store(args)
-    today = clock.today()
+    store = _guarded_store(args, clock, writes=not args.dry_run)
+    today = _as_at(store, clock, None)
     found = plan_people_import(store, read_people(text, source.name), today, source.name)
     for row in found.rejected:
         print(printable(f"line {row.line}: {row.reason}"), file=sys.stderr)
@@ -868,14 +904,32 @@ def _import_people(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _plan_setup(
-    path: Path, args: argparse.Namespace, setup: ServiceFile, today: date, text: str
+    path: Path, args: argparse.Namespace, setup: ServiceFile, clock: Clock, text: str
 ) -> SetupPlan:
     from store import open_store
+    from store.clock_guard import latest_seen
     from store.setup import plan_setup
 
     store = open_store(path, config.resolve_user(args.user))
     try:
+        today = judged(clock.today(), latest_seen(store.conn))
         return plan_setup(store, setup, today, Path(args.file).name, text)
+    finally:
+        store.close()
+
+
+def _setup_refusal(path: Path, args: argparse.Namespace, clock: Clock) -> str | None:
+    """Why a service file cannot be applied to `path` now, said before asking."""
+    from store import open_store
+    from store.clock_guard import keep_to, training_only, write_refusal
+
+    if not path.exists():
+        # A new database is a service's own: `huddle demo` is what makes a demo.
+        return training_only(clock, is_demo=False)
+    store = open_store(path, config.resolve_user(args.user))
+    try:
+        keep_to(store, clock)
+        return write_refusal(store)
     finally:
         store.close()
 
@@ -904,6 +958,7 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
         # First run: the data folder is ours to make, readable by its owner only.
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     from store import open_store
+    from store.clock_guard import keep_to, write_refusal
     from store.records import ensure_default_tiers
     from store.setup import needs_setting_up
     from store.startup import refuse_if_damaged
@@ -911,7 +966,11 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
     _warn_about_location(path)
     store = open_store(path, config.resolve_user(args.user))
     refuse_if_damaged(store)
-    ensure_default_tiers(store)
+    keep_to(store, clock)
+    # While nothing can be saved a new database opens without its tiers: the banner on
+    # every screen says why, and the first start that can save adds them.
+    if write_refusal(store) is None:
+        ensure_default_tiers(store)
     return _run_app(store, clock, first_run=needs_setting_up(store))
 
 

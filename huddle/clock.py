@@ -1,7 +1,11 @@
 """The clock, injected into the app and the commands so that time is a parameter.
 
 `HUDDLE_TODAY=YYYY-MM-DD` fixes today's date for demos and training; whenever it is set
-every screen shows a banner saying so.
+every screen shows a banner saying so, and on a database that is not a demo nothing can be
+saved (store.clock_guard).
+
+Breaches are judged against the later of today and the latest date the database has seen
+(`judged`, `JudgedClock`), so a clock set back clears none.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from huddle.dates import within_range
 
 class Clock(Protocol):
     overridden: bool
+    """Today is fixed (tests, training, `HUDDLE_TODAY`), not the computer's date."""
+    from_env: bool
+    """Today was fixed by `HUDDLE_TODAY`: for demos and training only."""
 
     def today(self) -> date: ...
 
@@ -30,6 +37,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class SystemClock:
     overridden = False
+    from_env = False
 
     def today(self) -> date:
         return date.today()
@@ -46,6 +54,7 @@ class FixedClock:
     fixed: date
     overridden: bool = True
     at: time | None = time(8, 0)
+    from_env: bool = False
 
     def today(self) -> date:
         return self.fixed
@@ -73,6 +82,37 @@ def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
             f"HUDDLE_TODAY={raw!r} is not a date: use YYYY-MM-DD, e.g. HUDDLE_TODAY=2026-11-22"
         ) from None
     try:
-        return FixedClock(within_range(today, "HUDDLE_TODAY"), at=None)
+        return FixedClock(within_range(today, "HUDDLE_TODAY"), at=None, from_env=True)
     except ValueError as error:
         raise ClockError(str(error)) from None
+
+
+def judged(today: date, seen: date | None) -> date:
+    """The date breaches are judged against: `today`, or the latest date the database has
+    seen (`seen`) when that is later. A breach that has happened stands, so an earlier
+    today (a clock set back, by mistake or on purpose) must not clear it."""
+    return today if seen is None or today >= seen else seen
+
+
+@dataclass
+class JudgedClock:
+    """The app's clock: the clock it was given, its today never earlier than `seen`, the
+    latest date the database has seen (which the app keeps up to date). Writes are checked
+    against the clock inside (`inner`): while it is behind, store.clock_guard refuses them."""
+
+    inner: Clock
+    seen: date | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.inner.overridden
+
+    @property
+    def from_env(self) -> bool:
+        return self.inner.from_env
+
+    def today(self) -> date:
+        return judged(self.inner.today(), self.seen)
+
+    def now(self) -> datetime:
+        return self.inner.now()

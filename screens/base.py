@@ -64,6 +64,12 @@ class HuddleScreen(Screen[None]):
                 f"{long_uk(self.app.clock.today())} (HUDDLE_TODAY)",
                 classes="banner clock-banner",
             )
+        if self.app.write_refusal:
+            yield Static(
+                f"NOTHING CAN BE SAVED — {self.app.write_refusal}",
+                classes="banner refusal-banner",
+                markup=False,
+            )
         yield from self.compose_body()
         # Two lines at the bottom: the same app-wide keys on every screen, and under them
         # this screen's own keys, which then fit on one line even on the busiest screen.

@@ -2,7 +2,8 @@
 
 Every write goes through `Store.write()`: one `BEGIN IMMEDIATE` transaction in which each
 insert, update and delete also appends its audit row, so a change and its evidence are
-committed together or not at all.
+committed together or not at all. It is also where the clock guards every write (a clock
+set back, or `HUDDLE_TODAY` on a real service's database: store.clock_guard).
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from store import audit, driver
+from store import audit, clock_guard, driver
 from store.errors import DAMAGED_ADVICE, NotFound, StaleVersion, StoreError, is_damage, unsaved
 from store.schema import migrations
+
+if TYPE_CHECKING:
+    from huddle.clock import Clock
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -141,6 +146,11 @@ class Store:
     db: Database
     actor: str
     now: Callable[[], str] = field(default=utc_now, repr=False)
+    clock: Clock | None = field(default=None, repr=False)
+    """Whose today every write is checked against and moves the latest date seen on to
+    (set by `clock_guard.keep_to`); None checks nothing."""
+    refused: str | None = None
+    """Why every write is refused, in words (`HUDDLE_TODAY` on a real service's database)."""
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -155,6 +165,8 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self.conn, self.actor, self.now(), reason)
+                # At the commit, so that a rehearsal rolled back (a dry run) is never refused.
+                clock_guard.check_and_record(self.conn, self.path, self.clock, self.refused)
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
@@ -184,6 +196,7 @@ class Store:
         Its page cache is kept small: the screens run several such reads at once, and a
         large cache each would only hold copies of pages the operating system caches."""
         store = open_store(self.path, self.actor, migrate=False)
+        store.clock, store.refused = self.clock, self.refused
         try:
             store.db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
             yield store

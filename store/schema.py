@@ -928,6 +928,20 @@ def m019_clock_resumed_on(db: Database) -> None:
 
 
 @migrations()
+def m020_latest_date(db: Database) -> None:
+    """The latest date the database has seen (store.clock_guard), one row read by its key.
+    A database from before this kept no such date: the day of its last audited change,
+    in this computer's zone as every "today" is, is the latest it had seen."""
+    db.execute(
+        "CREATE TABLE latest_date (id INTEGER PRIMARY KEY CHECK (id = 1), seen_on TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO latest_date (id, seen_on) SELECT 1, date(at, 'localtime') FROM "
+        "(SELECT at FROM audit ORDER BY id DESC LIMIT 1) WHERE date(at, 'localtime') IS NOT NULL"
+    )
+
+
+@migrations()
 def m021_paused_clocks_stopped(db: Database) -> None:
     """A paused clock is stopped (huddle.rules.clock_stopped): a waiting entry paused on or
     before its breach date has no breach date in force, stored as the calendar's last day

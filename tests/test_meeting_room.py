@@ -57,6 +57,7 @@ class MovingClock:
 
     current: datetime
     overridden: bool = True
+    from_env: bool = False
 
     def today(self) -> date:
         return self.current.date()

@@ -646,6 +646,11 @@ def test_today_comes_from_huddle_today(
     db: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_file(tmp_path / "m.csv", [["Referrals", "21/11/2026", "100", ""]])
+    # HUDDLE_TODAY writes only to a demo (store.clock_guard).
+    store = open_store(db, "tester")
+    with store.write("a demo, for HUDDLE_TODAY") as txn:
+        txn.update("service", 1, {"is_demo": True}, expected_version=1)
+    store.close()
     monkeypatch.setenv("HUDDLE_TODAY", "2026-11-20")
     code = main(["import", "metrics", str(path), "--db", str(db), "--user", "Kofi Mensah"])
     _, err = capsys.readouterr()
