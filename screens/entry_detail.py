@@ -66,7 +66,8 @@ ENTRY_COMMANDS = (
         "x",
         "close_entry",
         "Close",
-        "Take off the list: seen, discharged or removed (with a reason)",
+        "Take off the list: seen, discharged or removed (with a reason); on a closed entry, "
+        "record its outcome or reopen it",
     ),
 )
 
@@ -332,6 +333,9 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
         )
 
     def action_close_entry(self) -> None:
+        if self.read_detail.entry.status != EntryStatus.WAITING:
+            self._closed_form()
+            return
         today = self.app.clock.today()
 
         def save(typed: dict[str, str]) -> object:
@@ -351,6 +355,37 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
                 FormField("status", "Status", "choice", choices=entry_changes.CLOSED_STATUSES),
                 FormField("reason", "Reason", placeholder="the outcome, e.g. seen in clinic"),
                 FormField("closed_on", "Close date", value=uk(today)),
+            ],
+            save,
+        )
+
+    def _closed_form(self) -> None:
+        """On a closed entry, `x` records the outcome it lacks, or reopens it."""
+        today = self.app.clock.today()
+        entry = self.read_detail.entry
+        record, reopen = "record its outcome", "reopen it (back on the waiting list)"
+        lacks = not (entry.outcome or "").strip()
+
+        def save(typed: dict[str, str]) -> object:
+            if typed["what"] == record:
+                return entry_changes.record_outcome(
+                    self.app.store, self.entry_id, self._version, outcome=typed["text"], today=today
+                )
+            return entry_changes.reopen_entry(
+                self.app.store, self.entry_id, self._version, reason=typed["text"], today=today
+            )
+
+        self._form(
+            f"This entry was closed ({entry.status}): record its outcome, or reopen it",
+            [
+                FormField(
+                    "what",
+                    "Do",
+                    "choice",
+                    value=record if lacks else reopen,
+                    choices=(record, reopen) if lacks else (reopen,),
+                ),
+                FormField("text", "Outcome or reason", placeholder="e.g. seen in clinic 02/12"),
             ],
             save,
         )

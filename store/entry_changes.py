@@ -70,7 +70,7 @@ def _not_before(day: date, field: str, stored: dict, *events: tuple[str, str]) -
 REFERRAL = ("referral_date", "the referral date")
 
 
-def _change(
+def changed(
     txn: Transaction,
     stored: dict,
     version: int,
@@ -114,7 +114,7 @@ def log_contact(
         )
         last = stored["last_interim_contact"]
         latest = max(contact_on, date.fromisoformat(last)) if last else contact_on
-        entry = _change(txn, stored, version, today, {"last_interim_contact": latest})
+        entry = changed(txn, stored, version, today, {"last_interim_contact": latest})
     return entry, contact
 
 
@@ -131,7 +131,7 @@ def retier(
         # The tier is the huddle's now: an extract's different tier is held, whatever it
         # says (huddle.extract_ownership), until a person accepts one.
         changes = {"tier": tier, "tier_by_huddle": True}
-        return _change(txn, stored, version, today, changes, why)
+        return changed(txn, stored, version, today, changes, why)
 
 
 def pause_clock(
@@ -157,7 +157,7 @@ def pause_clock(
             day, "pause date", stored, REFERRAL, ("clock_resumed_on", "the end of the last pause")
         )
         changes = {"paused_since": day, "pause_reason": reason}
-        return _change(txn, stored, version, today, changes)
+        return changed(txn, stored, version, today, changes)
 
 
 def resume_clock(
@@ -186,7 +186,7 @@ def resume_clock(
             "clock_resumed_on": day,
         }
         why = f"clock resumed after {paused} days paused: {reason}"
-        return _change(txn, stored, version, today, changes, why)
+        return changed(txn, stored, version, today, changes, why)
 
 
 def escalate(
@@ -229,7 +229,7 @@ def change_case_owner(
         stored = _stored(txn, entry_id)
         if stored["case_owner_id"] == owner_id:
             raise ValueError("case owner: that person is already the case owner")
-        return _change(txn, stored, version, today, {"case_owner_id": owner_id})
+        return changed(txn, stored, version, today, {"case_owner_id": owner_id})
 
 
 def mark_reviewed(
@@ -239,7 +239,7 @@ def mark_reviewed(
     with store.write(f"reviewed at the huddle of {uk(today)}") as txn:
         stored = _stored(txn, entry_id)
         changes = {"last_reviewed_on": today, "reviewed_meeting_id": meeting_id}
-        return _change(txn, stored, version, today, changes)
+        return changed(txn, stored, version, today, changes)
 
 
 def close_entry(
@@ -269,4 +269,67 @@ def close_entry(
             ("clock_resumed_on", "the end of the last pause"),
         )
         changes = {"status": status, "outcome": reason, "closed_on": day}
-        return _change(txn, stored, version, today, changes)
+        return changed(txn, stored, version, today, changes)
+
+
+def _closed(txn: Transaction, entry_id: int) -> dict:
+    stored = txn.row("waiting_entry", entry_id)
+    if stored is None:
+        raise NotFound("waiting_entry", entry_id)
+    if stored["status"] == EntryStatus.WAITING:
+        raise ValueError("this entry is waiting: it has not been closed")
+    return stored
+
+
+def reopened(txn: Transaction, stored: dict, version: int, today: date, reason: str) -> None:
+    """A closed entry back on the waiting list, inside an open write: its referral date
+    stands, and so does a breach. The outcome it closed with stays in its history."""
+    changes = {"status": EntryStatus.WAITING, "closed_on": None, "outcome": None}
+    changed(txn, stored, version, today, changes, f"reopened: {reason}")
+
+
+def reopen_entry(
+    store: Store, entry_id: int, version: int, *, reason: str, today: date
+) -> WaitingEntry:
+    """Put a closed entry back on the list (closed by mistake, or still waiting after all).
+    A held "closed here, still in the provider's extract" for it is accepted with it."""
+    reason = _required(reason, "entry is reopened")
+    with store.write(f"reopened: {reason}") as txn:
+        reopened(txn, _closed(txn, entry_id), version, today, reason)
+        for held_id, held_version in txn.conn.execute(
+            "SELECT id, version FROM held_change WHERE entry_id = ? AND field = 'status' "
+            "AND state = 'open'",
+            (entry_id,),
+        ).fetchall():
+            accepted = {"state": "accepted", "resolved_on": today.isoformat(), "reason": reason}
+            txn.update("held_change", held_id, accepted, held_version)
+        return WaitingEntry.model_validate(txn.row("waiting_entry", entry_id))
+
+
+def record_outcome(
+    store: Store, entry_id: int, version: int, *, outcome: str, today: date
+) -> WaitingEntry:
+    """The outcome of an entry closed without one (the reconciliation's "no outcome")."""
+    outcome = outcome.strip()
+    if not outcome:
+        raise ValueError("outcome: say how the entry ended, e.g. seen in clinic 02/12")
+    with store.write(f"outcome recorded: {outcome}") as txn:
+        stored = _closed(txn, entry_id)
+        if (stored["outcome"] or "").strip():
+            raise ValueError(f"outcome: this entry closed with one already ({stored['outcome']})")
+        return changed(txn, stored, version, today, {"outcome": outcome})
+
+
+def confirm_still_waiting(
+    store: Store, entry_id: int, version: int, *, reason: str, today: date
+) -> WaitingEntry:
+    """The huddle confirms an entry its provider's extract no longer lists is still
+    waiting (dropped from the extract by mistake): the mark is cleared, with the reason."""
+    reason = _required(reason, "entry is kept on the list")
+    with store.write(f"still waiting, though not in the provider's extract: {reason}") as txn:
+        stored = _stored(txn, entry_id)
+        if stored["not_in_extract_since"] is None:
+            raise ValueError("this entry is in its provider's latest extract: nothing to confirm")
+        # Not a field of the entry's model (only imports set it): written as it is.
+        txn.update("waiting_entry", entry_id, {"not_in_extract_since": None}, version)
+        return WaitingEntry.model_validate(txn.row("waiting_entry", entry_id))

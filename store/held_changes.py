@@ -15,8 +15,8 @@ from datetime import date
 
 from huddle.dates import uk
 from huddle.extract_ownership import FIELD_WORDS, shown
-from huddle.models import EntryStatus, HeldState, WaitingEntry
-from store import records
+from huddle.models import EntryStatus, HeldState
+from store import entry_changes, records
 from store.connection import Store, Transaction
 from store.errors import NotFound
 
@@ -119,32 +119,27 @@ def resolve(
         if held["state"] != HeldState.OPEN:
             raise ValueError(f"this held change was resolved already ({held['state']})")
         if accept:
-            _accept(txn, held, today)
+            _accept(txn, held, today, reason)
         state = HeldState.ACCEPTED if accept else HeldState.KEPT
         changes = {"state": state.value, "resolved_on": today.isoformat(), "reason": reason}
         txn.update("held_change", held_id, changes, version)
 
 
-def _accept(txn: Transaction, held: dict, today: date) -> None:
+def _accept(txn: Transaction, held: dict, today: date, reason: str) -> None:
     entry = txn.row("waiting_entry", held["entry_id"])
     if entry is None:
         raise NotFound("waiting_entry", held["entry_id"])
-    value = json.loads(held["extract_value"])
     if held["field"] == "status":
         if entry["status"] == EntryStatus.WAITING:
             raise ValueError("the entry is waiting again already: keep this held change")
-        changes = {"status": EntryStatus.WAITING, "closed_on": None, "outcome": None}
-    else:
-        if entry["status"] != EntryStatus.WAITING:
-            closed = (
-                f" on {uk(date.fromisoformat(entry['closed_on']))}" if entry["closed_on"] else ""
-            )
-            raise ValueError(
-                f"the entry was closed{closed}: keep this held change, or reopen the entry first"
-            )
-        changes = {held["field"]: value}
-        if held["field"] == "tier":
-            changes["tier_by_huddle"] = False  # a person gave the tier back to the extract
-    merged = WaitingEntry.model_validate({**entry, **changes})
-    row = records.redated_row(entry, merged, records.risk_tiers(txn), today)
-    txn.update("waiting_entry", entry["id"], row, entry["version"])
+        entry_changes.reopened(txn, entry, entry["version"], today, reason)
+        return
+    if entry["status"] != EntryStatus.WAITING:
+        closed = f" on {uk(date.fromisoformat(entry['closed_on']))}" if entry["closed_on"] else ""
+        raise ValueError(
+            f"the entry was closed{closed}: keep this held change, or reopen the entry first"
+        )
+    changes = {held["field"]: json.loads(held["extract_value"])}
+    if held["field"] == "tier":
+        changes["tier_by_huddle"] = False  # a person gave the tier back to the extract
+    entry_changes.changed(txn, entry, entry["version"], today, changes)
