@@ -123,7 +123,7 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
             SectionKey.HELD,
             "Held from extracts",
             "Changes a provider's extract asked for that lower risk or rewrite what we"
-            " recorded: ⏎ opens the entry, A accepts, K keeps ours, each with a reason.",
+            " recorded: ⏎ opens the entry, where A accepts each and K keeps ours, with a reason.",
         ),
         _CARRIED,
         _TRIGGERS,
