@@ -1,7 +1,9 @@
 """The weekly reconciliation: people waiting with two providers, entries with no case
 owner, missing outcomes, and long-wait outliers, each with its count and its first lines.
 
-Pushed from the waiting list with its as-at date; escape goes back.
+Pushed from the waiting list with its as-at date; escape goes back. One cursor moves
+through every line of every check in the order they read, and enter (or a click on the
+highlighted line) opens that line's entry.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
+from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -22,6 +26,7 @@ from huddle.dates import long_uk, uk
 from huddle.nhs_number import spaced
 from huddle.reconciliation import Finding, Reconciliation, ReconciliationLine
 from screens.base import HuddleScreen, read_and_post
+from screens.entry_detail import EntryDetailScreen
 from screens.keys import bindings
 from screens.markup import escape
 from screens.messages import LoadFailed
@@ -30,6 +35,14 @@ from store.reconciliation import reconciliation
 SHOWN = 10  # lines per check; the counts always cover everything found
 
 RECONCILIATION_COMMANDS = (
+    Command(
+        "reconciliation-open",
+        "enter",
+        "⏎",
+        "open_entry",
+        "Open",
+        "Open the highlighted line's entry: owner, contact, held changes, close, history",
+    ),
     Command(
         "reconciliation-refresh",
         "f5",
@@ -40,8 +53,12 @@ RECONCILIATION_COMMANDS = (
     ),
 )
 
+# The cursor's line is marked in a column of its own, so it shows without colour.
+MARKER = "▶"
+
 # Why an entry is listed comes before the long names, so a narrow terminal still shows it.
 COLUMNS = (
+    "",  # the marker
     "Tier",
     "Local id",
     "NHS number",
@@ -145,6 +162,7 @@ CHECKS = (
 def _cells(line: ReconciliationLine, why: str) -> list[Text]:
     # Text, not markup: names and ids come from the database and are shown as they are.
     values = (
+        " ",  # the marker's place, filled while the cursor is on the line
         f"{line.tier} {line.tier_name}",
         line.local_id or "—",
         spaced(line.nhs_number),
@@ -156,6 +174,83 @@ def _cells(line: ReconciliationLine, why: str) -> list[Text]:
         line.provider,
     )
     return [Text(value) for value in values]
+
+
+@dataclass
+class LineClicked(Message):
+    """A line of a check was clicked: the screen's cursor goes to it, or opens it."""
+
+    check: str
+    row: int
+
+
+class CheckLines(DataTable, can_focus=False):
+    """One check's lines. Never focused, so the page scrolls as one; the screen's single
+    cursor, not the table, decides which line is highlighted."""
+
+    def on_click(self, event: events.Click) -> None:
+        # Instead of the table's own click, which only works where it shows a cursor: the
+        # screen's cursor spans every table.
+        event.prevent_default()
+        row = event.style.meta.get("row")
+        if self.id is not None and isinstance(row, int) and row >= 0:
+            self.post_message(LineClicked(self.id, row))
+
+
+class CheckPage(ScrollableContainer):
+    """The page of checks. Up and down move the cursor through the lines, crossing from
+    one check to the next, instead of scrolling; left and right still scroll sideways."""
+
+    BINDINGS = [
+        Binding(
+            "up",
+            "screen.move(-1)",
+            "Up",
+            show=False,
+            id="reconciliation-up",
+            tooltip="Previous line, into the check above from a check's first line",
+        ),
+        Binding(
+            "down",
+            "screen.move(1)",
+            "Down",
+            show=False,
+            id="reconciliation-down",
+            tooltip="Next line, into the check below from a check's last line",
+        ),
+        Binding(
+            "pageup",
+            "screen.jump_check(-1)",
+            "Previous check",
+            show=False,
+            id="reconciliation-previous-check",
+            tooltip="First line of this check, or of the check above",
+        ),
+        Binding(
+            "pagedown",
+            "screen.jump_check(1)",
+            "Next check",
+            show=False,
+            id="reconciliation-next-check",
+            tooltip="First line of the check below",
+        ),
+        Binding(
+            "home",
+            "screen.jump_end(0)",
+            "First",
+            show=False,
+            id="reconciliation-first",
+            tooltip="The first line of the first check",
+        ),
+        Binding(
+            "end",
+            "screen.jump_end(-1)",
+            "Last",
+            show=False,
+            id="reconciliation-last",
+            tooltip="The last line of the last check",
+        ),
+    ]
 
 
 class ReconciliationScreen(HuddleScreen):
@@ -176,28 +271,33 @@ class ReconciliationScreen(HuddleScreen):
     def __init__(self, as_at: date) -> None:
         super().__init__()
         self.as_at = as_at
+        self._lines: dict[str, tuple[ReconciliationLine, ...]] = {}
+        """Each check's lines as last read, in the order shown."""
+        self._cursor: tuple[str, int] | None = None
+        """The highlighted line: a check's key and its row; None while nothing is listed."""
 
     def compose_body(self) -> Iterable:
         # Scrolls both ways as one page: long provider names can be wider than the screen.
-        with ScrollableContainer(id="reconciliation"):
+        with CheckPage(id="reconciliation"):
             yield Static(self._as_at_line("reading the database…"), id="as-at")
             for check in CHECKS:
                 if check.lead is not None:
                     yield Static("", id=f"{check.key}-lead", classes="check-heading")
                 heading = "check-subheading" if check.in_group else "check-heading"
                 yield Static("", id=f"{check.key}-heading", classes=heading)
-                table: DataTable = DataTable(
-                    id=check.key, cursor_type="none", zebra_stripes=True, classes="check-lines"
+                yield CheckLines(
+                    id=check.key,
+                    cursor_type="row",
+                    show_cursor=False,
+                    zebra_stripes=True,
+                    classes="check-lines",
                 )
-                # The page scrolls as one; a table taking focus would stop it.
-                table.can_focus = False
-                yield table
                 yield Static("", id=f"{check.key}-more", classes="check-more")
 
     def on_mount(self) -> None:
         for check in CHECKS:
             self.query_one(f"#{check.key}", DataTable).add_columns(*COLUMNS)
-        self.query_one("#reconciliation", ScrollableContainer).focus()
+        self.query_one(CheckPage).focus()
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -223,7 +323,7 @@ class ReconciliationScreen(HuddleScreen):
     @on(LoadFailed)
     def _show_failure(self, message: LoadFailed) -> None:
         self.query_one("#as-at", Static).update(
-            f"Could not read the database: {escape(message.reason)}. Press r to try again."
+            f"Could not read the database: {escape(message.reason)}. Press F5 to try again."
         )
 
     @on(ReconciliationLoaded)
@@ -237,7 +337,7 @@ class ReconciliationScreen(HuddleScreen):
                 self.query_one(f"#{check.key}-lead", Static).update(check.lead(result))
             finding = check.finding(result)
             self.query_one(f"#{check.key}-heading", Static).update(check.heading(finding.count))
-            table = self.query_one(f"#{check.key}", DataTable)
+            table = self.query_one(f"#{check.key}", CheckLines)
             table.clear()
             for line in finding.lines:
                 table.add_row(*_cells(line, check.why(line)), key=str(line.id))
@@ -245,3 +345,110 @@ class ReconciliationScreen(HuddleScreen):
             more = self.query_one(f"#{check.key}-more", Static)
             more.update(f"… and {finding.more:,} more" if finding.more else "")
             more.display = bool(finding.more)
+            self._lines[check.key] = finding.lines
+        # Back from an entry the list is read again: the cursor stays where it was, or on
+        # the nearest line still listed.
+        self._place(self._nearest(self._cursor))
+
+    # --- the cursor ------------------------------------------------------------------------
+
+    def _places(self) -> list[tuple[str, int]]:
+        """Every line of every check, in the order the page reads."""
+        return [
+            (check.key, row)
+            for check in CHECKS
+            for row in range(len(self._lines.get(check.key, ())))
+        ]
+
+    def _nearest(self, wanted: tuple[str, int] | None) -> tuple[str, int] | None:
+        """`wanted` if it is still listed; else the last line of its check if that check
+        is shorter now; else the first line of the next check with lines, or the last line
+        before it."""
+        places = self._places()
+        if not places:
+            return None
+        if wanted is None:
+            return places[0]
+        key, row = wanted
+        count = len(self._lines.get(key, ()))
+        if count:
+            return key, min(row, count - 1)
+        order = [check.key for check in CHECKS]
+        after = [place for place in places if order.index(place[0]) > order.index(key)]
+        return after[0] if after else places[-1]
+
+    def _place(self, place: tuple[str, int] | None) -> None:
+        """Highlight `place` (the row style and the marker) and scroll it into view."""
+        if self._cursor is not None and self._cursor != place:
+            key, row = self._cursor
+            table = self.query_one(f"#{key}", CheckLines)
+            table.show_cursor = False
+            if row < table.row_count:
+                table.update_cell_at(Coordinate(row, 0), Text(" "))
+        self._cursor = place
+        if place is None:
+            return
+        key, row = place
+        table = self.query_one(f"#{key}", CheckLines)
+        table.show_cursor = True
+        table.move_cursor(row=row, scroll=False)
+        table.update_cell_at(Coordinate(row, 0), Text(MARKER))
+        # After the refresh that lays out freshly filled tables, so the line's place is known.
+        self.call_after_refresh(self._scroll_to, place)
+
+    def _scroll_to(self, place: tuple[str, int]) -> None:
+        if place != self._cursor:
+            return  # the cursor has moved on meanwhile
+        key, row = place
+        table = self.query_one(f"#{key}", CheckLines)
+        page = self.query_one(CheckPage)
+        bottom = table.virtual_region.y + table.header_height + row + 1
+        if place == self._places()[0]:
+            top = 0  # the first line brings the page's top, and its as-at date, with it
+        elif row == 0:
+            # A check's first line brings its heading (and a group's lead) with it.
+            top = self.query(f"#{key}-lead, #{key}-heading").first().virtual_region.y
+        else:
+            top = bottom - 1
+        # Only ever up or down: the page keeps its sideways scroll.
+        page.scroll_to_region(
+            Region(0, top, 1, bottom - top), animate=False, x_axis=False, immediate=True
+        )
+
+    def action_move(self, step: int) -> None:
+        places = self._places()
+        if self._cursor is None or not places:
+            return
+        at = places.index(self._cursor)
+        self._place(places[max(0, min(len(places) - 1, at + step))])
+
+    def action_jump_check(self, direction: int) -> None:
+        places = self._places()
+        if self._cursor is None or not places:
+            return
+        firsts = [place for place in places if place[1] == 0]
+        at = firsts.index((self._cursor[0], 0))
+        if direction < 0 and self._cursor[1] > 0:
+            self._place(firsts[at])  # as a page up: to the top of the check first
+        else:
+            self._place(firsts[max(0, min(len(firsts) - 1, at + direction))])
+
+    def action_jump_end(self, where: int) -> None:
+        places = self._places()
+        if places:
+            self._place(places[where])
+
+    def action_open_entry(self) -> None:
+        if self._cursor is None:
+            self.notify("Nothing is listed to open", severity="warning")
+            return
+        key, row = self._cursor
+        self.app.push_screen(EntryDetailScreen(self._lines[key][row].id))
+
+    @on(LineClicked)
+    def _clicked(self, message: LineClicked) -> None:
+        place = (message.check, message.row)
+        if place == self._cursor:
+            self.action_open_entry()
+        elif message.row < len(self._lines.get(message.check, ())):
+            self._place(place)

@@ -8,14 +8,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from huddle.app import make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.models import EntryStatus, Person, Provider, ProviderKind, WaitingEntry
 from huddle.waiting_query import WaitingQuery
-from screens.reconciliation import ReconciliationScreen
+from screens.entry_detail import EntryDetailScreen
+from screens.form import FormScreen
+from screens.reconciliation import MARKER, ReconciliationScreen
 from store import Store, records
 from store.check import check_database
 from store.queries import status_summary
@@ -353,8 +355,24 @@ def text(screen: ReconciliationScreen, selector: str) -> str:
 
 
 def rows(screen: ReconciliationScreen, table_id: str) -> list[list[str]]:
+    """Each line's cells after the cursor's marker column."""
     table = screen.query_one(f"#{table_id}", DataTable)
-    return [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
+    return [[str(cell) for cell in table.get_row_at(n)][1:] for n in range(table.row_count)]
+
+
+def marked(screen: ReconciliationScreen) -> list[tuple[str, str]]:
+    """Every line showing the cursor's marker and its table's cursor row: which check, and
+    the line's local id."""
+    found = []
+    for table in screen.query(DataTable):
+        for n in range(table.row_count):
+            marker, _, local_id, *_ = (str(cell) for cell in table.get_row_at(n))
+            if marker == MARKER:
+                assert table.show_cursor and table.cursor_row == n
+                found.append((str(table.id), local_id))
+            else:
+                assert not (table.show_cursor and table.cursor_row == n)
+    return found
 
 
 async def test_the_screen_shows_each_check_with_its_count_and_lines(
@@ -425,6 +443,108 @@ async def test_the_screen_says_when_it_cannot_read(store: Store, db_path: Path) 
         app.push_screen(ReconciliationScreen(TODAY))
         await settle(app, pilot)
         assert text(app.screen, "#as-at").startswith("Could not read the database: ")
+
+
+async def open_reconciliation(app, pilot) -> ReconciliationScreen:
+    await settle(app, pilot)
+    app.push_screen(ReconciliationScreen(TODAY))
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ReconciliationScreen)
+    return screen
+
+
+def opened_local_id(app) -> str:
+    """The local id the entry screen shows first on its summary line."""
+    assert isinstance(app.screen, EntryDetailScreen)
+    return str(app.screen.query_one("#summary", Static).render()).split()[0]
+
+
+async def test_one_cursor_crosses_the_checks_and_enter_opens_the_line(
+    store: Store, listed: dict[str, int]
+) -> None:
+    app = make_app(store, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reconciliation(app, pilot)
+        footer = " ".join(str(key.render()) for key in screen.query_one(Footer).children)
+        assert "⏎ Open" in footer
+        assert marked(screen) == [("duplicates", "N-1")]
+        # Down from a check's last line goes on into the next check: duplicates (1 line),
+        # no case owner (1), closed without an outcome (2), then the one not in the extract.
+        await pilot.press("down", "down", "down", "down")
+        assert marked(screen) == [("not-in-extract", "S-3")]
+        # On past the empty check of held changes, and no further than the last line.
+        await pilot.press("down", "down", "down")
+        assert marked(screen) == [("long-wait-outliers", "N-10")]
+        await pilot.press("up", "up")
+        assert marked(screen) == [("not-in-extract", "S-3")]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.entry_id == listed["not in extract"]
+        assert opened_local_id(app) == "S-3"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert marked(screen) == [("not-in-extract", "S-3")]
+        # A duplicate opens the entry on its line, with the provider that line names.
+        await pilot.press("home", "enter")
+        await settle(app, pilot)
+        assert app.screen.entry_id == listed["at north"]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert marked(screen) == [("duplicates", "N-1")]
+
+
+async def test_a_line_fixed_from_its_entry_leaves_the_cursor_on_the_next(
+    store: Store, listed: dict[str, int]
+) -> None:
+    app = make_app(store, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reconciliation(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.screen.entry_id == listed["at south"]
+        await pilot.press("o", *"Sam", "tab", *"allocated")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EntryDetailScreen), "the owner was not saved"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # Read again: no check lists S-1 as ownerless now, and the cursor has gone on to the
+        # next check's first line.
+        assert rows(screen, "no-case-owner") == []
+        assert marked(screen) == [
+            ("closed-without-outcome", rows(screen, "closed-without-outcome")[0][1])
+        ]
+
+
+async def test_a_click_highlights_a_line_and_a_second_opens_it_even_closed(
+    store: Store, listed: dict[str, int]
+) -> None:
+    app = make_app(store, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reconciliation(app, pilot)
+        second = rows(screen, "closed-without-outcome")[1][1]
+        # The table's header is its first line: the second entry is two below it.
+        line = {"offset": (20, 2)}
+        assert await pilot.click("#closed-without-outcome", **line)
+        await pilot.pause()
+        assert marked(screen) == [("closed-without-outcome", second)]
+        assert isinstance(app.screen, ReconciliationScreen)
+        assert await pilot.click("#closed-without-outcome", **line)
+        await settle(app, pilot)
+        assert app.screen.entry_id in {
+            listed["seen, no outcome"],
+            listed["discharged, blank outcome"],
+        }
+        assert opened_local_id(app) == second
+        assert "NO OUTCOME RECORDED" in str(app.screen.query_one("#summary", Static).render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert marked(screen) == [("closed-without-outcome", second)]
 
 
 def test_the_screen_snapshot(snap_compare, tmp_path: Path, monkeypatch) -> None:
