@@ -203,8 +203,8 @@ class ImportResult:
             verb = "held" if self.applied else "to hold"
             lines.append(
                 f"held for a person ({self.new_holds} new, {self.still_held} already held; "
-                f"{verb}, never applied): resolve each on the waiting list's held filter "
-                "or in the reconciliation (R)"
+                f"{verb}, never applied): h on the waiting list lists them; A or K on an "
+                "entry resolves each"
             )
         if self.changes:
             lines.append(f"entries changed or held: {self.changes}")
