@@ -476,6 +476,13 @@ async def test_one_cursor_crosses_the_checks_and_enter_opens_the_line(
         # On past the empty check of held changes, and no further than the last line.
         await pilot.press("down", "down", "down")
         assert marked(screen) == [("long-wait-outliers", "N-10")]
+        # Page up goes to the top of the check, then to the check above; page down back.
+        await pilot.press("pageup")
+        assert marked(screen) == [("long-wait-outliers", "N-8")]
+        await pilot.press("pageup")
+        assert marked(screen) == [("not-in-extract", "S-3")]
+        await pilot.press("pagedown", "end")
+        assert marked(screen) == [("long-wait-outliers", "N-10")]
         await pilot.press("up", "up")
         assert marked(screen) == [("not-in-extract", "S-3")]
         await pilot.press("enter")
@@ -493,6 +500,29 @@ async def test_one_cursor_crosses_the_checks_and_enter_opens_the_line(
         await pilot.press("escape")
         await settle(app, pilot)
         assert marked(screen) == [("duplicates", "N-1")]
+
+
+async def test_the_page_scrolls_to_keep_the_cursor_in_view(demo: Store) -> None:
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reconciliation(app, pilot)
+        page = screen.query_one("#reconciliation")
+        shown = page.scrollable_content_region
+
+        def cursor_in_view() -> bool:
+            ((check, _),) = marked(screen)
+            table = screen.query_one(f"#{check}", DataTable)
+            line = table.region.y + table.header_height + table.cursor_row
+            return shown.y <= line < shown.bottom
+
+        for _ in range(20):
+            await pilot.press("down")
+            await pilot.pause()
+            assert cursor_in_view()
+        assert page.scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert page.scroll_y == 0 and cursor_in_view()
 
 
 async def test_a_line_fixed_from_its_entry_leaves_the_cursor_on_the_next(
