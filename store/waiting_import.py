@@ -281,6 +281,8 @@ class _Judge:
         )
 
     def words(self, name: str, value: object) -> str:
+        if name == "breach_date" and value == records.CLOCK_STOPPED:
+            return "none while paused"
         return shown(name, value, self.people, self.tiers)
 
 
