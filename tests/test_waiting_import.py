@@ -127,9 +127,7 @@ def summary(out: str) -> dict[str, int]:
     }
 
 
-def counts(
-    rows_in: int, imported=0, updated=0, unchanged=0, rejected=0, held=0
-) -> dict[str, int]:
+def counts(rows_in: int, imported=0, updated=0, unchanged=0, rejected=0, held=0) -> dict[str, int]:
     return {
         "rows in": rows_in,
         "imported": imported,
