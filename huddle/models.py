@@ -120,6 +120,8 @@ class Service(Record):
 class Provider(Record):
     name: str = Field(min_length=1)
     kind: ProviderKind
+    short_name: str | None = None
+    """How a narrow list names it, set in set-up; None: huddle.provider_names makes one."""
     inactive_since: date | None = None
     """Set when the service stops working with it: kept for the record, offered nowhere."""
 

@@ -28,6 +28,7 @@ from pydantic import (
 
 from huddle.models import MeetingKind
 from huddle.printable import unseen
+from huddle.provider_names import SHORT_MOST
 
 # Safe waits and cadences past ten years, or a timebox past a working day, are slips.
 MOST_DAYS = 3650
@@ -65,6 +66,11 @@ Name = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
     AfterValidator(_printable),
 ]
+ShortName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_MOST),
+    AfterValidator(_printable),
+]
 Days = Annotated[int, Field(ge=0, le=MOST_DAYS)]
 
 
@@ -89,6 +95,9 @@ class ServiceSection(_Table):
 class ProviderSpec(_Table):
     name: Name
     kind: Literal["prime", "subcontractor", "vcse"]
+    short_name: ShortName | None = None
+    """How the waiting list names it; None: its whole name, or one made from it
+    (huddle.provider_names)."""
     active: bool = True
     was: Name | None = None
 
@@ -256,6 +265,9 @@ def _from_pydantic(error: ValidationError, document: object) -> list[Problem]:
             said = "required: add it"
         elif kind == "string_too_short":
             said = "required: fill it in"
+        elif kind == "string_too_long":
+            most = found["ctx"]["max_length"]
+            said = f"{_shown(found.get('input'))} is too long: at most {most} characters"
         elif kind == "too_short":
             said = "give at least one, or leave it out"
         elif kind == "literal_error":
@@ -310,6 +322,7 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
                 f"(name, role, provider) or correct the {what}",
             )
 
+    yield from _short_names_apart(setup.providers)
     for n, p in enumerate(setup.people):
         if p.provider not in providers:
             yield Problem(
@@ -350,6 +363,26 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
             )
         if c.supervisor == c.person:
             yield Problem(("cohort", n, "supervisor"), "nobody supervises themselves")
+
+
+def _short_names_apart(providers: Sequence[ProviderSpec]) -> Iterable[Problem]:
+    """A short name is there to tell providers apart on a narrow list: none may be
+    another's short name or whole name, in any case."""
+    taken: dict[str, str] = {}
+    for spec in providers:
+        taken.setdefault(spec.name.casefold(), f"the name of provider {spec.name!r}")
+    for n, spec in enumerate(providers):
+        if spec.short_name is None:
+            continue
+        key = spec.short_name.casefold()
+        holder = taken.get(key)
+        if holder is not None and key != spec.name.casefold():
+            yield Problem(
+                ("providers", n, "short_name"),
+                f"{spec.short_name!r} is already {holder}: give each provider a short name "
+                "of its own",
+            )
+        taken.setdefault(key, f"the short name of provider {spec.name!r}")
 
 
 def _located(problems: list[Problem], text: str) -> list[Problem]:

@@ -6,7 +6,7 @@ A filter narrows the list but never changes what counts as a breach.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -38,7 +38,11 @@ class WaitingQuery:
     held: bool = False
     """With a change a provider's extract asked for, held for a person to resolve."""
     owner_id: int | None = None
+    owner_label: str = field(default="", compare=False)
+    """Who `owner_id` is, for the filter line: the id is the filter, so it alone compares."""
     provider_id: int | None = None
+    provider_label: str = field(default="", compare=False)
+    """The provider `provider_id` is, as the list shows it and in full."""
     search: str = ""
     sort: SortBy = SortBy.DAYS_TO_BREACH
 
@@ -58,9 +62,9 @@ class WaitingQuery:
             if getattr(self, flag):
                 words.append(label)
         if self.owner_id is not None:
-            words.append("one case owner")
+            words.append(f"case owner {self.owner_label or f'#{self.owner_id}'}")
         if self.provider_id is not None:
-            words.append("one provider")
+            words.append(f"provider {self.provider_label or f'#{self.provider_id}'}")
         if self.search:
             words.append(f"matching {self.search!r}")
         return ", ".join(words) if words else "everyone waiting"

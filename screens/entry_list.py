@@ -8,6 +8,7 @@ from rich.style import Style
 
 from huddle.dates import uk
 from huddle.nhs_number import spaced
+from huddle.provider_names import PROVIDER_WIDTH
 from huddle.waiting_query import WaitingQuery
 from screens.paged_list import Cells, PagedList, fitted, header
 from store.waiting_list import EntryLine, page_of_entries
@@ -29,7 +30,7 @@ COLUMNS = (
     ("Contact due", 15),
     ("Flags", 17),
     ("Case owner", 18),
-    ("Provider", 19),
+    ("Provider", PROVIDER_WIDTH),
 )
 ESCALATION_COLUMN = [title for title, _ in COLUMNS].index("Escalation")
 
@@ -87,7 +88,7 @@ def _cells(line: EntryLine) -> Cells:
         contact,
         _flags(line),
         _owner(line),
-        line.provider,
+        line.provider_short,
     )
     cells = fitted(values, COLUMNS, row_style)
     if line.without_escalation:

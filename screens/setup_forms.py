@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from huddle.models import Person, ProviderKind
 from huddle.people import match_person
+from huddle.provider_names import SHORT_MOST
 from huddle.service_file import FILE_KIND, MOST_DAYS, MOST_TIMEBOX_MINUTES
 from huddle.setup_edits import (
     put,
@@ -108,7 +109,11 @@ def service_form(facts: SetupFacts) -> SetupForm:
 
 def provider_form(line: ProviderLine | None) -> SetupForm:
     def change(typed: dict[str, str]) -> Change:
-        values = {"name": typed["name"], "kind": typed["kind"]}
+        values = {
+            "name": typed["name"],
+            "kind": typed["kind"],
+            "short_name": " ".join(typed["short_name"].split()) or None,
+        }
         was = line.name if line else None
         return Change(
             lambda document: put(document, "providers", values, was),
@@ -122,9 +127,17 @@ def provider_form(line: ProviderLine | None) -> SetupForm:
             FormField(
                 "kind", "Kind", "choice", value=line.kind if line else "", choices=PROVIDER_KINDS
             ),
+            FormField(
+                "short_name",
+                "Short name",
+                value=(line.short_name or "") if line else "",
+                placeholder=f"optional, up to {SHORT_MOST} characters, e.g. NCL",
+            ),
         ],
         change,
-        note="A new name renames the provider: its people and waiting entries stay with it.",
+        note="A new name renames the provider: its people and waiting entries stay with it. "
+        "The waiting list shows the short name; left blank, the whole name if it fits, "
+        "else one made from its initials.",
     )
 
 

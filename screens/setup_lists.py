@@ -47,7 +47,7 @@ def inactive(since: date | None) -> str:
 
 
 class ProviderList(PagedList[SetupQuery, ProviderLine]):
-    COLUMNS = (("Provider", 40), ("Kind", 14), ("Status", 19))
+    COLUMNS = (("Provider", 28), ("Short name", 14), ("Kind", 13), ("Status", 19))
 
     def read_page(
         self, store: Store, query: SetupQuery, offset: int, limit: int
@@ -55,7 +55,7 @@ class ProviderList(PagedList[SetupQuery, ProviderLine]):
         return page_of_providers(store, query, offset, limit)
 
     def cells(self, line: ProviderLine) -> Cells:
-        values = (line.name, line.kind, inactive(line.inactive_since))
+        values = (line.name, line.short_name or "", line.kind, inactive(line.inactive_since))
         return fitted(values, self.COLUMNS, GONE if line.inactive_since else PLAIN)
 
 
@@ -183,7 +183,12 @@ def described(line: object) -> str:
                 if line.inactive_since
                 else "in use"
             )
-            return f"{line.name} · {line.kind} · {status}"
+            shown = (
+                f"short name {line.short_name}"
+                if line.short_name
+                else f"no short name: the waiting list shows {line.shown_as!r}"
+            )
+            return f"{line.name} · {line.kind} · {status} · {shown}"
         case PersonLine():
             status = f"LEFT on {line.inactive_since:%d/%m/%Y}" if line.inactive_since else "here"
             return f"{line.name} · {line.role} · {line.provider} · {status}"

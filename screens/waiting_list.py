@@ -3,7 +3,7 @@ contact is overdue, and which breaches have no documented escalation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -27,7 +27,7 @@ from screens.reconciliation import ReconciliationScreen
 from screens.search_box import SearchBox
 from store.queries import status_summary
 from store.records import risk_tiers
-from store.waiting_list import count_entries
+from store.waiting_list import EntryLine, count_entries
 
 WAITING_LIST_COMMANDS = (
     Command(
@@ -159,6 +159,18 @@ WAITING_LIST_COMMANDS = (
 def month_end(day: date) -> date:
     next_month = day.replace(day=28) + timedelta(days=4)
     return next_month - timedelta(days=next_month.day)
+
+
+def owner_named(line: EntryLine) -> tuple[int | None, str]:
+    """The `o` filter's case owner, and how the filter line names them."""
+    left = " (LEFT)" if line.owner_left else ""
+    return line.case_owner_id, f"{line.case_owner or ''}{left}"
+
+
+def provider_named(line: EntryLine) -> tuple[int | None, str]:
+    """The `p` filter's provider, named as the list shows it and in full."""
+    short, whole = line.provider_short, line.provider
+    return line.provider_id, whole if short == whole else f"{short} ({whole})"
 
 
 class WaitingListScreen(HuddleScreen):
@@ -304,10 +316,10 @@ class WaitingListScreen(HuddleScreen):
         self._ask(replace(self.waiting_query, as_at=as_at))
 
     def action_same_owner(self) -> None:
-        self._narrow_to_highlighted("owner_id", "case_owner_id")
+        self._narrow_to_highlighted("owner", owner_named)
 
     def action_same_provider(self) -> None:
-        self._narrow_to_highlighted("provider_id", "provider_id")
+        self._narrow_to_highlighted("provider", provider_named)
 
     def action_reconcile(self) -> None:
         self.app.push_screen(ReconciliationScreen(self.waiting_query.as_at))
@@ -325,15 +337,19 @@ class WaitingListScreen(HuddleScreen):
             return
         self.app.push_screen(EntryDetailScreen(line.id))
 
-    def _narrow_to_highlighted(self, field: str, line_field: str) -> None:
-        if getattr(self.waiting_query, field) is not None:
-            self._ask(replace(self.waiting_query, **{field: None}))
+    def _narrow_to_highlighted(
+        self, field: str, named: Callable[[EntryLine], tuple[int | None, str]]
+    ) -> None:
+        """Filter on the highlighted entry's `field` (owner or provider), or clear it."""
+        if getattr(self.waiting_query, f"{field}_id") is not None:
+            self._ask(replace(self.waiting_query, **{f"{field}_id": None, f"{field}_label": ""}))
             return
         line = self.query_one(EntryList).current()
         if line is None:
             self.notify("Move to an entry first", severity="warning")
             return
-        self._ask(replace(self.waiting_query, **{field: getattr(line, line_field)}))
+        chosen, label = named(line)
+        self._ask(replace(self.waiting_query, **{f"{field}_id": chosen, f"{field}_label": label}))
 
     def action_search(self) -> None:
         self.query_one(SearchBox).open(self.waiting_query.search)

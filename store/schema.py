@@ -980,3 +980,11 @@ def m021_paused_clocks_stopped(db: Database) -> None:
     if events:
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         audit.append(db.conn, "huddle upgrade", now, events)
+
+
+@migrations()
+def m022_provider_short_name(db: Database) -> None:
+    """A provider's short name from set-up, how a narrow list tells it from a provider
+    whose name starts the same (huddle.provider_names). NULL for the providers before this
+    migration, so their stored rows still match their audit rows for `huddle check`."""
+    db["provider"].add_column("short_name", str)

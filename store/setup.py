@@ -168,7 +168,13 @@ def _current_document(store: Store) -> dict:
     found = records.service(store)
     document: dict = {"service": {"name": found.name if found else ""}}
     document["providers"] = [
-        {"name": p["name"], "kind": p["kind"], **_active(p)} for p in providers
+        {
+            "name": p["name"],
+            "kind": p["kind"],
+            **({"short_name": p["short_name"]} if p["short_name"] else {}),
+            **_active(p),
+        }
+        for p in providers
     ]
     document["people"] = [
         {

@@ -273,19 +273,50 @@ class Planner:
 
     def providers(self, specs: list[ProviderSpec]) -> None:
         rows = {row["name"]: row for row in named_rows(self.store, "provider")}
-        for n, spec in enumerate(specs):
-            row = self.matched("providers", n, rows, spec.name, spec.was)
+        matched = [self.matched("providers", n, rows, s.name, s.was) for n, s in enumerate(specs)]
+        named = {row["id"] for row in matched if row is not None}
+        self._short_names_free(specs, [row for row in rows.values() if row["id"] not in named])
+        for spec, row in zip(specs, matched, strict=True):
             inactive = self.inactive(row, spec.active)
             if row is None:
-                provider = Provider(name=spec.name, kind=spec.kind, inactive_since=inactive)
+                provider = Provider(
+                    name=spec.name,
+                    kind=spec.kind,
+                    short_name=spec.short_name,
+                    inactive_since=inactive,
+                )
+                shown = f", shown as {spec.short_name!r}" if spec.short_name else ""
                 self.step(
                     "add",
-                    f"provider {spec.name!r} ({spec.kind})",
+                    f"provider {spec.name!r} ({spec.kind}{shown})",
                     _inserting(provider),
                 )
                 continue
-            wanted = {"name": spec.name, "kind": spec.kind, "inactive_since": inactive}
+            wanted = {
+                "name": spec.name,
+                "kind": spec.kind,
+                "short_name": spec.short_name,
+                "inactive_since": inactive,
+            }
             self.update("provider", row, _changed(row, wanted), f"provider {row['name']!r}")
+
+    def _short_names_free(self, specs: list[ProviderSpec], left_out: list[dict]) -> None:
+        """The file checks its own providers' short names (service_file.cross_checked);
+        a provider it leaves out keeps its name and short name, so none may be given."""
+        kept: dict[str, str] = {}
+        for row in left_out:
+            kept.setdefault(row["name"].casefold(), f"the name of provider {row['name']!r}")
+            if row["short_name"]:
+                said = f"the short name of provider {row['name']!r}"
+                kept.setdefault(row["short_name"].casefold(), said)
+        for n, spec in enumerate(specs):
+            holder = kept.get((spec.short_name or "").casefold())
+            if spec.short_name and holder:
+                self.refuse(
+                    ("providers", n, "short_name"),
+                    f"{spec.short_name!r} is already {holder}, which this file leaves as it "
+                    "is: give this provider a short name of its own",
+                )
 
     def persons(self, specs: list[PersonSpec]) -> None:
         # Each stored provider by the name this file gives it, so renaming a provider is

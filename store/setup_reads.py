@@ -12,6 +12,7 @@ from datetime import date
 
 from huddle.models import MeetingKind
 from store.connection import Store
+from store.provider_names import provider_names
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,10 @@ class ProviderLine:
     name: str
     kind: str
     inactive_since: date | None
+    short_name: str | None
+    """As set-up gave it; None: the waiting list shows `shown_as`, made from the name."""
+    shown_as: str
+    """What the waiting list's provider column shows for it (store.provider_names)."""
 
 
 def count_providers(store: Store, query: SetupQuery) -> int:
@@ -138,11 +143,12 @@ def page_of_providers(
 ) -> list[ProviderLine]:
     """Those still in use first, then by name."""
     rows = store.conn.execute(
-        "SELECT id, version, name, kind, inactive_since FROM provider "
+        "SELECT id, version, name, kind, inactive_since, short_name FROM provider "
         "ORDER BY inactive_since IS NOT NULL, name, id LIMIT ? OFFSET ?",
         (limit, offset),
     ).fetchall()
-    return [ProviderLine(r[0], r[1], r[2], r[3], _day(r[4])) for r in rows]
+    shown = provider_names(store.conn)
+    return [ProviderLine(r[0], r[1], r[2], r[3], _day(r[4]), r[5], shown[r[0]]) for r in rows]
 
 
 # --- people ------------------------------------------------------------------------------

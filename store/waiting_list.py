@@ -14,6 +14,7 @@ from huddle.models import RiskTier
 from huddle.waiting_query import SortBy, WaitingQuery
 from store import records
 from store.connection import Store
+from store.provider_names import provider_names
 
 ESCALATED = "EXISTS (SELECT 1 FROM action AS a WHERE a.entry_id = e.id AND a.source = 'breach')"
 
@@ -49,6 +50,8 @@ class EntryLine:
     case_owner: str | None
     provider_id: int
     provider: str
+    provider_short: str
+    """The name a narrow column shows, none alike (store.provider_names); `provider` whole."""
     safeguarding: bool
     escalated: bool
     paused: bool
@@ -161,10 +164,12 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
         """,
         {**params, "limit": limit, "offset": offset},
     ).fetchall()
-    return [_line(row, query.as_at) for row in rows]
+    # Read after the page: a provider is never deleted, so every one on it is named.
+    providers = provider_names(store.conn)
+    return [_line(row, query.as_at, providers) for row in rows]
 
 
-def _line(row: tuple, as_at: date) -> EntryLine:
+def _line(row: tuple, as_at: date, providers: dict[int, str]) -> EntryLine:
     referral = date.fromisoformat(row[7])
     breach_on = records.stored_breach(row[8])
     paused_since = date.fromisoformat(row[16]) if row[16] else None
@@ -188,6 +193,7 @@ def _line(row: tuple, as_at: date) -> EntryLine:
         case_owner=row[11],
         provider_id=row[12],
         provider=row[13],
+        provider_short=providers[row[12]],
         safeguarding=bool(row[14]),
         escalated=bool(row[15]),
         paused=paused_since is not None,

@@ -397,7 +397,8 @@ def several(item: st.SearchStrategy[dict], key: str, most: int) -> st.SearchStra
 
 providers = table(
     {"name": names(PROVIDERS), "kind": st.sampled_from(["prime", "vcse", "subcontractor", "x"])},
-    {"active": flag, "was": names(PROVIDERS)},
+    # Short names sometimes another provider's, or its name: refused, or applied whole.
+    {"active": flag, "was": names(PROVIDERS), "short_name": names(["EL", "ENT", *PROVIDERS])},
 )
 people = table(
     {"name": names(PEOPLE), "role": names(["Nurse"]), "provider": names(PROVIDERS)},

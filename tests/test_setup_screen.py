@@ -333,6 +333,37 @@ async def test_a_provider_renamed_is_one_change_its_people_untouched(demo: Store
     assert renamed == [{"table_name": "provider", "reason": SOURCE}]
 
 
+async def test_a_provider_s_short_name_is_set_refused_if_taken_and_shown_in_full(
+    demo: Store,
+) -> None:
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await set_up(app, pilot, "providers")
+        assert listed(screen, "providers").current().name == "Brookvale Rapid Response Ltd"
+        assert "no short name: the waiting list shows 'BRR Ltd'" in shown(app, "#setup-detail")
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, SetupForm), "the form")
+        field = form(app).query_one("#field-short_name", Input)
+        field.value = "northbrook nhs"  # the prime's, in another case
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: "already" in error(app, "short_name"), "the refusal")
+        assert (
+            "'northbrook nhs' is already the short name of provider 'Northbrook Community "
+            "Health NHS Trust'" in error(app, "short_name")
+        )
+        field.value = "Brookvale"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: app.screen is screen, "the form to close")
+        await until(app, pilot, lambda: "Brookvale " in row_text(screen, "providers"), "the row")
+        assert "short name Brookvale" in shown(app, "#setup-detail")
+
+    assert one(demo, "SELECT short_name FROM provider WHERE name LIKE 'Brookvale%'") == {
+        "short_name": "Brookvale"
+    }
+    changed = list(demo.db.query("SELECT table_name, reason FROM audit WHERE reason = ?", [SOURCE]))
+    assert changed == [{"table_name": "provider", "reason": SOURCE}]
+
+
 async def test_a_series_takes_its_chair_and_invitees_by_part_of_a_name(demo: Store) -> None:
     app = make_app(demo, FixedClock(TODAY))
     async with app.run_test(size=SIZE) as pilot:

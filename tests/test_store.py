@@ -211,6 +211,7 @@ def test_insert_update_delete_each_write_one_audit_row(store: Store) -> None:
         "kind": "vcse",
         "inactive_since": None,
         "version": 1,
+        "short_name": None,
     }
     assert json.loads(updated["before"])["name"] == "Riverside"
     assert json.loads(updated["after"])["name"] == "Riverside CIC"
@@ -306,6 +307,7 @@ def test_stale_version_is_refused_and_changes_nothing(store: Store) -> None:
         "kind": "prime",
         "inactive_since": None,
         "version": 2,
+        "short_name": None,
     }
     assert audit_count(store) == start
 
