@@ -37,6 +37,10 @@ class WaitingQuery:
     not_in_extract: bool = False
     held: bool = False
     """With a change a provider's extract asked for, held for a person to resolve."""
+    no_owner: bool = False
+    closed: bool = False
+    """The entries the huddle closed (seen, discharged, removed), instead of those waiting."""
+    closed_without_outcome: bool = False
     owner_id: int | None = None
     owner_label: str = field(default="", compare=False)
     """Who `owner_id` is, for the filter line: the id is the filter, so it alone compares."""
@@ -69,7 +73,29 @@ class WaitingQuery:
             words.append(f"matching {self.search!r}")
         return ", ".join(words) if words else "everyone waiting"
 
+    @property
+    def waiting_only(self) -> bool:
+        """Whether only entries still waiting are listed: not when asking for closed ones,
+        for held changes (a closed entry's extract row is held too), or in a search, which
+        finds an entry however it ended."""
+        return not (self.closed or self.closed_without_outcome or self.held or self.search.strip())
 
+    @property
+    def asks_about_waiting(self) -> bool:
+        """A filter only an entry still waiting can match (a closed entry keeps its breach
+        date and its contact due, but is neither breached nor late any more)."""
+        return any(getattr(self, flag) for flag in WAITING_FLAGS)
+
+
+WAITING_FLAGS = (
+    "breached",
+    "due_this_week",
+    "contact_overdue",
+    "without_escalation",
+    "high_risk",
+    "not_in_extract",
+    "no_owner",
+)
 FLAG_LABELS = {
     "breached": "breached",
     "due_this_week": "breaching within 7 days",
@@ -79,4 +105,7 @@ FLAG_LABELS = {
     "high_risk": "high risk (tier 1, breached, breaching today, safeguarding, contact overdue)",
     "not_in_extract": "not in the latest extract",
     "held": "a change from the extract held",
+    "no_owner": "no case owner",
+    "closed": "closed (seen, discharged or removed)",
+    "closed_without_outcome": "closed without an outcome",
 }

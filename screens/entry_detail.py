@@ -85,7 +85,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
             "back",
             "Back",
             id="entry-back",
-            tooltip="Back to the waiting list",
+            tooltip="Back to where you came from",
             key_display="esc",
         ),
     ]
@@ -412,6 +412,9 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
 
 def _summary(detail: EntryDetail, today: date) -> str:
     entry, tier = detail.entry, detail.tier
+    closed = entry.status != EntryStatus.WAITING
+    if closed and entry.closed_on:
+        today = entry.closed_on  # a closed entry stopped waiting then: judged as it closed
     who = f"[b]{escape(entry.local_id or '—')}[/b]  NHS number {spaced(entry.nhs_number)}"
     lines = [
         f"{who}  {escape(entry.initials)}  — tier {tier.number} {escape(tier.name)}"
@@ -425,7 +428,7 @@ def _summary(detail: EntryDetail, today: date) -> str:
         lines.append("Interim contact: none (tier 1 must be seen)")
     else:
         due = detail.contact_due
-        late = " — [b]LATE[/b]" if rules.is_contact_overdue(due, today) else ""
+        late = " — [b]LATE[/b]" if rules.is_contact_overdue(due, today) and not closed else ""
         last = uk(entry.last_interim_contact) if entry.last_interim_contact else "none yet"
         lines.append(
             f"Interim contact every {tier.interim_contact_days} days: last {last}, "
@@ -452,9 +455,12 @@ def _summary(detail: EntryDetail, today: date) -> str:
             f"[b]NOT IN THE PROVIDER'S EXTRACT[/b] since {uk(detail.not_in_extract_since)}: "
             "confirm at the huddle"
         )
-    if entry.status != EntryStatus.WAITING:
-        closed = uk(entry.closed_on) if entry.closed_on else "date not recorded"
-        lines.append(f"Closed {closed}: {escape(entry.outcome or 'NO OUTCOME RECORDED')}")
+    if closed:
+        on = uk(entry.closed_on) if entry.closed_on else "date not recorded"
+        lines.append(
+            f"Closed {on}: {escape(entry.outcome or 'NO OUTCOME RECORDED')} — x records its "
+            "outcome or reopens it"
+        )
     return "\n".join(lines)
 
 
@@ -467,7 +473,14 @@ def _breach_line(detail: EntryDetail, today: date) -> str:
             " (no breach date while paused)"
         )
     days = rules.days_to_breach(breach_on, today)
-    if rules.is_breached(breach_on, today):
+    if detail.entry.status != EntryStatus.WAITING:
+        # `today` is the day it closed (_summary): how it stood when it left the list.
+        state = (
+            f"it had breached {-days} days before it closed"
+            if rules.is_breached(breach_on, today)
+            else "it closed before its breach date"
+        )
+    elif rules.is_breached(breach_on, today):
         state = f"[b]BREACHED[/b] {-days} days ago"
         if not detail.escalated:
             state += " — [b]NO ESCALATION[/b]"

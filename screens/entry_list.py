@@ -48,6 +48,7 @@ def _flags(line: EntryLine) -> str:
     words = [
         word
         for word, flagged in (
+            (line.status.upper(), line.closed),
             ("PAUSED", line.paused),
             ("OFF EXTRACT", line.not_in_extract),
             ("SAFEGUARDING", line.safeguarding),
@@ -59,16 +60,20 @@ def _flags(line: EntryLine) -> str:
     return " ".join(words)
 
 
-def _cells(line: EntryLine) -> Cells:
+def _cells(line: EntryLine, marked: bool = False) -> Cells:
     """Each cell says in words what its colour says: nothing is signalled by colour alone."""
     row_style = BREACHED if line.breached else NORMAL
-    if line.breach_date is None:  # a pause has stopped the clock until it resumes
+    if line.closed:  # found by a search or a closed filter: when it ended, not a breach
+        breach_on, breach = "CLOSED", uk(line.closed_on) if line.closed_on else "—"
+    elif line.breach_date is None:  # a pause has stopped the clock until it resumes
         breach_on, breach = "paused", f"{line.days_left_at_resume}d left"
     else:
         days = line.days_to_breach
         breach_on = uk(line.breach_date)
         breach = f"BREACHED {-days}d" if line.breached else f"in {days}d"
-    if line.contact_due is None:
+    if line.closed:
+        contact = "" if line.has_outcome else "NO OUTCOME"
+    elif line.contact_due is None:
         contact = "must be seen"
     else:
         contact = uk(line.contact_due) + (" LATE" if line.contact_overdue else "")
@@ -86,7 +91,7 @@ def _cells(line: EntryLine) -> Cells:
         breach,
         escalation,
         contact,
-        _flags(line),
+        ("✓ " if marked else "") + _flags(line),
         _owner(line),
         line.provider_short,
     )
@@ -112,5 +117,10 @@ class EntryList(PagedList[WaitingQuery, EntryLine]):
     ) -> list[EntryLine]:
         return page_of_entries(store, query, offset, limit)
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.marked: dict[int, EntryLine] = {}
+        """Rows marked with space for one step over several (entries not in the extract)."""
+
     def cells(self, line: EntryLine) -> Cells:
-        return _cells(line)
+        return _cells(line, line.id in self.marked)

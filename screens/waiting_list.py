@@ -23,6 +23,7 @@ from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
 from screens.markup import escape
 from screens.messages import Counted, LoadFailed, SummaryLoaded
+from screens.not_in_extract import confirm_form
 from screens.reconciliation import ReconciliationScreen
 from screens.search_box import SearchBox
 from store.queries import status_summary
@@ -94,6 +95,56 @@ WAITING_LIST_COMMANDS = (
         "Held",
         "Only entries with a change from a provider's extract held for a person "
         "(open one to accept or keep it)",
+    ),
+    Command(
+        "waiting-no-owner",
+        "u",
+        "u",
+        "toggle('no_owner')",
+        "Unowned",
+        "Only entries with no case owner",
+    ),
+    Command(
+        "waiting-closed",
+        "C",
+        "C",
+        "toggle('closed')",
+        "Closed",
+        "The entries the huddle closed (seen, discharged, removed): open one to reopen it "
+        "or record its outcome",
+    ),
+    Command(
+        "waiting-no-outcome",
+        "N",
+        "N",
+        "toggle('closed_without_outcome')",
+        "No outcome",
+        "Only closed entries without an outcome recorded",
+    ),
+    Command(
+        "waiting-not-in-extract",
+        "E",
+        "E",
+        "toggle('not_in_extract')",
+        "Off extract",
+        "Only entries the provider's latest extract no longer lists",
+    ),
+    Command(
+        "waiting-mark",
+        "space",
+        "space",
+        "mark",
+        "Mark",
+        "Mark or unmark the highlighted entry (✓) for one step over several",
+    ),
+    Command(
+        "waiting-confirm-marked",
+        "X",
+        "X",
+        "confirm_marked",
+        "Confirm",
+        "Confirm the marked entries not in the extract (else the highlighted one): close "
+        "each with its outcome, or keep it with a reason",
     ),
     Command(
         "waiting-owner",
@@ -286,7 +337,40 @@ class WaitingListScreen(HuddleScreen):
 
     def _ask(self, query: WaitingQuery) -> None:
         self.waiting_query = query
+        # Marks are for rows on show: a new question starts with none.
+        self.query_one(EntryList).marked.clear()
         self.reload()
+
+    def action_mark(self) -> None:
+        entries = self.query_one(EntryList)
+        line = entries.current()
+        if line is None:
+            return
+        if entries.marked.pop(line.id, None) is None:
+            entries.marked[line.id] = line
+        entries.refresh()
+        entries.action_move(1)
+
+    def action_confirm_marked(self) -> None:
+        entries = self.query_one(EntryList)
+        chosen = list(entries.marked.values())
+        if not chosen and (line := entries.current()) is not None:
+            chosen = [line]
+        lines = [line for line in chosen if line.not_in_extract and not line.closed]
+        if not lines:
+            self.notify(
+                "Nothing to confirm: mark (space) entries the extract no longer lists (E shows "
+                "them), then press X."
+            )
+            return
+
+        def confirmed(summary: str | None) -> None:
+            if summary:
+                self.notify(summary, title="Not in the extract: confirmed")
+                entries.marked.clear()
+                self.reload(band=True)
+
+        self.app.push_screen(confirm_form(self.app.store, lines, self.app.clock.today()), confirmed)
 
     def action_toggle(self, flag: str) -> None:
         self._ask(self.waiting_query.toggled(flag))

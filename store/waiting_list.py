@@ -61,10 +61,21 @@ class EntryLine:
     """The case owner has left the service: shown as OWNER LEFT until reassigned."""
     days_left_at_resume: int | None = None
     """A stopped clock's days left: it breaches this many days after the pause ends."""
+    status: str = "waiting"
+    closed_on: date | None = None
+    has_outcome: bool = True
+
+    @property
+    def closed(self) -> bool:
+        """Seen, discharged or removed: listed by a search or the closed filters only, and
+        never breached or late any more."""
+        return self.status != "waiting"
 
     @property
     def days_waited(self) -> int:
-        return rules.days_waited(self.referral_date, self.as_at)
+        # A closed entry waited until the day it closed.
+        until = self.closed_on if self.closed and self.closed_on else self.as_at
+        return rules.days_waited(self.referral_date, until)
 
     @property
     def days_to_breach(self) -> int | None:
@@ -75,15 +86,19 @@ class EntryLine:
 
     @property
     def breached(self) -> bool:
-        return self.breach_date is not None and rules.is_breached(self.breach_date, self.as_at)
+        return (
+            not self.closed
+            and self.breach_date is not None
+            and rules.is_breached(self.breach_date, self.as_at)
+        )
 
     @property
     def contact_overdue(self) -> bool:
-        return rules.is_contact_overdue(self.contact_due, self.as_at)
+        return not self.closed and rules.is_contact_overdue(self.contact_due, self.as_at)
 
     @property
     def without_escalation(self) -> bool:
-        return self.breach_date is not None and rules.is_breached_without_escalation(
+        return self.breached and rules.is_breached_without_escalation(
             self.breach_date, self.as_at, self.escalated
         )
 
@@ -91,8 +106,16 @@ class EntryLine:
 def _where(query: WaitingQuery) -> tuple[str, dict]:
     as_at = query.as_at.isoformat()
     week_end = (query.as_at + timedelta(days=7)).isoformat()
-    clauses = ["e.status = 'waiting'"]
+    clauses = ["e.status = 'waiting'" if query.waiting_only else "1"]
     params: dict = {"as_at": as_at, "week_end": week_end}
+    if query.closed:
+        clauses.append("e.status IN ('seen', 'discharged', 'removed')")
+    if query.closed_without_outcome:
+        # The terms of the reconciliation's partial index (m008), so SQLite reads it.
+        clauses.append("e.status != 'waiting' AND coalesce(trim(e.outcome), '') = ''")
+    if not query.waiting_only and query.asks_about_waiting:
+        # `+` keeps the planner on a search's own indexes rather than the status index.
+        clauses.append("+e.status = 'waiting'")
     if query.tier is not None:
         clauses.append("e.tier = :tier")
         params["tier"] = query.tier
@@ -113,6 +136,8 @@ def _where(query: WaitingQuery) -> tuple[str, dict]:
     if query.held:
         # Few held changes: their entries, through the index on held_change's state.
         clauses.append("e.id IN (SELECT entry_id FROM held_change WHERE state = 'open')")
+    if query.no_owner:
+        clauses.append("e.case_owner_id IS NULL")
     if query.owner_id is not None:
         clauses.append("e.case_owner_id = :owner_id")
         params["owner_id"] = query.owner_id
@@ -120,9 +145,8 @@ def _where(query: WaitingQuery) -> tuple[str, dict]:
         clauses.append("e.provider_id = :provider_id")
         params["provider_id"] = query.provider_id
     if search := query.search.strip().upper():
-        # Prefix ranges and upper(initials), so three indexes answer the search; `+` stops
-        # the planner reading every waiting entry through the status index instead.
-        clauses[0] = "+e.status = 'waiting'"
+        # Prefix ranges and upper(initials), so three indexes answer the search, which
+        # finds closed entries too (WaitingQuery.waiting_only).
         digits = search.replace(" ", "")
         clauses.append(
             "((e.nhs_number >= :digits AND e.nhs_number < :digits || ':')"
@@ -155,7 +179,8 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
                e.referral_date, e.breach_date, e.contact_due, e.case_owner_id, p.name,
                e.provider_id, v.name, e.safeguarding,
                {ESCALATED}, e.paused_since, e.not_in_extract_since IS NOT NULL,
-               p.inactive_since IS NOT NULL, e.paused_days, t.max_safe_wait_days
+               p.inactive_since IS NOT NULL, e.paused_days, t.max_safe_wait_days,
+               e.status, e.closed_on, coalesce(trim(e.outcome), '') != ''
         FROM page JOIN waiting_entry AS e ON e.id = page.id
         JOIN risk_tier AS t ON t.number = e.tier
         JOIN provider AS v ON v.id = e.provider_id
@@ -201,4 +226,7 @@ def _line(row: tuple, as_at: date, providers: dict[int, str]) -> EntryLine:
         as_at=as_at,
         owner_left=bool(row[18]),
         days_left_at_resume=days_left,
+        status=row[21],
+        closed_on=date.fromisoformat(row[22]) if row[22] else None,
+        has_outcome=bool(row[23]),
     )
