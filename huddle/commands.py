@@ -15,6 +15,9 @@ class Command:
     title: str
     help: str
     in_palette: bool = True
+    in_footer: bool = True
+    """False for a screen's rarer keys when all of them would not fit 160 columns: still
+    in the palette and in help (`?`)."""
 
     @property
     def short_title(self) -> str:

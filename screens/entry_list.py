@@ -49,6 +49,7 @@ def _flags(line: EntryLine) -> str:
         word
         for word, flagged in (
             (line.status.upper(), line.closed),
+            ("HELD", line.held),
             ("PAUSED", line.paused),
             ("OFF EXTRACT", line.not_in_extract),
             ("SAFEGUARDING", line.safeguarding),

@@ -15,7 +15,7 @@ def bindings(commands: Iterable[Command], *, show: bool = True) -> list[Binding]
             c.key,
             c.action,
             c.title,
-            show=show,
+            show=show and c.in_footer,
             key_display=c.key_display,
             id=c.id,
             tooltip=c.help,

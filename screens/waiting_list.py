@@ -103,23 +103,17 @@ WAITING_LIST_COMMANDS = (
         "toggle('no_owner')",
         "Unowned",
         "Only entries with no case owner",
+        in_footer=False,
     ),
     Command(
         "waiting-closed",
         "C",
         "C",
-        "toggle('closed')",
+        "next_closed",
         "Closed",
-        "The entries the huddle closed (seen, discharged, removed): open one to reopen it "
-        "or record its outcome",
-    ),
-    Command(
-        "waiting-no-outcome",
-        "N",
-        "N",
-        "toggle('closed_without_outcome')",
-        "No outcome",
-        "Only closed entries without an outcome recorded",
+        "The entries the huddle closed (seen, discharged, removed), then those closed "
+        "without an outcome, then those waiting again: open one to record its outcome or "
+        "reopen it",
     ),
     Command(
         "waiting-not-in-extract",
@@ -127,7 +121,9 @@ WAITING_LIST_COMMANDS = (
         "E",
         "toggle('not_in_extract')",
         "Off extract",
-        "Only entries the provider's latest extract no longer lists",
+        "Only entries the provider's latest extract no longer lists (space marks them, X "
+        "confirms the marked)",
+        in_footer=False,
     ),
     Command(
         "waiting-mark",
@@ -192,7 +188,7 @@ WAITING_LIST_COMMANDS = (
         "R",
         "R",
         "reconcile",
-        "Reconciliation",
+        "Reconcile",
         "The weekly reconciliation: one person with two providers, no case owner, "
         "no outcome after closure, long-wait outliers",
     ),
@@ -337,9 +333,29 @@ class WaitingListScreen(HuddleScreen):
 
     def _ask(self, query: WaitingQuery) -> None:
         self.waiting_query = query
+        self.refresh_bindings()
         # Marks are for rows on show: a new question starts with none.
         self.query_one(EntryList).marked.clear()
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Marking is for confirming entries not in the extract: its keys show with that
+        # list only, so the footer keeps room for the keys of every list.
+        if action in ("mark", "confirm_marked"):
+            return self.waiting_query.not_in_extract
+        return True
+
+    def action_next_closed(self) -> None:
+        """Closed, then closed without an outcome, then the entries waiting again."""
+        query = self.waiting_query
+        if query.closed:
+            self._ask(replace(query, closed=False, closed_without_outcome=True))
+        else:
+            self._ask(
+                replace(
+                    query, closed=not query.closed_without_outcome, closed_without_outcome=False
+                )
+            )
 
     def action_mark(self) -> None:
         entries = self.query_one(EntryList)

@@ -64,6 +64,8 @@ class EntryLine:
     status: str = "waiting"
     closed_on: date | None = None
     has_outcome: bool = True
+    held: bool = False
+    """A change from a provider's extract waits for a person (A or K on the entry)."""
 
     @property
     def closed(self) -> bool:
@@ -180,7 +182,9 @@ def page_of_entries(store: Store, query: WaitingQuery, offset: int, limit: int) 
                e.provider_id, v.name, e.safeguarding,
                {ESCALATED}, e.paused_since, e.not_in_extract_since IS NOT NULL,
                p.inactive_since IS NOT NULL, e.paused_days, t.max_safe_wait_days,
-               e.status, e.closed_on, coalesce(trim(e.outcome), '') != ''
+               e.status, e.closed_on, coalesce(trim(e.outcome), '') != '',
+               EXISTS (SELECT 1 FROM held_change AS h WHERE h.entry_id = e.id
+                       AND h.state = 'open')
         FROM page JOIN waiting_entry AS e ON e.id = page.id
         JOIN risk_tier AS t ON t.number = e.tier
         JOIN provider AS v ON v.id = e.provider_id
@@ -229,4 +233,5 @@ def _line(row: tuple, as_at: date, providers: dict[int, str]) -> EntryLine:
         status=row[21],
         closed_on=date.fromisoformat(row[22]) if row[22] else None,
         has_outcome=bool(row[23]),
+        held=bool(row[24]),
     )

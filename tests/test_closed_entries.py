@@ -98,7 +98,7 @@ async def test_x_on_a_closed_entry_records_the_outcome_it_lacks(demo: Store) -> 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await settle(app, pilot)
-        await pilot.press("N")
+        await pilot.press("C", "C")  # closed, then closed without an outcome
         await settle(app, pilot)
         assert app.screen.query_one(EntryList).total == before
         await pilot.press("enter")
