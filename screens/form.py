@@ -54,7 +54,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         width: 90; max-width: 100%; height: auto; max-height: 90%;
         border: thick $accent; background: $panel; padding: 0 1;
     }
-    FormScreen .form-title { text-style: bold; margin-bottom: 1; }
+    FormScreen .form-title { text-style: bold; margin-bottom: 1; width: 100%; }
     FormScreen .form-label { margin-top: 1; }
     FormScreen .form-error { color: $error; text-style: bold; height: auto; display: none; }
     FormScreen .form-hint { color: $text-muted; margin-top: 1; }
