@@ -78,6 +78,8 @@ def changed(
     changes: dict,
     reason: str | None = None,
 ) -> WaitingEntry:
+    """`changes` to the entry `stored`, inside an open write: validated whole, re-dated by
+    the rules (a breach that has happened stands) and audited with the version read."""
     entry = WaitingEntry.model_validate({**stored, **changes})
     row = records.redated_row(stored, entry, records.risk_tiers(txn), today)
     after = txn.update("waiting_entry", stored["id"], row, version, reason)
