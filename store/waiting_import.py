@@ -527,8 +527,12 @@ def _classify(
     if stored is None:
         closed = matcher.find_closed(entry.provider_id, entry.nhs_number, entry.local_id)
         # A referral made after the closure is a new one; otherwise the huddle closed this
-        # very entry and the extract has not caught up: held, never re-created.
-        if closed is not None and entry.referral_date.isoformat() <= (closed["closed_on"] or ""):
+        # very entry and the extract has not caught up: held, never re-created (and held
+        # too when the closure's date was never recorded: it cannot be told apart).
+        closed_on = closed["closed_on"] if closed is not None else None
+        if closed is not None and (
+            closed_on is None or entry.referral_date.isoformat() <= closed_on
+        ):
             _closed_still_listed(closed, plan, judge)
             return
         new_row = records.entry_row(entry, judge.tiers)
