@@ -130,6 +130,9 @@ class Person(Record):
     name: str = Field(min_length=1)
     role: str = Field(min_length=1)
     provider_id: int
+    login: str | None = None
+    """The name they log in to the computer with, lower-case (huddle.service_file.login_name),
+    unique across people; set in set-up."""
     inactive_since: date | None = None
     """Set when they leave: their name stays on every record, but they are offered in no
     picker, and whatever open they own shows as OWNER LEFT until it is reassigned."""

@@ -1,5 +1,5 @@
-"""A people list from HR (CSV: name, role, provider, and optionally active), read as the
-people of a service file would be. Pure: text in, people and rejected rows out."""
+"""A people list from HR (CSV: name, role, provider, and optionally active and login), read
+as the people of a service file would be. Pure: text in, people and rejected rows out."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from huddle.printable import unseen, unseen_words
 from huddle.service_file import PersonSpec
 
 REQUIRED = ("name", "role", "provider")
-COLUMNS = (*REQUIRED, "active")
+COLUMNS = (*REQUIRED, "active", "login")
 YES = {"yes", "y", "true", "1", ""}
 NO = {"no", "n", "false", "0"}
 
@@ -56,7 +56,7 @@ def read_people(text: str, source: str) -> PeopleList:
     if missing:
         raise ValueError(
             f"{source}: the header line needs the columns {', '.join(REQUIRED)} (and may have "
-            f"active); missing: {', '.join(missing)}"
+            f"active and login); missing: {', '.join(missing)}"
         )
     unknown = [column for column in header if column not in COLUMNS]
     if unknown:
@@ -80,8 +80,10 @@ def read_people(text: str, source: str) -> PeopleList:
         if active not in YES | NO:
             rejected.append(RejectedPerson(line, f"active: {active!r} is not yes or no"))
             continue
+        # A blank login is none given: the person keeps the one set-up holds (people_import).
+        login = values.pop("login", "").strip() or None
         try:
-            person = PersonSpec.model_validate({**values, "active": active in YES})
+            person = PersonSpec.model_validate({**values, "login": login, "active": active in YES})
         except ValidationError as error:
             found = error.errors()[0]
             where = ".".join(str(part) for part in found["loc"])

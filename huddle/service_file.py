@@ -73,6 +73,25 @@ ShortName = Annotated[
 ]
 Days = Annotated[int, Field(ge=0, le=MOST_DAYS)]
 
+LOGIN_MOST = 32
+# What an operating system takes as a user's login name (POSIX's portable set, as
+# `useradd` does), so a person's login can be the name they sign in to the computer with.
+# Explicit ASCII ranges: a letter such as the Kelvin sign lower-cases to "k".
+_LOGIN = re.compile(rf"[A-Za-z][A-Za-z0-9._-]{{0,{LOGIN_MOST - 1}}}")
+
+
+def login_name(text: str) -> str:
+    """The login name as stored, lower-case; ValueError in words if it is not one."""
+    if _LOGIN.fullmatch(text) is None:
+        raise ValueError(
+            f"{_shown(text)} is not a login name: 1 to {LOGIN_MOST} lower-case letters, "
+            "digits, '.', '_' or '-', starting with a letter"
+        )
+    return text.lower()
+
+
+Login = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(login_name)]
+
 
 def _kind(text: str) -> str:
     if text not in SERIES_KINDS:
@@ -106,6 +125,9 @@ class PersonSpec(_Table):
     name: Name
     role: Name
     provider: Name
+    login: Login | None = None
+    """The name they log in to the computer with, lower-case; unique across people. A
+    leaver keeps theirs."""
     active: bool = True
     """False once they have left: kept for the record, offered nowhere."""
     was: Name | None = None
@@ -323,6 +345,7 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
             )
 
     yield from _short_names_apart(setup.providers)
+    yield from _logins_apart(setup.people)
     for n, p in enumerate(setup.people):
         if p.provider not in providers:
             yield Problem(
@@ -383,6 +406,26 @@ def _short_names_apart(providers: Sequence[ProviderSpec]) -> Iterable[Problem]:
                 "of its own",
             )
         taken.setdefault(key, f"the short name of provider {spec.name!r}")
+
+
+def _logins_apart(people: Sequence[PersonSpec]) -> Iterable[Problem]:
+    """A login names one person: the one whose terminal it is acts as them. Refused at
+    each person given it, in the same words, so a form changing either shows it."""
+    holders: dict[str, list[tuple[int, str]]] = {}
+    for n, spec in enumerate(people):
+        if spec.login is not None:
+            holders.setdefault(spec.login, []).append((n, spec.name))
+    for login, given in holders.items():
+        if len(given) < 2:
+            continue
+        names = [repr(name) for _, name in given]
+        each = "both" if len(given) == 2 else "each of"
+        said = (
+            f"{login!r} is the login of {each} {', '.join(names[:-1])} and {names[-1]}: give "
+            "each person a login of their own"
+        )
+        for n, _ in given:
+            yield Problem(("people", n, "login"), said)
 
 
 def _located(problems: list[Problem], text: str) -> list[Problem]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from huddle.models import Person, ProviderKind
 from huddle.people import match_person
 from huddle.provider_names import SHORT_MOST
-from huddle.service_file import FILE_KIND, MOST_DAYS, MOST_TIMEBOX_MINUTES
+from huddle.service_file import FILE_KIND, LOGIN_MOST, MOST_DAYS, MOST_TIMEBOX_MINUTES
 from huddle.setup_edits import (
     put,
     put_tier,
@@ -149,7 +149,13 @@ def person_form(line: PersonLine | None, staff: Staff) -> SetupForm:
         providers = ("(add a provider first)",)
 
     def change(typed: dict[str, str]) -> Change:
-        values = {"name": typed["name"], "role": typed["role"], "provider": typed["provider"]}
+        values = {
+            "name": typed["name"],
+            "role": typed["role"],
+            "provider": typed["provider"],
+            # Blank is none; the file's rule (huddle.service_file.login_name) refuses the rest.
+            "login": typed["login"].strip() or None,
+        }
         was = line.name if line else None
         return Change(
             lambda document: put(document, "people", values, was),
@@ -174,6 +180,12 @@ def person_form(line: PersonLine | None, staff: Staff) -> SetupForm:
                 "choice",
                 value=line.provider if line else "",
                 choices=providers,
+            ),
+            FormField(
+                "login",
+                "Login",
+                value=(line.login or "") if line else "",
+                placeholder=f"optional, up to {LOGIN_MOST} characters, e.g. jprice",
             ),
         ],
         change,

@@ -60,7 +60,7 @@ class ProviderList(PagedList[SetupQuery, ProviderLine]):
 
 
 class PeopleList(PagedList[SetupQuery, PersonLine]):
-    COLUMNS = (("Name", 22), ("Role", 22), ("Provider", 16), ("Status", 15))
+    COLUMNS = (("Name", 20), ("Role", 17), ("Provider", 14), ("Login", 9), ("Status", 15))
 
     def read_page(
         self, store: Store, query: SetupQuery, offset: int, limit: int
@@ -70,7 +70,7 @@ class PeopleList(PagedList[SetupQuery, PersonLine]):
     def cells(self, line: PersonLine) -> Cells:
         gone = line.inactive_since
         status = f"LEFT {gone:%d/%m/%Y}" if gone else "here"
-        values = (line.name, line.role, line.provider, status)
+        values = (line.name, line.role, line.provider, line.login or "", status)
         return fitted(values, self.COLUMNS, GONE if gone else PLAIN)
 
 
@@ -191,7 +191,8 @@ def described(line: object) -> str:
             return f"{line.name} · {line.kind} · {status} · {shown}"
         case PersonLine():
             status = f"LEFT on {line.inactive_since:%d/%m/%Y}" if line.inactive_since else "here"
-            return f"{line.name} · {line.role} · {line.provider} · {status}"
+            login = f"login {line.login}" if line.login else "no login"
+            return f"{line.name} · {line.role} · {line.provider} · {login} · {status}"
         case TierLine():
             return (
                 f"Tier {line.number} {line.name}: maximum safe wait {line.max_safe_wait_days} "

@@ -53,6 +53,23 @@ def plan_people_import(store: Store, people: PeopleList, today: date, source: st
             )
             continue
         before = stored.get(person.name)
+        if person.login is None and before is not None:
+            # A list from HR without a login for them (no column, or a blank cell) leaves
+            # theirs as set-up holds it: only set-up takes a login away.
+            person = person.model_copy(update={"login": before.login})
+        holder = person.login and next(
+            (p.name for p in merged.values() if p.login == person.login and p.name != person.name),
+            None,
+        )
+        if holder:
+            rejected.append(
+                RejectedPerson(
+                    row.line,
+                    f"login: {person.login!r} is already the login of {holder!r}: give each "
+                    "person a login of their own",
+                )
+            )
+            continue
         added += before is None
         unchanged += before == person
         changed += before is not None and before != person

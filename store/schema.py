@@ -988,3 +988,11 @@ def m022_provider_short_name(db: Database) -> None:
     whose name starts the same (huddle.provider_names). NULL for the providers before this
     migration, so their stored rows still match their audit rows for `huddle check`."""
     db["provider"].add_column("short_name", str)
+
+
+@migrations()
+def m023_person_login(db: Database) -> None:
+    """A person's login name from set-up, the name they log in to the computer with. NULL
+    for the people before this migration, so their stored rows still match their audit
+    rows for `huddle check`."""
+    db["person"].add_column("login", str)

@@ -181,6 +181,7 @@ def _current_document(store: Store) -> dict:
             "name": p["name"],
             "role": p["role"],
             "provider": provider_names[p["provider_id"]],
+            **({"login": p["login"]} if p["login"] else {}),
             **_active(p),
         }
         for p in people

@@ -326,8 +326,13 @@ class Planner:
             row["id"]: renamed.get(row["name"], row["name"])
             for row in named_rows(self.store, "provider")
         }
-        for n, spec in enumerate(specs):
-            row = self.matched("people", n, self.people, spec.name, spec.was)
+        matched = [
+            self.matched("people", n, self.people, spec.name, spec.was)
+            for n, spec in enumerate(specs)
+        ]
+        named = {row["id"] for row in matched if row is not None}
+        self._logins_free(specs, [row for row in self.people.values() if row["id"] not in named])
+        for spec, row in zip(specs, matched, strict=True):
             inactive = self.inactive(row, spec.active)
             if row is None:
 
@@ -339,11 +344,14 @@ class Planner:
                             name=spec.name,
                             role=spec.role,
                             provider_id=provider,
+                            login=spec.login,
                             inactive_since=gone,
                         ),
                     )
 
-                state = "" if spec.active else ", has left"
+                state = (f", login {spec.login!r}" if spec.login else "") + (
+                    "" if spec.active else ", has left"
+                )
                 self.step("add", f"person {spec.name!r} ({spec.role}, {spec.provider}{state})", add)
                 continue
             changes = _changed(
@@ -352,12 +360,26 @@ class Planner:
                     "name": spec.name,
                     "role": spec.role,
                     "provider": spec.provider,
+                    "login": spec.login,
                     "inactive_since": inactive,
                 },
             )
             if changes.get("inactive_since"):
                 self.plan.leaving.append(row["id"])
             self._person_update(row, changes)
+
+    def _logins_free(self, specs: list[PersonSpec], left_out: list[dict]) -> None:
+        """The file checks its own people's logins (service_file.cross_checked); a person
+        it leaves out keeps their login, so it may be given to nobody else."""
+        kept = {row["login"]: row["name"] for row in left_out if row["login"]}
+        for n, spec in enumerate(specs):
+            holder = kept.get(spec.login or "")
+            if holder is not None:
+                self.refuse(
+                    ("people", n, "login"),
+                    f"{spec.login!r} is already the login of {holder!r}, whom this file leaves "
+                    "as they are: give this person a login of their own",
+                )
 
     def _person_update(self, row: dict, changes: dict) -> None:
         if "provider" not in changes:

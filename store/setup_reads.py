@@ -163,6 +163,8 @@ class PersonLine:
     provider: str
     inactive_since: date | None
     """When they left; None while they are here."""
+    login: str | None
+    """The name they log in to the computer with; None: none set."""
 
 
 def _like(search: str) -> str:
@@ -194,14 +196,14 @@ def page_of_people(store: Store, query: SetupQuery, offset: int, limit: int) -> 
             SELECT id FROM person {where}
             ORDER BY name COLLATE NOCASE, id LIMIT :limit OFFSET :offset
         )
-        SELECT p.id, p.version, p.name, p.role, coalesce(v.name, ''), p.inactive_since
+        SELECT p.id, p.version, p.name, p.role, coalesce(v.name, ''), p.inactive_since, p.login
         FROM page JOIN person AS p ON p.id = page.id
         LEFT JOIN provider AS v ON v.id = p.provider_id
         ORDER BY p.name COLLATE NOCASE, p.id
         """,
         {"like": _like(search), "limit": limit, "offset": offset},
     ).fetchall()
-    return [PersonLine(r[0], r[1], r[2], r[3], r[4], _day(r[5])) for r in rows]
+    return [PersonLine(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6]) for r in rows]
 
 
 # --- risk tiers --------------------------------------------------------------------------

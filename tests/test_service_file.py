@@ -402,7 +402,8 @@ providers = table(
 )
 people = table(
     {"name": names(PEOPLE), "role": names(["Nurse"]), "provider": names(PROVIDERS)},
-    {"active": flag, "was": names(PEOPLE)},
+    # Logins sometimes shared, in another case, or not a login name: refused, or applied whole.
+    {"active": flag, "was": names(PEOPLE), "login": names(["jess", "JESS", "tom", "Jess A"])},
 )
 tiers = table(
     {"number": number(0, 10), "name": names(["Urgent"]), "max_safe_wait_days": number(-1, 3651)},

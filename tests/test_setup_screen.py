@@ -364,6 +364,50 @@ async def test_a_provider_s_short_name_is_set_refused_if_taken_and_shown_in_full
     assert changed == [{"table_name": "provider", "reason": SOURCE}]
 
 
+async def test_a_person_s_login_is_saved_lower_case_and_refused_if_taken_or_not_a_login(
+    demo: Store,
+) -> None:
+    before = audit_count(demo)
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await set_up(app, pilot, "people")
+        people = listed(screen, "people")
+        assert people.current().name == "Anna Kowalska"
+        assert "· no login ·" in shown(app, "#setup-detail")
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, SetupForm), "the form")
+        form(app).query_one("#field-login", Input).value = " AKowalska "
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: app.screen is screen, "the form to close")
+        await until(app, pilot, lambda: "akowalska" in row_text(screen, "people"), "the row")
+        assert "login akowalska" in shown(app, "#setup-detail")
+
+        await pilot.press("down")
+        await until(app, pilot, lambda: people.current().name == "Aoife Brennan", "the next")
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, SetupForm), "the form")
+        field = form(app).query_one("#field-login", Input)
+        field.value = "AKOWALSKA"  # Anna's, in another case
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: "both" in error(app, "login"), "the refusal")
+        assert "'akowalska' is the login of both 'Aoife Brennan' and 'Anna Kowalska'" in error(
+            app, "login"
+        )
+        field.value = "Aoife B"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: "not a login" in error(app, "login"), "the refusal")
+        assert "'Aoife B' is not a login name" in error(app, "login")
+        await pilot.press("escape")
+        await until(app, pilot, lambda: app.screen is screen, "the form to close")
+
+    assert one(demo, "SELECT login FROM person WHERE name = 'Anna Kowalska'") == {
+        "login": "akowalska"
+    }
+    assert one(demo, "SELECT login FROM person WHERE name = 'Aoife Brennan'") == {"login": None}
+    changed = list(demo.db.query("SELECT table_name, reason FROM audit WHERE id > ?", [before]))
+    assert changed == [{"table_name": "person", "reason": SOURCE}]
+
+
 async def test_a_series_takes_its_chair_and_invitees_by_part_of_a_name(demo: Store) -> None:
     app = make_app(demo, FixedClock(TODAY))
     async with app.run_test(size=SIZE) as pilot:
