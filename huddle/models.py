@@ -709,6 +709,10 @@ class HeldState(StrEnum):
     KEPT = "kept"  # huddle's value stands
     AGREED = "agreed"  # a later extract said what huddle holds: nothing left to decide
 
+    def resolved(self, on: date, reason: str) -> dict:
+        """The changes to an open held change's row that resolve it in this state."""
+        return {"state": self.value, "resolved_on": on.isoformat(), "reason": reason}
+
 
 class HeldChange(Record):
     """A change a provider's extract asked for that lowers risk or rewrites what the huddle

@@ -24,6 +24,7 @@ from huddle.models import (
     ContactKind,
     EntryStatus,
     EscalationRung,
+    HeldState,
     InterimContact,
     WaitingEntry,
 )
@@ -303,7 +304,7 @@ def reopen_entry(
             "AND state = 'open'",
             (entry_id,),
         ).fetchall():
-            accepted = {"state": "accepted", "resolved_on": today.isoformat(), "reason": reason}
+            accepted = HeldState.ACCEPTED.resolved(today, reason)
             txn.update("held_change", held_id, accepted, held_version)
         return WaitingEntry.model_validate(txn.row("waiting_entry", entry_id))
 

@@ -121,8 +121,7 @@ def resolve(
         if accept:
             _accept(txn, held, today, reason)
         state = HeldState.ACCEPTED if accept else HeldState.KEPT
-        changes = {"state": state.value, "resolved_on": today.isoformat(), "reason": reason}
-        txn.update("held_change", held_id, changes, version)
+        txn.update("held_change", held_id, state.resolved(today, reason), version)
 
 
 def _accept(txn: Transaction, held: dict, today: date, reason: str) -> None:

@@ -776,11 +776,9 @@ def _write_holds(txn: Transaction, plan: _Plan, today: date, reason: str) -> Non
         else:
             changes = {"extract_value": hold.said, "huddle_value": hold.held, "source": reason}
             txn.update("held_change", hold.open_id, changes, hold.open_version, reason)
-    agreed = {
-        "state": HeldState.AGREED.value,
-        "resolved_on": today.isoformat(),
-        "reason": f"{reason} agrees with huddle, or gives a value that applies at once",
-    }
+    agreed = HeldState.AGREED.resolved(
+        today, f"{reason} agrees with huddle, or gives a value that applies at once"
+    )
     for held_id, version in plan.agreed:
         txn.update("held_change", held_id, agreed, version, reason)
 
