@@ -27,6 +27,7 @@ from huddle.dates import uk
 from huddle.links import Link
 from huddle.models import Meeting, MeetingKind, MeetingState
 from huddle.printable import is_unseen, printable
+from huddle.session import Session
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
@@ -106,10 +107,12 @@ class HuddleApp(App[None]):
         service_name: str,
         is_demo: bool,
         first_run: bool = False,
+        session: Session | None = None,
     ) -> None:
         super().__init__()
         self._filters.append(UnseenFilter())
         self.first_run = first_run
+        self.session = session or Session()
         """Opened on a database with no provider or person yet: "Set up your service"."""
         self.store = store
         keep_to(store, clock)
@@ -331,7 +334,9 @@ class HuddleApp(App[None]):
                 )
 
 
-def make_app(store: Store, clock: Clock, *, first_run: bool = False) -> HuddleApp:
+def make_app(
+    store: Store, clock: Clock, *, first_run: bool = False, session: Session | None = None
+) -> HuddleApp:
     """`first_run`: open on "Set up your service" (`huddle` does on a new database)."""
     found = service(store)
     return HuddleApp(
@@ -340,4 +345,5 @@ def make_app(store: Store, clock: Clock, *, first_run: bool = False) -> HuddleAp
         service_name=found.name if found else "",
         is_demo=bool(found and found.is_demo),
         first_run=first_run,
+        session=session,
     )
