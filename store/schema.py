@@ -996,3 +996,36 @@ def m023_person_login(db: Database) -> None:
     for the people before this migration, so their stored rows still match their audit
     rows for `huddle check`."""
     db["person"].add_column("login", str)
+
+
+@migrations()
+def m024_sign_in(db: Database) -> None:
+    """Who acts, and how they came to: issue 20.
+
+    - `audit.via`: how the actor came to be acting (their computer login, a password
+      sign-in, `--user`), beside their name. NULL for every row before it, and left out of
+      the hash when NULL (store.audit.chain_hash), so the chain already written still holds.
+    - `person.read_only`: a display account (the meeting room's wall screen), which can sign
+      in and read but never write. NULL (not read-only) for the people before it.
+    - `password`: a person's salted scrypt hash, in its own table and never audited with
+      its value (the audit row says a password was set, and by whom).
+    - `sign_in_attempt`: every sign-in tried, so repeated failures lock a person out for a
+      while and the record shows it.
+    """
+    db["audit"].add_column("via", str)
+    db["person"].add_column("read_only", int)
+    _create(
+        db,
+        "password",
+        {"person_id": int, "hash": str, "set_on": str},
+        not_null={"person_id", "hash", "set_on"},
+        foreign_keys=[("person_id", "person", "id")],
+    )
+    db["password"].create_index(["person_id"], unique=True)
+    db["sign_in_attempt"].create(
+        {"id": int, "person_id": int, "at": str, "succeeded": int, "method": str},
+        pk="id",
+        not_null={"person_id", "at", "succeeded", "method"},
+        foreign_keys=[("person_id", "person", "id")],
+    )
+    db["sign_in_attempt"].create_index(["person_id", "at"])
