@@ -28,6 +28,7 @@ AUDIT_COLUMNS = (
     "reason",
     "prev_hash",
     "hash",
+    "via",
 )
 
 
@@ -63,10 +64,12 @@ def chain_hash(
     before: str | None,
     after: str | None,
     reason: str,
+    via: str | None = None,
 ) -> str:
-    payload = _PAYLOAD_ENCODER.encode(
-        [prev_hash, at, actor, table_name, row_id, operation, before, after, reason]
-    )
+    """`via` (how the actor came to act) is hashed only when there is one: the rows written
+    before it existed, which have none, keep the hashes they were chained with."""
+    fields = [prev_hash, at, actor, table_name, row_id, operation, before, after, reason]
+    payload = _PAYLOAD_ENCODER.encode(fields if via is None else [*fields, via])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -76,8 +79,17 @@ def chain_head(conn: sqlite3.Connection) -> tuple[int, str]:
     return (0, GENESIS) if row is None else (row[0], row[1])
 
 
-def append(conn: sqlite3.Connection, actor: str, at: str, events: Iterable[AuditEvent]) -> None:
-    """Chain and insert audit rows. The caller holds the write transaction."""
+def append(
+    conn: sqlite3.Connection,
+    actor: str,
+    at: str,
+    events: Iterable[AuditEvent],
+    via: str | None = None,
+) -> None:
+    """Chain and insert audit rows. The caller holds the write transaction.
+
+    `via`: how `actor` came to be acting ("login jess", "password", "--user"); None only
+    for the upgrade's own rows, some written before the column exists."""
     last_id, prev = chain_head(conn)
     rows = []
     for offset, event in enumerate(events, start=1):
@@ -92,6 +104,7 @@ def append(conn: sqlite3.Connection, actor: str, at: str, events: Iterable[Audit
             before,
             after,
             event.reason,
+            via,
         )
         rows.append(
             (
@@ -106,11 +119,14 @@ def append(conn: sqlite3.Connection, actor: str, at: str, events: Iterable[Audit
                 event.reason,
                 prev,
                 digest,
+                *(() if via is None else (via,)),
             )
         )
         prev = digest
+    columns = AUDIT_COLUMNS if via is not None else AUDIT_COLUMNS[:-1]
     conn.executemany(
-        f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * 11)})", rows
+        f"INSERT INTO audit ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        rows,
     )
 
 
@@ -129,7 +145,10 @@ class ChainFault:
 
 
 def _audit_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
-    cursor = conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit ORDER BY id")
+    # A backup taken before `via` existed is checked as it is, never upgraded first.
+    has_via = any(row[1] == "via" for row in conn.execute("PRAGMA table_info(audit)"))
+    columns = ", ".join(AUDIT_COLUMNS if has_via else (*AUDIT_COLUMNS[:-1], "NULL"))
+    cursor = conn.execute(f"SELECT {columns} FROM audit ORDER BY id")
     while batch := cursor.fetchmany(10_000):
         yield from batch
 
@@ -149,6 +168,7 @@ def verify_chain(conn: sqlite3.Connection) -> tuple[int, ChainFault | None]:
         reason,
         prev_hash,
         digest,
+        via,
     ) in _audit_rows(conn):
         checked += 1
         if audit_id != expected_id:
@@ -160,7 +180,7 @@ def verify_chain(conn: sqlite3.Connection) -> tuple[int, ChainFault | None]:
                 audit_id, table_name, row_id, "previous-hash link does not match"
             )
         recomputed = chain_hash(
-            prev_hash, at, actor, table_name, row_id, operation, before, after, reason
+            prev_hash, at, actor, table_name, row_id, operation, before, after, reason, via
         )
         if recomputed != digest:
             return checked, ChainFault(

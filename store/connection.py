@@ -51,15 +51,18 @@ def _stored_value(value: object) -> object:
 class Transaction:
     """The changes of one write, each recorded in the audit trail as it is made."""
 
-    def __init__(self, conn: sqlite3.Connection, actor: str, at: str, reason: str) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, actor: str, at: str, reason: str, via: str | None = None
+    ) -> None:
         self.conn = conn
         self.actor = actor
         self.at = at
         self.reason = reason
+        self.via = via
 
     def _record(self, events: list[audit.AuditEvent]) -> None:
         # Written as each change is made, so even a million-row write holds no backlog.
-        audit.append(self.conn, self.actor, self.at, events)
+        audit.append(self.conn, self.actor, self.at, events, self.via)
 
     def row(self, table: str, row_id: int) -> dict | None:
         cursor = self.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
@@ -145,12 +148,17 @@ class Store:
     path: Path
     db: Database
     actor: str
+    """The person acting: their name as the set-up has it (huddle.identity decides who)."""
     now: Callable[[], str] = field(default=utc_now, repr=False)
     clock: Clock | None = field(default=None, repr=False)
     """Whose today every write is checked against and moves the latest date seen on to
     (set by `clock_guard.keep_to`); None checks nothing."""
     refused: str | None = None
     """Why every write is refused, in words (`HUDDLE_TODAY` on a real service's database)."""
+    via: str = "unchecked"
+    """How the actor came to be acting, written beside their name in every audit row:
+    "login jess", "password", "--user", "HUDDLE_USER", "demo". "unchecked" only where no
+    one's identity was asked for (a test's store, a file being checked)."""
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -164,7 +172,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self.conn, self.actor, self.now(), reason)
+                yield Transaction(self.conn, self.actor, self.now(), reason, self.via)
                 # At the commit, so that a rehearsal rolled back (a dry run) is never refused.
                 clock_guard.check_and_record(self.conn, self.path, self.clock, self.refused)
                 self.conn.execute("COMMIT")
@@ -196,7 +204,7 @@ class Store:
         Its page cache is kept small: the screens run several such reads at once, and a
         large cache each would only hold copies of pages the operating system caches."""
         store = open_store(self.path, self.actor, migrate=False)
-        store.clock, store.refused = self.clock, self.refused
+        store.clock, store.refused, store.via = self.clock, self.refused, self.via
         try:
             store.db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
             yield store

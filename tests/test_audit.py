@@ -123,6 +123,7 @@ def test_chain_links_each_row_to_the_previous(db_path: Path) -> None:
                 row["before"],
                 row["after"],
                 row["reason"],
+                row["via"],
             )
             previous = row["hash"]
         assert len({row["hash"] for row in rows}) == len(rows)
@@ -201,6 +202,7 @@ def test_rewriting_a_row_and_its_hash_breaks_the_next_link(db_path: Path, capsys
         row["before"],
         row["after"],
         "a different reason",
+        row["via"],
     )
     store.conn.execute(
         "UPDATE audit SET reason = 'a different reason', hash = ? WHERE id = 5", (forged,)
@@ -307,3 +309,22 @@ def test_every_set_of_signed_minutes_names_a_row_the_trail_holds(demo: Store) ->
         "SELECT count(*) FROM meeting WHERE chain_head IS NOT NULL"
     ).fetchone()[0]
     assert check_database(demo.conn).ok
+
+
+def test_how_the_actor_came_to_act_is_chained_beside_their_name(db_path: Path, capsys) -> None:
+    """`via` is in the hash: rewriting "password" to "login jess" breaks the chain there."""
+    store = seeded(db_path)
+    store.via = "password"
+    try:
+        provider_id = store.conn.execute("SELECT min(id) FROM provider").fetchone()[0]
+        kofi = Person(name="Kofi Mensah", role="Coordinator", provider_id=provider_id)
+        person = records.add(store, kofi, "set up")
+        row = next(iter(store.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT 1")))
+        assert (row["actor"], row["via"], row["row_id"]) == ("tester", "password", person.id)
+        drop_triggers(store.conn)
+        store.conn.execute("UPDATE audit SET via = 'login jess' WHERE id = ?", (row["id"],))
+    finally:
+        store.close()
+    code, output = run_check(db_path, capsys)
+    assert code == 1
+    assert f"audit chain broken at audit row {row['id']}" in output
