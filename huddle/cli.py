@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(commands)
     _add_export(commands)
     _add_setup(commands)
+    _add_serve(commands)
     return parser
 
 
@@ -290,6 +291,44 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
         "--status",
         choices=ACTION_STATUSES,
         help="only actions with this status",
+    )
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve the app to web browsers (each tab signs in)",
+        description="Serve the app to web browsers: each tab runs its own app on the "
+        "database and starts at the sign-in screen. Listens on this computer only by "
+        "default; on any other address, TLS and access control belong to a reverse proxy "
+        "in front (docs/serve.md).",
+    )
+    serve.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="database file to serve"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="port to listen on (default 8000)"
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, when a reverse proxy is in front "
+        "(e.g. https://huddle.example.nhs.uk)",
+    )
+    serve.add_argument(
+        "--imports",
+        metavar="DIR",
+        help="the one folder the import dialog may read extracts from (none: imports "
+        "happen from the command line)",
+    )
+    serve.add_argument(
+        "--idle-minutes",
+        type=int,
+        metavar="N",
+        help="sign a tab out after N minutes without a key (default 15)",
     )
 
 
@@ -952,6 +991,44 @@ def _export_setup(args: argparse.Namespace, clock: Clock) -> int:
     return _export(args.out, write, lambda _lines, path: f"set-up written to {path}")
 
 
+def cmd_serve(args: argparse.Namespace, _clock: Clock) -> int:
+    from store.setup import needs_setting_up
+
+    if not 0 < args.port < 65536:
+        raise CommandError(f"--port {args.port}: give a port from 1 to 65535")
+    if args.idle_minutes is not None and args.idle_minutes < 1:
+        raise CommandError(f"--idle-minutes {args.idle_minutes}: give a number of minutes")
+    imports = None
+    if args.imports:
+        imports = Path(args.imports).expanduser().resolve()
+        if not imports.is_dir():
+            raise CommandError(f"--imports {imports}: no such folder")
+    # Opened (and brought up to date) once here, so the tabs never race to migrate it.
+    store = _existing_store(args)
+    try:
+        if needs_setting_up(store):
+            raise CommandError(
+                f"{store.path} has no people to sign in yet: set the service up first "
+                "(huddle setup apply FILE, or huddle --db PATH in a terminal)"
+            )
+        path = store.path.resolve()
+    finally:
+        store.close()
+    from huddle.serve import serve
+
+    refusal = serve(
+        path,
+        args.host,
+        args.port,
+        public_url=args.public_url,
+        imports=imports,
+        idle_minutes=args.idle_minutes,
+    )
+    if refusal:
+        raise CommandError(refusal)
+    return 0
+
+
 def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
     path = config.resolve_db(args.db)
     if path == config.default_db_path():
@@ -994,6 +1071,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Clock], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "setup": cmd_setup,
+    "serve": cmd_serve,
 }
 
 
