@@ -8,18 +8,20 @@ is not a demo, everything reads as usual and nothing can be saved (store.clock_g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
+from datetime import timedelta
 from functools import partial
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.color import Color
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 
 from huddle.clock import Clock, JudgedClock
 from huddle.commands import GLOBAL_COMMANDS
@@ -42,6 +44,7 @@ from screens.mobilisation_forms import go_live_risk_form
 from screens.oversight import OversightScreen
 from screens.runner import RunnerScreen
 from screens.setup_screen import SetupScreen
+from screens.sign_in import SignInScreen
 from screens.today import TodayScreen
 from screens.waiting_list import WaitingListScreen
 from store import Store, driver
@@ -52,6 +55,7 @@ from store.mobilisation_reads import programme_of
 from store.oversight import Evaluation, climb_escalations, evaluate_all
 from store.people import everyone
 from store.records import service
+from store.sign_in import Acting
 from store.startup import network_share_warning
 
 # How often the app asks SQLite whether another connection has committed a change. The
@@ -59,6 +63,9 @@ from store.startup import network_share_warning
 # so asking every second costs nothing measurable, and a change made in another terminal
 # is on screen within a second plus the time to read it (docs/reliability.md).
 WATCH_SECONDS = 1.0
+
+IDLE_CHECK_SECONDS = 15.0
+NOT_SIGNED_IN = "nobody is signed in"
 
 GLOBAL_ACTIONS = frozenset(c.action.partition("(")[0] for c in GLOBAL_COMMANDS)
 
@@ -109,10 +116,20 @@ class HuddleApp(App[None]):
         first_run: bool = False,
         session: Session | None = None,
     ) -> None:
+        self.signing_in = not store.actor
+        """Nobody acts yet (a browser tab, or a terminal whose login is no person's): the
+        app opens on the sign-in screen, and nothing else is read until someone signs in."""
+        if self.signing_in:
+            self.DEFAULT_MODE = "sign-in"
+            store.not_acting = NOT_SIGNED_IN
         super().__init__()
+        self.add_mode("sign-in", partial(SignInScreen, service_name))
         self._filters.append(UnseenFilter())
         self.first_run = first_run
         self.session = session or Session()
+        self.active_at = clock.now()
+        """When a key was last pressed or the mouse clicked: a browser session idle for
+        `session.idle_minutes` signs out."""
         """Opened on a database with no provider or person yet: "Set up your service"."""
         self.store = store
         keep_to(store, clock)
@@ -128,13 +145,73 @@ class HuddleApp(App[None]):
         self.title = f"huddle — {service_name or 'new service'}{' — DEMO' if is_demo else ''}"
 
     def on_mount(self) -> None:
+        if self.session.served:
+            self.set_interval(IDLE_CHECK_SECONDS, self.sign_out_if_idle)
+        if not self.signing_in:
+            self._start()
+
+    def _start(self) -> None:
+        """Once someone acts: catch up, and keep what is on screen fresh."""
         self.catch_up()
         self.seen_version = data_version(self.store)
         self.fresh_at = self.clock.now()
         self.sub_title = f"data as at {self.fresh_at:%H:%M:%S}"
-        self.set_interval(WATCH_SECONDS, self.watch_database)
+        if self._watching is None:
+            self._watching = self.set_interval(WATCH_SECONDS, self.watch_database)
         if self.first_run:
             self.push_screen(first_run_form(self.store, self.clock.today()), self._set_up)
+
+    _watching: Timer | None = None
+
+    def signed_in(self, acting: Acting) -> None:
+        """The sign-in screen found who is at the keyboard: every audit row from now on
+        carries their name, and the service's screens open."""
+        self.store.actor, self.store.via = acting.name, acting.via
+        self.session.read_only = acting.read_only
+        self.store.not_acting = (
+            f"{acting.name} is a display account, which records nothing"
+            if acting.read_only
+            else None
+        )
+        self.write_refusal = write_refusal(self.store)
+        self.signing_in = False
+        self.active_at = self.clock.now()
+        self.notify(f"Signed in as {acting.name}", title="Welcome")
+        self.switch_mode("today")
+        self._start()
+
+    def on_event(self, event: events.Event) -> Awaitable[None]:
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+            self.active_at = self.clock.now()
+        return super().on_event(event)
+
+    def sign_out_if_idle(self) -> None:
+        idle = self.clock.now() - self.active_at
+        if not self.signing_in and idle >= timedelta(minutes=self.session.idle_minutes):
+            self.run_worker(
+                self.sign_out(
+                    f"signed out after {self.session.idle_minutes} minutes with no key pressed"
+                )
+            )
+
+    async def sign_out(self, why: str) -> None:
+        """Back to the sign-in screen with nothing of the service left behind it: every
+        other screen is closed, and nothing more is recorded until someone signs in."""
+        self.signing_in = True
+        self.store.actor, self.store.via = "", "unchecked"
+        self.store.not_acting = NOT_SIGNED_IN
+        self.session.read_only = False
+        self.write_refusal = write_refusal(self.store)
+        self.room_meeting_id = None
+        await self.switch_mode("sign-in")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        for mode in [m for m in self._screen_stacks if m != "sign-in"]:
+            await self.remove_mode(mode)
+            self.add_mode(mode, self.MODES[mode])
+        screen = self.screen
+        if isinstance(screen, SignInScreen):
+            screen.clear(why)
 
     def _set_up(self, changes: int | None) -> None:
         found = service(self.store)
@@ -220,6 +297,10 @@ class HuddleApp(App[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.signing_in:
+            # Before anyone signs in, no key reaches the service: not a screen, not the
+            # palette.
+            return action == "quit"
         # While a form is open its typed text is not saved yet: none of huddle's app-wide
         # keys may take the user away from it (escape closes it, ctrl+s saves it).
         return not (action in GLOBAL_ACTIONS and isinstance(self.screen, FormScreen))

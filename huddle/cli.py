@@ -9,6 +9,7 @@ seen, and one that writes is refused before it starts while nothing can be saved
 from __future__ import annotations
 
 import argparse
+import getpass
 import io
 import json
 import os
@@ -32,10 +33,12 @@ from store.errors import DAMAGED_ADVICE, StoreError, is_damage
 if TYPE_CHECKING:
     from huddle.reconciliation import Reconciliation
     from huddle.service_file import ServiceFile
+    from huddle.session import Session
     from huddle.summary import StatusSummary
     from store import Store
     from store.metrics_import import MetricsImportResult
     from store.setup import SetupPlan
+    from store.sign_in import Acting
     from store.waiting_import import ImportResult
 
 EXIT_FAULT = 1
@@ -76,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="HUDDLE_TODAY=YYYY-MM-DD fixes today's date for demos and training.",
     )
     _common(parser, on_command=False)
+    # How `huddle serve` starts each browser tab's app (huddle.serve); not for people.
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--imports", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--idle-minutes", type=int, metavar="N", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -141,7 +148,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(commands)
     _add_setup(commands)
     _add_serve(commands)
+    _add_user(commands)
     return parser
+
+
+def _add_user(commands: argparse._SubParsersAction) -> None:
+    what = _command_with_targets(
+        commands, "user", "a person's password for signing in", "Manage how people sign in."
+    )
+    password = what.add_parser(
+        "password",
+        help="set or reset a person's password",
+        description="Set or reset the password NAME signs in with (in a browser through "
+        "huddle serve, or at a terminal whose login is no person's). Asked twice without "
+        "echo, or read from the first line of standard input with --stdin. Stored as a "
+        "salted scrypt hash in its own table; the audit trail records that it was set, and "
+        "by whom, never the password or its hash.",
+    )
+    _common(password)
+    password.add_argument("name", metavar="NAME", help="the person's name or login")
+    password.add_argument(
+        "--stdin", action="store_true", help="read the password from standard input"
+    )
 
 
 def _command_with_targets(
@@ -411,16 +439,59 @@ def _warn_about_location(path: Path) -> None:
         print(f"huddle: WARNING: {warning}", file=sys.stderr)
 
 
-def _existing_store(args: argparse.Namespace, *, migrate: bool = True) -> Store:
-    from store import open_store
-
+def _existing_store(
+    args: argparse.Namespace, *, migrate: bool = True, writes: bool = False
+) -> Store:
     path = config.resolve_db(args.db)
     if not path.exists():
         raise CommandError(
             f"no database at {path}: run `huddle` to start one, or `huddle demo` for a demo"
         )
     _warn_about_location(path)
-    return open_store(path, config.resolve_user(args.user), migrate=migrate)
+    return _open_as(path, args, migrate=migrate, writes=writes)
+
+
+def _open_as(path: Path, args: argparse.Namespace, *, migrate: bool = True, writes: bool) -> Store:
+    """The database at `path`, acting as the person `--user`, `HUDDLE_USER` or the computer
+    login names (store.sign_in.acting_as). A name that is nobody is refused; with no one
+    acting, a command that `writes` is refused and any other writes nothing."""
+    from store import open_store
+    from store.clock_guard import is_demo
+    from store.sign_in import SignInRefused, acting_as
+
+    store = open_store(path, "", migrate=migrate)
+    try:
+        acting = acting_as(store, *config.given_user(args.user), config.login_name())
+        if acting is None and is_demo(store.conn):
+            acting = _demo_actor()
+    except SignInRefused as refusal:
+        store.close()
+        raise CommandError(str(refusal)) from None
+    if acting is None:
+        if writes:
+            store.close()
+            raise CommandError(NOBODY_ACTING)
+        store.not_acting = "nobody is acting (give --user NAME)"
+        return store
+    store.actor, store.via = acting.name, acting.via
+    if acting.read_only:
+        store.not_acting = f"{acting.name} is a display account, which records nothing"
+    return store
+
+
+NOBODY_ACTING = (
+    "who is doing this? Your computer login is no person's login in the set-up: give "
+    "--user NAME (or HUDDLE_USER) with a name or login on the staff list, or have set-up "
+    "give you a login (the service file's login key)"
+)
+
+
+def _demo_actor() -> Acting:
+    """Who acts on a demo nobody named: its mobilisation lead, as `huddle demo` seeded it."""
+    from fixtures.people import DEMO_ACTOR
+    from store.sign_in import Acting
+
+    return Acting(DEMO_ACTOR, "demo")
 
 
 def _guarded_store(args: argparse.Namespace, clock: Clock, *, writes: bool) -> Store:
@@ -428,7 +499,7 @@ def _guarded_store(args: argparse.Namespace, clock: Clock, *, writes: bool) -> S
     command is about to write, so a refusal is said now, before it reads any file."""
     from store.clock_guard import keep_to, write_refusal
 
-    store = _existing_store(args)
+    store = _existing_store(args, writes=writes)
     keep_to(store, clock)
     if writes and (refusal := write_refusal(store)):
         raise CommandError(f"nothing was saved: {refusal}")
@@ -560,6 +631,7 @@ def cmd_restore(args: argparse.Namespace, clock: Clock) -> int:
 def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
     from fixtures.demo import seed_demo
     from fixtures.demo_file import fresh_demo_store
+    from fixtures.people import DEMO_ACTOR
     from store.clock_guard import keep_to
 
     if args.size < 0:
@@ -567,11 +639,18 @@ def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
     path = Path(args.db).expanduser() if args.db else config.demo_db_path()
     if not args.db:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    store = fresh_demo_store(path, config.resolve_user(args.user))
+    config.given_user(args.user)  # a --user holding an escape is refused before any work
+    store = fresh_demo_store(path, DEMO_ACTOR)
+    store.via = "demo"
     keep_to(store, clock, making_demo=True)
     seed_demo(store, clock.today(), size=args.size, progress=_print_progress(args.size))
     print(f"demo service seeded in {path}", file=sys.stderr)
+    store.close()
+    # Opened again as whoever acts on it now, as `huddle --db` would (a --user that is
+    # none of the demo's people is refused).
+    store = _open_as(path, args, writes=False)
     if args.no_open:
+        store.close()
         return 0
     return _run_app(store, clock)
 
@@ -875,7 +954,6 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
         raise CommandError(f"nothing was saved: {refusal}")
     if not _confirmed(args):
         return 0 if args.dry_run else EXIT_FAULT
-    from store import open_store
     from store.clock_guard import keep_to
     from store.setup import apply_plan, plan_setup
 
@@ -884,7 +962,7 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
     # Planned again on the database itself (a new one gives the same plan as the empty
     # one above); each change carries the version it read, so a change made meanwhile by
     # someone else refuses the whole write instead of being overwritten.
-    store = open_store(path, config.resolve_user(args.user))
+    store = _open_as(path, args, writes=True)
     keep_to(store, clock)
     today = clock.today()
     steps = apply_plan(store, plan_setup(store, setup, today, plan.source, text), today)
@@ -945,11 +1023,10 @@ def _import_people(args: argparse.Namespace, clock: Clock) -> int:
 def _plan_setup(
     path: Path, args: argparse.Namespace, setup: ServiceFile, clock: Clock, text: str
 ) -> SetupPlan:
-    from store import open_store
     from store.clock_guard import latest_seen
     from store.setup import plan_setup
 
-    store = open_store(path, config.resolve_user(args.user))
+    store = _open_as(path, args, writes=False)
     try:
         today = judged(clock.today(), latest_seen(store.conn))
         return plan_setup(store, setup, today, Path(args.file).name, text)
@@ -959,13 +1036,12 @@ def _plan_setup(
 
 def _setup_refusal(path: Path, args: argparse.Namespace, clock: Clock) -> str | None:
     """Why a service file cannot be applied to `path` now, said before asking."""
-    from store import open_store
     from store.clock_guard import keep_to, training_only, write_refusal
 
     if not path.exists():
         # A new database is a service's own: `huddle demo` is what makes a demo.
         return training_only(clock, is_demo=False)
-    store = open_store(path, config.resolve_user(args.user))
+    store = _open_as(path, args, writes=True)
     try:
         keep_to(store, clock)
         return write_refusal(store)
@@ -1029,11 +1105,36 @@ def cmd_serve(args: argparse.Namespace, _clock: Clock) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace, clock: Clock) -> int:
+    from huddle.identity import find
+    from store.sign_in import SignInRefused, people, set_password
+
+    store = _guarded_store(args, clock, writes=True)
+    # Who it is for is checked before the password is asked for.
+    if find(people(store), args.name) is None:
+        raise CommandError(f"NAME {args.name!r} is nobody on the staff list: give a name or login")
+    if args.stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    elif not sys.stdin.isatty():
+        raise CommandError("no terminal to ask for the password on: give --stdin")
+    else:
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("The same again: ") != password:
+            raise CommandError("the two passwords differ: nothing was set")
+    try:
+        person = set_password(store, args.name, password, clock.now())
+    except SignInRefused as refusal:
+        raise CommandError(f"nothing was set: {refusal}") from None
+    print(f"password set for {person.name}; the audit trail says so, and that {store.actor} set it")
+    return 0
+
+
 def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
     path = config.resolve_db(args.db)
     if path == config.default_db_path():
         # First run: the data folder is ours to make, readable by its owner only.
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from huddle.session import IDLE_MINUTES, Session
     from store import open_store
     from store.clock_guard import keep_to, write_refusal
     from store.records import ensure_default_tiers
@@ -1041,20 +1142,29 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
     from store.startup import refuse_if_damaged
 
     _warn_about_location(path)
-    store = open_store(path, config.resolve_user(args.user))
+    session = Session(
+        served=args.served,
+        imports=Path(args.imports) if args.imports else None,
+        idle_minutes=args.idle_minutes or IDLE_MINUTES,
+    )
+    # A browser tab: whoever the server runs as, and whatever its environment says, the
+    # person at the browser signs in before anything is read.
+    store = open_store(path, "") if args.served else _open_as(path, args, writes=False)
     refuse_if_damaged(store)
     keep_to(store, clock)
     # While nothing can be saved a new database opens without its tiers: the banner on
     # every screen says why, and the first start that can save adds them.
     if write_refusal(store) is None:
         ensure_default_tiers(store)
-    return _run_app(store, clock, first_run=needs_setting_up(store))
+    return _run_app(store, clock, first_run=needs_setting_up(store), session=session)
 
 
-def _run_app(store: Store, clock: Clock, *, first_run: bool = False) -> int:
+def _run_app(
+    store: Store, clock: Clock, *, first_run: bool = False, session: Session | None = None
+) -> int:
     from huddle.app import make_app
 
-    app = make_app(store, clock, first_run=first_run)
+    app = make_app(store, clock, first_run=first_run, session=session)
     app.run()
     # An unhandled error ends the app with a fatal return code: a script (or the meeting
     # room's launcher) must see it, not a clean exit.
@@ -1072,6 +1182,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Clock], int]] = {
     "export": cmd_export,
     "setup": cmd_setup,
     "serve": cmd_serve,
+    "user": cmd_user,
 }
 
 

@@ -30,21 +30,28 @@ def resolve_db(cli_value: str | None) -> Path:
     return Path(chosen).expanduser() if chosen else default_db_path()
 
 
-def resolve_user(cli_value: str | None) -> str:
-    """`--user`, else `HUDDLE_USER`, else the login name.
+def given_user(cli_value: str | None) -> tuple[str | None, str]:
+    """Who a script says is acting: `--user`, else `HUDDLE_USER` (None when neither), with
+    where it came from. store.sign_in.acting_as holds it to a person of the set-up.
 
     Refused (ValueError, naming where it came from) if it holds a control or format
-    character: the name is the actor of every audit row a session writes, shown in each
-    record's history, and an escape or a bidi override in it would forge or hide what
-    the history says."""
+    character: the name would be shown in every record's history, and an escape or a bidi
+    override in it would forge or hide what the history says."""
     chosen, source = (
         (cli_value, "--user") if cli_value else (os.environ.get("HUDDLE_USER"), "HUDDLE_USER")
     )
     if not (chosen and chosen.strip()):
-        try:
-            chosen, source = getpass.getuser(), "the login name"
-        except (KeyError, OSError):
-            return "unknown user"
+        return None, "--user"
     if (character := unseen(chosen)) is not None:
         raise ValueError(f"{source}: {unseen_words(character)}")
-    return chosen.strip()
+    return chosen.strip(), source
+
+
+def login_name() -> str | None:
+    """The name this computer knows the user by; a person whose set-up login it is acts
+    without signing in."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        return None
+    return None if unseen(name) is not None else name

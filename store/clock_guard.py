@@ -79,6 +79,8 @@ def write_refusal(store: Store) -> str | None:
     """Why a write through `store` would be refused now, to say before any work is done
     (the app's banner, a command before it reads its file); `Store.write` refuses it in
     any case."""
+    if store.not_acting is not None:
+        return store.not_acting
     if store.refused is not None:
         return store.refused
     if store.clock is None:

@@ -64,6 +64,11 @@ class Transaction:
         # Written as each change is made, so even a million-row write holds no backlog.
         audit.append(self.conn, self.actor, self.at, events, self.via)
 
+    def note(self, table: str, row_id: int, operation: str, said: dict) -> None:
+        """The audit row of a change whose values must never be in the trail (a password's
+        hash): `said` stands in for them, e.g. {"password": "set"}."""
+        self._record([audit.AuditEvent(table, row_id, operation, None, said, self.reason)])
+
     def row(self, table: str, row_id: int) -> dict | None:
         cursor = self.conn.execute(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
         values = cursor.fetchone()
@@ -155,6 +160,9 @@ class Store:
     (set by `clock_guard.keep_to`); None checks nothing."""
     refused: str | None = None
     """Why every write is refused, in words (`HUDDLE_TODAY` on a real service's database)."""
+    not_acting: str | None = None
+    """Why this session may write nothing whatever the clock says, in words: nobody is
+    signed in, or the person signed in is a display account (huddle.session)."""
     via: str = "unchecked"
     """How the actor came to be acting, written beside their name in every audit row:
     "login jess", "password", "--user", "HUDDLE_USER", "demo". "unchecked" only where no
@@ -169,6 +177,8 @@ class Store:
         """One IMMEDIATE transaction: the changes and their audit rows commit together."""
         if not reason.strip():
             raise ValueError("every change needs a reason for the audit trail")
+        if self.not_acting is not None:
+            raise StoreError(self.path, f"nothing was saved: {self.not_acting}")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -205,6 +215,7 @@ class Store:
         large cache each would only hold copies of pages the operating system caches."""
         store = open_store(self.path, self.actor, migrate=False)
         store.clock, store.refused, store.via = self.clock, self.refused, self.via
+        store.not_acting = self.not_acting
         try:
             store.db.execute(f"PRAGMA cache_size = -{WORKER_CACHE_KIB}")
             yield store

@@ -40,7 +40,10 @@ def first_number(text: str) -> int:
 def demo_path(tmp_path: Path, capsys: pytest.CaptureFixture[str], today: date) -> Path:
     path = tmp_path / "demo.db"
     assert (
-        main(["demo", "--no-open", "--db", str(path), "--user", "tester"], clock=FixedClock(today))
+        main(
+            ["demo", "--no-open", "--db", str(path), "--user", "Kofi Mensah"],
+            clock=FixedClock(today),
+        )
         == 0
     )
     capsys.readouterr()

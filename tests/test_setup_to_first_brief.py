@@ -38,12 +38,18 @@ async def test_the_example_service_goes_from_nothing_to_its_first_brief(
         capsys, "setup", "apply", str(DOCS / "service.example.toml"), "--yes", "--db", db
     )
     assert "applied: 19 changes" in applied
-    imported = huddle(
-        capsys, "import", "waiting-list", str(DOCS / "extract.example.csv"), "--db", db
-    )
+    # Once the service has people, whoever writes is one of them: here by her login, as
+    # on a computer where Jess Armitage logs in as jarmitage.
+    extract = str(DOCS / "extract.example.csv")
+    imported = huddle(capsys, "import", "waiting-list", extract, "--db", db, "--user", "jarmitage")
     assert "imported: 6" in imported
+    with pytest.raises(AssertionError):
+        huddle(capsys, "import", "waiting-list", extract, "--db", db, "--user", "jess")
+    assert "'jess' is nobody on the staff list" in capsys.readouterr().err
     again = huddle(
-        capsys, "setup", "apply", str(DOCS / "service.example.toml"), "--yes", "--db", db
+        capsys,
+        *("setup", "apply", str(DOCS / "service.example.toml"), "--yes", "--db", db),
+        *("--user", "Jess Armitage"),
     )
     assert "no changes" in again
     status = json.loads(huddle(capsys, "status", "--json", "--db", db))

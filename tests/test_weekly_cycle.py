@@ -42,7 +42,7 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "rapid-response.db"
     for argv in (
         ["setup", "apply", str(DOCS / "service.example.toml"), "--yes"],
-        ["import", "waiting-list", str(DOCS / "extract.example.csv")],
+        ["import", "waiting-list", str(DOCS / "extract.example.csv"), "--user", "jarmitage"],
     ):
         assert main([*argv, "--db", str(db)], clock=FixedClock(THIS_WEEK)) == 0
     return db
