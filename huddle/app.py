@@ -33,6 +33,7 @@ from huddle.session import Session
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
+from screens.display import display_allows, follow_the_room
 from screens.first_run import first_run_form
 from screens.form import FormScreen
 from screens.help import HelpScreen
@@ -239,6 +240,8 @@ class HuddleApp(App[None]):
             self._reread()
         self.fresh_at = self.clock.now()
         self.sub_title = f"data as at {self.fresh_at:%H:%M:%S}"
+        if self.session.read_only:
+            follow_the_room(self)
 
     def _reread(self) -> None:
         """What coming back to the screen does (each screen reads afresh then), keeping
@@ -301,6 +304,8 @@ class HuddleApp(App[None]):
             # Before anyone signs in, no key reaches the service: not a screen, not the
             # palette.
             return action == "quit"
+        if self.session.read_only and not display_allows(action, parameters):
+            return False  # a display session offers no key to record with
         # While a form is open its typed text is not saved yet: none of huddle's app-wide
         # keys may take the user away from it (escape closes it, ctrl+s saves it).
         return not (action in GLOBAL_ACTIONS and isinstance(self.screen, FormScreen))

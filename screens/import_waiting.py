@@ -5,6 +5,10 @@ a thread worker with its own connection: enter checks every row as a dry run and
 what the import would do; ctrl+s imports the file that was checked; escape leaves with
 nothing written. The dialog dismisses with the import's summary line once it is written,
 or None when it is cancelled.
+
+In a browser tab of `huddle serve` the person may be anyone who can reach the page, so the
+dialog reads (and writes a rejects file) only inside the imports folder named at `serve`
+time; with none, it says imports happen from the command line and reads nothing.
 """
 
 from __future__ import annotations
@@ -48,6 +52,21 @@ def rejects_beside(path: Path) -> Path:
 def typed_path(text: str) -> Path:
     """A path as typed, made absolute so a message shows exactly where huddle looked."""
     return Path(text).expanduser().absolute()
+
+
+def in_folder(folder: Path, text: str) -> Path | None:
+    """A path typed in a browser, taken within `folder`; None when it leads out of it by
+    `..`, by an absolute path or by a symbolic link (resolved before it is judged, so
+    nothing outside is read, nor said to exist or not)."""
+    root = folder.resolve()
+    path = (root / text).resolve()
+    return path if path.is_relative_to(root) else None
+
+
+NO_IMPORTS_FOLDER = (
+    "Imports happen from the command line here (huddle import waiting-list FILE): this "
+    "browser session was started without an imports folder (huddle serve --imports DIR)."
+)
 
 
 class FormError(Exception):
@@ -119,8 +138,11 @@ class ImportWaitingScreen(ModalScreen[str | None]):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, served: bool = False, imports: Path | None = None) -> None:
         super().__init__()
+        self.served, self.imports = served, imports
+        self.no_imports = served and imports is None
+        """A browser session with no imports folder: nothing can be read."""
         self.running: Job | None = None  # while a worker runs
         self.checked: ImportRequest | None = None  # the form as it was checked
         self.check_result: ImportResult | None = None
@@ -130,7 +152,14 @@ class ImportWaitingScreen(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Static("Import a waiting-list extract (CSV)", id="title")
             yield from self._field(
-                "file", Input(placeholder="path of the extract, e.g. ~/week-47.csv", id="file")
+                "file",
+                Input(
+                    placeholder="name of the extract in the imports folder, e.g. week-47.csv"
+                    if self.served
+                    else "path of the extract, e.g. ~/week-47.csv",
+                    id="file",
+                    disabled=self.no_imports,
+                ),
             )
             yield from self._field(
                 "mapping",
@@ -157,10 +186,7 @@ class ImportWaitingScreen(ModalScreen[str | None]):
                     disabled=True,
                 ),
             )
-            yield Static(
-                f"Type the file's path, then press enter to check it. {CHECK_FIRST}",
-                id="status",
-            )
+            yield Static(self._opening_words(), id="status")
             yield ProgressBar(total=100, show_eta=False, id="progress")
             with VerticalScroll(id="report"):
                 yield Static("", id="summary")
@@ -174,9 +200,40 @@ class ImportWaitingScreen(ModalScreen[str | None]):
             yield widget
         yield Static("", id=f"{field}-error", classes="field-error")
 
+    def _opening_words(self) -> str:
+        if self.no_imports:
+            return NO_IMPORTS_FOLDER
+        if self.imports is not None:
+            return (
+                f"Files are read from the imports folder {self.imports} only. Type the "
+                f"file's name, then press enter to check it. {CHECK_FIRST}"
+            )
+        return f"Type the file's path, then press enter to check it. {CHECK_FIRST}"
+
     def on_mount(self) -> None:
         self.query_one("#rejected", DataTable).add_columns("Line", "Column", "Reason")
+        if self.no_imports:
+            for field in self.query(Input):
+                field.disabled = True
+            self.query_one("#skip", Switch).disabled = True
+            return
         self.query_one("#file", Input).focus()
+
+    def _path(self, field: ImportInput, text: str) -> Path:
+        """Where a typed path leads: as typed in a terminal; in a browser, only within the
+        imports folder."""
+        if not self.served:
+            return typed_path(text)
+        if self.imports is None:
+            raise FormError(field, NO_IMPORTS_FOLDER)
+        path = in_folder(self.imports, text)
+        if path is None:
+            raise FormError(
+                field,
+                f"{text}: only files in the imports folder ({self.imports}) can be used "
+                "from a browser; type the name of a file in it",
+            )
+        return path
 
     # --- the form ----------------------------------------------------------------------------
 
@@ -189,11 +246,13 @@ class ImportWaitingScreen(ModalScreen[str | None]):
         text = {field: self.query_one(f"#{field}", Input).value.strip() for field in FIELDS}
         if not text["file"]:
             raise FormError("file", "type the path of the CSV file to import")
-        path = typed_path(text["file"])
+        path = self._path("file", text["file"])
         skip = self.query_one("#skip", Switch).value
         rejects = None
         if skip:
-            rejects = typed_path(text["rejects"]) if text["rejects"] else rejects_beside(path)
+            rejects = (
+                self._path("rejects", text["rejects"]) if text["rejects"] else rejects_beside(path)
+            )
             # Checked now so the import cannot be refused for it after a long check; the
             # file itself is created, never overwritten, only when the import runs.
             if rejects.exists():
@@ -205,7 +264,7 @@ class ImportWaitingScreen(ModalScreen[str | None]):
         return ImportRequest(
             path,
             encoding=text["encoding"] or None,
-            mapping=typed_path(text["mapping"]) if text["mapping"] else None,
+            mapping=self._path("mapping", text["mapping"]) if text["mapping"] else None,
             rejects=rejects,
             skip_invalid=skip,
         )
@@ -233,6 +292,8 @@ class ImportWaitingScreen(ModalScreen[str | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("check", "import_now"):
+            if self.no_imports:
+                return False
             return None if self.running else True
         if action == "cancel":
             # An import being written is one transaction that cannot be left half-way.

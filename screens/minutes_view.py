@@ -1,9 +1,11 @@
 """A meeting's minutes, read-only: the signed minutes with any addenda, or the draft of a
-meeting still open. `w` writes them to a Markdown file; `n` adds an addendum to signed-off
+meeting still open. `w` writes them to a Markdown file (in a browser tab of `huddle serve`,
+hands them to the browser as a download); `n` adds an addendum to signed-off
 minutes (the only change a signed-off meeting takes)."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,12 +48,17 @@ def minutes_folder(store: Store) -> Path:
     return store.path.parent / "minutes"
 
 
+def minutes_stem(meeting: Meeting) -> str:
+    """The minutes' file name without its suffix: date and series."""
+    slug = re.sub(r"[^a-z0-9]+", "-", meeting.series.lower()).strip("-")
+    return f"{meeting.held_on.isoformat()}-{slug}"
+
+
 def minutes_file(store: Store, meeting: Meeting) -> Path:
     """Beside the database, in `minutes/`, named by date and series, with a number after
     it once minutes of that meeting were written there before: a written file is never
     replaced, so the draft written during the meeting and the signed minutes both stay."""
-    slug = re.sub(r"[^a-z0-9]+", "-", meeting.series.lower()).strip("-")
-    stem = f"{meeting.held_on.isoformat()}-{slug}"
+    stem = minutes_stem(meeting)
     path = minutes_folder(store) / f"{stem}.md"
     copy = 2
     while path.exists():
@@ -133,6 +140,16 @@ class MinutesScreen(HuddleScreen):
     def action_write(self) -> None:
         meeting, store = self.meeting, self.app.store
         if meeting is None:
+            return
+        if self.app.session.served:
+            # The person is at a browser, perhaps on another computer: the server's disk
+            # is neither theirs to write to nor somewhere they could open the file.
+            self.app.deliver_text(
+                io.StringIO(minutes_for_export(store, self.meeting_id)),
+                save_filename=f"{minutes_stem(meeting)}.md",
+                mime_type="text/markdown",
+            )
+            self.notify("Sent to your browser as a download.", title="Minutes")
             return
 
         def save(typed: dict[str, str]) -> Path:

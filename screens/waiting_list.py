@@ -408,7 +408,8 @@ class WaitingListScreen(HuddleScreen):
                 self.notify(summary, title="Waiting list imported")
                 self.reload(band=True)
 
-        self.app.push_screen(ImportWaitingScreen(), imported)
+        session = self.app.session
+        self.app.push_screen(ImportWaitingScreen(session.served, session.imports), imported)
 
     def action_month_end(self) -> None:
         today = self.app.clock.today()
