@@ -10,6 +10,7 @@ sign-in and the store are the terminal app's.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import ipaddress
 import os
@@ -130,6 +131,8 @@ class HuddleServer(Server):
             templates_path=TEMPLATES,
         )
         self.names = answered_at(self.public_url, host, port)
+        self.tabs: set[asyncio.Task[object]] = set()
+        """Each open tab's websocket handler, so that stopping the server ends them."""
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
@@ -148,8 +151,24 @@ class HuddleServer(Server):
             )
         return await handler(request)
 
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tabs.add(task)
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.tabs.discard(task)
+
     async def on_startup(self, app: web.Application) -> None:
         self.console.print(f"huddle: serving on {self.public_url} (ctrl+c stops it)")
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        # textual-serve leaves open tabs to aiohttp's shutdown timeout (tens of seconds,
+        # longer than a service manager may wait); cancelled, each closes its websocket
+        # and tells its app to quit, so a stop or a restart is prompt.
+        for task in list(self.tabs):
+            task.cancel()
 
 
 def serve(
