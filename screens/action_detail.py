@@ -16,7 +16,7 @@ from huddle.commands import Command
 from huddle.dates import long_uk, uk
 from huddle.links import Link
 from huddle.models import ActionStatus
-from huddle.people import match_person, person_named
+from huddle.people import match_person
 from screens.action_form import WHEN, due, optional_date
 from screens.base import history_text
 from screens.detail import DetailScreen
@@ -123,6 +123,7 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
         title: str,
         fields: Iterable[FormField],
         change: Callable[[dict[str, str], int], object],
+        note: str = "",
     ) -> None:
         """A form whose save applies `change` to the action at the version last read. If
         someone else saved it meanwhile, the form says what they changed beside what was
@@ -137,11 +138,7 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
                 theirs = saved_since(self.app.store, self.action_id, seen)
                 raise ValueError(changed_meanwhile(theirs)) from stale
 
-        self.app.push_screen(FormScreen(title, fields, save))
-
-    def _me(self) -> str:
-        me = person_named(self.read_detail.staff, self.app.store.actor)
-        return me.name if me else ""
+        self.app.push_screen(FormScreen(title, fields, save, note=note))
 
     def _names(self) -> tuple[str, ...]:
         return tuple(person.name for person in self.read_detail.staff)
@@ -164,7 +161,6 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
                 version,
                 evidence=typed["evidence"],
                 link=typed["link"],
-                closed_by=match_person(read.staff, typed["closed_by"], "closed by").id,
                 review_on=optional_date(typed["review_on"], today, "review on"),
                 today=today,
             )
@@ -174,12 +170,12 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
             [
                 FormField("evidence", "Evidence", placeholder="what shows it is done"),
                 FormField("link", "Link or file path", placeholder="optional"),
-                FormField("closed_by", "Closed by", value=self._me(), suggestions=self._names()),
                 FormField(
                     "review_on", "Review on", placeholder="optional: when to check the change held"
                 ),
             ],
             change,
+            note=f"Closed by you, {self.app.store.actor}, today.",
         )
 
     def action_reopen(self) -> None:

@@ -47,6 +47,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         Binding(
             "escape", "cancel", "Cancel", id="form-cancel", tooltip="Close without saving anything"
         ),
+        # A form with nothing to type (a sign-off as the signed-in person) saves on enter,
+        # as a form's last field does; a field's own enter comes first.
+        Binding("enter", "enter_saves", show=False),
     ]
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
@@ -87,7 +90,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             yield Static("", id="error-form", classes="form-error")
             yield Static(
                 "enter moves to the next field and saves on the last · ctrl+s saves · "
-                "escape closes without saving",
+                "escape closes without saving"
+                if self.fields
+                else "enter or ctrl+s saves · escape closes without saving",
                 classes="form-hint",
             )
         yield Footer(compact=True)
@@ -159,6 +164,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         error = self.query_one(where, Static)
         error.update(escape(message))
         error.display = True
+
+    def action_enter_saves(self) -> None:
+        if not self.fields:
+            self.action_save()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

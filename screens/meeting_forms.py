@@ -109,21 +109,15 @@ def risk_form(
 def sign_off_form(
     store: Store,
     meeting: Meeting,
-    staff: Sequence[Person],
     now: datetime,
     without_escalation: Sequence[str],
 ) -> FormScreen[Meeting]:
-    chair = _name_of(staff, meeting.chair_id)
+    """Sign off as the signed-in person: nobody chooses who signs (the store refuses
+    anyone but the chair or someone marked present, in words naming who may)."""
 
-    def save(typed: dict[str, str]) -> Meeting:
+    def save(_: dict[str, str]) -> Meeting:
         assert meeting.id is not None
-        return meetings.sign_off(
-            store,
-            meeting.id,
-            meeting.version,
-            signed_off_by=match_person(staff, typed["signed_off_by"], "signed off by").id,
-            now=now,
-        )
+        return meetings.sign_off(store, meeting.id, meeting.version, now=now)
 
     if without_escalation:
         shown = "\n".join(f"  {name}" for name in without_escalation[:8])
@@ -136,9 +130,9 @@ def sign_off_form(
         warning = "Every breach has a documented escalation."
     return FormScreen(
         "Sign off: the meeting then cannot be changed (corrections are addenda)",
-        [person_field("signed_off_by", "Signed off by", staff, chair)],
+        [],
         save,
-        note=warning,
+        note=f"Signed off by you, {store.actor}, now.\n{warning}",
     )
 
 

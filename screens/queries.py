@@ -19,7 +19,7 @@ from huddle.commands import Command
 from huddle.dates import long_uk, parse_when, uk
 from huddle.links import Link
 from huddle.models import Person, QueryStatus
-from huddle.people import match_person, person_named
+from huddle.people import match_person
 from screens.action_detail import ActionDetailScreen
 from screens.action_form import WHEN, due
 from screens.action_list import ActionList
@@ -322,7 +322,6 @@ class QueryDetailScreen(DetailScreen[QueryDetail]):
         today = self.app.clock.today()
         assert self.detail is not None
         read = self.detail
-        me = person_named(read.staff, self.app.store.actor)
 
         def save(typed: dict[str, str]) -> object:
             return commissioner_queries.record_response(
@@ -332,7 +331,6 @@ class QueryDetailScreen(DetailScreen[QueryDetail]):
                 sent_on=parse_when(typed["sent_on"] or "today", today, "sent on"),
                 evidence=typed["evidence"],
                 link=typed["link"],
-                closed_by=match_person(read.staff, typed["closed_by"], "closed by").id,
                 today=today,
             )
 
@@ -343,14 +341,9 @@ class QueryDetailScreen(DetailScreen[QueryDetail]):
                     FormField("sent_on", "Sent on", value="today"),
                     FormField("evidence", "Evidence", placeholder="what was sent, to whom"),
                     FormField("link", "Link or file path", placeholder="optional"),
-                    FormField(
-                        "closed_by",
-                        "Closed by",
-                        value=me.name if me else "",
-                        suggestions=_names(read.staff),
-                    ),
                 ],
                 save,
+                note=f"The query closes with it, closed by you, {self.app.store.actor}.",
             )
         )
 

@@ -390,7 +390,7 @@ class RunnerScreen(HuddleScreen):
             self.app.switch_screen(MinutesScreen(self.meeting_id))
 
         form = sign_off_form(
-            self.app.store, view.meeting, view.staff, self.app.clock.now(), view.without_escalation
+            self.app.store, view.meeting, self.app.clock.now(), view.without_escalation
         )
         self.app.push_screen(form, signed)
 

@@ -16,7 +16,7 @@ from huddle.models import Action, ActionSource, ActionStatus, MeetingState, Quer
 from store import records
 from store.connection import Store, Transaction
 from store.errors import NotFound
-from store.people import checked_person
+from store.people import acting_person, checked_person
 
 
 def _required(text: str, field: str, what: str) -> str:
@@ -146,13 +146,13 @@ def close(
     version: int,
     *,
     evidence: str,
-    closed_by: int,
     today: date,
     link: str = "",
     review_on: date | None = None,
 ) -> Action:
     """Close with evidence: a note of what shows it is done, and a link or file path if
-    there is one. A review date schedules a check that the change held."""
+    there is one. A review date schedules a check that the change held. Closed by the
+    person the store acts as (the signed-in person), never one picked in a form."""
     evidence = _required(
         evidence, "evidence", "say what shows it is done (a note; a link or path below if any)"
     )
@@ -160,7 +160,7 @@ def close(
         raise ValueError(f"review on: {uk(review_on)} is not after today; leave it blank for none")
     with store.write(f"action closed: {evidence}") as txn:
         stored = _open(txn, action_id)
-        _person(txn, closed_by, "closed by")
+        closed_by = acting_person(txn, "closed by").id
         changes = {
             "status": ActionStatus.CLOSED,
             "evidence": evidence,
@@ -260,6 +260,9 @@ def record_review(
     _not_past(due_date, today, "new due date")
     verdict = "held" if held else "did not hold"
     with store.write(f"review: the change {verdict}: {note}") as txn:
+        # Reviewed by whoever records it: the audit row names them, so they must be a
+        # person of the set-up (the signed-in person), as whoever closed it was.
+        acting_person(txn, "reviewed by")
         stored = _stored(txn, action_id)
         if stored["status"] != ActionStatus.CLOSED or not stored["review_on"]:
             raise ValueError("this action has no review scheduled")

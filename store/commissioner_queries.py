@@ -12,6 +12,7 @@ from huddle.models import ActionStatus, CommissionerQuery, QueryStatus
 from store import records
 from store.connection import Store
 from store.errors import NotFound
+from store.people import acting_person
 
 
 def log_query(
@@ -54,11 +55,11 @@ def record_response(
     *,
     sent_on: date,
     evidence: str,
-    closed_by: int,
     today: date,
     link: str = "",
 ) -> CommissionerQuery:
-    """The response was sent: with the evidence of it, the query closes."""
+    """The response was sent: with the evidence of it, the query closes, closed by the
+    person the store acts as (the signed-in person)."""
     evidence = evidence.strip()
     if not evidence:
         raise ValueError("evidence: what was sent, to whom (a note; a link or path below if any)")
@@ -85,8 +86,7 @@ def record_response(
                 f"{len(open_steps)} step(s) still open: close each with its evidence first "
                 f"({'; '.join(open_steps)})"
             )
-        if txn.row("person", closed_by) is None:
-            raise ValueError("closed by: pick a person in the service")
+        closed_by = acting_person(txn, "closed by").id
         changes = {
             "status": QueryStatus.RESPONDED,
             "response_sent_on": sent_on,

@@ -29,7 +29,7 @@ from store.connection import Store, Transaction
 from store.meeting_reads import meeting_row
 from store.minutes import minutes_of
 from store.oversight import take_agenda_items
-from store.people import checked_person
+from store.people import acting_person, checked_person
 
 LOCKED = "this meeting is signed off and cannot be changed: add an addendum instead"
 
@@ -199,20 +199,18 @@ def record_risk(
         )
 
 
-def sign_off(
-    store: Store, meeting_id: int, version: int, *, signed_off_by: int | None, now: datetime
-) -> Meeting:
-    """Lock the meeting with its minutes, rendered now from the record."""
+def sign_off(store: Store, meeting_id: int, version: int, *, now: datetime) -> Meeting:
+    """Lock the meeting with its minutes, rendered now from the record, signed off by the
+    person the store acts as (who must be its chair or marked present: `may_sign_off`)."""
     with store.write("meeting signed off") as txn:
-        return sign_off_in(txn, meeting_id, version, signed_off_by=signed_off_by, now=now)
+        return sign_off_in(txn, meeting_id, version, now=now)
 
 
-def sign_off_in(
-    txn: Transaction, meeting_id: int, version: int, *, signed_off_by: int | None, now: datetime
-) -> Meeting:
-    """As `sign_off`, inside an open write (the demo signs off its history this way)."""
+def sign_off_in(txn: Transaction, meeting_id: int, version: int, *, now: datetime) -> Meeting:
+    """As `sign_off`, inside an open write, signed off by its actor (the demo signs off
+    its history this way, each meeting in a write of its chair's)."""
     current = _open(txn, meeting_id)
-    signer = checked_person(txn, signed_off_by, "signed off by")
+    signer = may_sign_off(txn, current)
     head_id, head_hash = audit.chain_head(txn.conn)
     chain_head = f"audit row {head_id}, SHA-256 {head_hash}"
     signed = current.model_copy(
@@ -242,6 +240,37 @@ def sign_off_in(
         version,
     )
     return Meeting.model_validate(after)
+
+
+def may_sign_off(txn: Transaction, meeting: Meeting) -> int:
+    """The id of the acting person, who may sign `meeting` off: its chair, or someone
+    marked present. Minutes signed by someone who was not there are not evidence of what
+    was decided, and a meeting nobody is marked present at has no one to vouch for it.
+    Refused in words naming who may."""
+    signer = acting_person(txn, "sign off")
+    present = dict(
+        txn.conn.execute(
+            "SELECT p.id, p.name FROM attendance AS a JOIN person AS p ON p.id = a.person_id "
+            "WHERE a.meeting_id = ? AND a.status = ? ORDER BY p.name",
+            (meeting.id, AttendanceStatus.PRESENT),
+        ).fetchall()
+    )
+    if not present:
+        raise ValueError(
+            "sign off: nobody is marked present at this meeting; mark who attended (key p in "
+            "Attendance), then the chair or someone present signs it off"
+        )
+    if signer.id == meeting.chair_id or signer.id in present:
+        assert signer.id is not None
+        return signer.id
+    chair = txn.row("person", meeting.chair_id) if meeting.chair_id is not None else None
+    who = f"the chair ({chair['name']}) or someone" if chair else "someone"
+    others = [name for person_id, name in present.items() if person_id != meeting.chair_id]
+    shown = ", ".join(others[:6]) + (f" and {len(others) - 6} more" if len(others) > 6 else "")
+    raise ValueError(
+        f"sign off: only {who} marked present{f' ({shown})' if others else ''} may sign off; "
+        f"you ({signer.name}) are not marked present"
+    )
 
 
 def add_addendum(

@@ -31,3 +31,25 @@ def checked_person(
             "(or reactivate them in Set-up, key 7)"
         )
     return person_id
+
+
+def acting_person(txn: Transaction, act: str) -> Person:
+    """The person doing `act` (signing off, closing, reviewing): whoever the write is
+    recorded as, the transaction's actor, which names a person of the set-up. Refused in
+    words when it names nobody on the staff list, or someone who has left: these acts are
+    recorded as that person's, so who did them must be true, never typed into a form."""
+    rows = txn.conn.execute(
+        "SELECT * FROM person WHERE name = ? ORDER BY inactive_since IS NOT NULL, id",
+        (txn.actor,),
+    )
+    columns = [c[0] for c in rows.description]
+    found = rows.fetchone()
+    if found is None:
+        raise ValueError(
+            f"{act}: only a person on the staff list may do this, and {txn.actor!r} is nobody "
+            "on it; sign in as yourself (a person of the set-up)"
+        )
+    person = Person.model_validate(dict(zip(columns, found, strict=True)))
+    if not person.active:
+        raise ValueError(f"{act}: {person.name} has left the service and can no longer do this")
+    return person

@@ -19,6 +19,7 @@ from huddle.csv_safety import DANGEROUS_FIRST
 from huddle.models import ActionStatus, Person, Provider, ProviderKind
 from store import Store, actions, records
 from store.action_export import COLUMNS
+from tests.acting import acting_as
 
 TODAY = date(2026, 11, 22)
 CLOCK = FixedClock(TODAY)
@@ -168,12 +169,11 @@ def test_dangerous_text_is_neutralised(store: Store, capsys) -> None:
         )
     done = actions.add_action(store, title="ok", owner_id=owner_id, due_date=TODAY, today=TODAY)
     actions.close(
-        store,
+        acting_as(store, owner_id),
         done.id,
         done.version,
         evidence="=cmd|' /C calc'!A0",
         link="-http://x",
-        closed_by=owner_id,
         today=TODAY,
     )
 
@@ -199,12 +199,11 @@ def test_review_due_once_its_date_comes(store: Store, capsys) -> None:
     )
     review_on = TODAY + timedelta(days=14)
     actions.close(
-        store,
+        acting_as(store, owner_id),
         action.id,
         action.version,
         evidence="rota published",
         link="https://intranet/rota",
-        closed_by=owner_id,
         today=TODAY,
         review_on=review_on,
     )

@@ -14,6 +14,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from huddle.models import Action, ActionSource, ActionStatus, Person, Provider
 from store import NotFound, StaleVersion, Store, actions, open_store, records
 from store.action_list import count_actions, each_action, page_of_actions
 from store.queries import status_summary
+from tests.acting import acting_as
 from tests.test_store import audit_count, audit_rows, provider_and_owner, raw_row
 
 TODAY = date(2026, 11, 22)  # a Sunday
@@ -76,11 +78,10 @@ def closed(
 ) -> Action:
     assert action.id is not None
     return actions.close(
-        store,
+        acting_as(store, pid(by)),
         action.id,
         action.version,
         evidence=evidence,
-        closed_by=pid(by),
         today=today,
         **fields,
     )
@@ -255,6 +256,8 @@ def test_closing_records_the_evidence_who_closed_it_when_and_the_link(
     }
     assert done.version == row["version"] == 2
     assert last_audit(store)["reason"] == "action closed: Referral paperwork filed"
+    # Closed by the person the store acts as (the signed-in person), who is also the actor.
+    assert last_audit(store)["actor"] == other.name
     assert json.loads(last_audit(store)["after"])["evidence"] == "Referral paperwork filed"
 
 
@@ -276,10 +279,10 @@ def test_closing_without_evidence_is_refused(store: Store, team: Team, evidence:
 
 
 CLOSE_REFUSALS: dict[str, tuple[dict, type[Exception], str]] = {
-    "closed by someone not in the service": (
-        {"closed_by": 404},
+    "closed by nobody on the staff list": (
+        {"actor": "tester"},
         ValueError,
-        "^closed by: pick a person in the service",
+        "^closed by: only a person on the staff list may do this, and 'tester' is nobody on it",
     ),
     "a review on the day it closes": (
         {"review_on": TODAY},
@@ -296,10 +299,10 @@ def test_a_refused_close_writes_nothing(store: Store, team: Team, refusal: str) 
     _, owner, _ = team
     action = added(store, owner)
     changes, error, problem = CLOSE_REFUSALS[refusal]
-    values = {"action_id": action.id, "version": action.version, "closed_by": owner.id, **changes}
+    values = {"action_id": action.id, "version": action.version, "actor": owner.name, **changes}
     with refused(store, problem, error):
         actions.close(
-            store,
+            replace(store, actor=values.pop("actor")),
             values.pop("action_id"),
             values.pop("version"),
             evidence="Done and filed",
@@ -636,7 +639,7 @@ def test_a_review_that_held_keeps_the_action_closed(store: Store, team: Team) ->
     _, owner, _ = team
     done = reviewable(store, owner)
     reviewed = actions.record_review(
-        store,
+        acting_as(store, pid(owner)),
         done.id,
         done.version,
         held=True,
@@ -655,7 +658,12 @@ def test_a_review_that_held_keeps_the_action_closed(store: Store, team: Team) ->
     )
     with refused(store, "^this action's review was recorded on 22/11/2026"):
         actions.record_review(
-            store, done.id, reviewed.version, held=True, note="again", today=TODAY
+            acting_as(store, pid(owner)),
+            done.id,
+            reviewed.version,
+            held=True,
+            note="again",
+            today=TODAY,
         )
 
 
@@ -663,7 +671,7 @@ def test_a_review_that_did_not_hold_reopens_the_action_and_counts(store: Store, 
     _, owner, _ = team
     done = reviewable(store, owner)
     reviewed = actions.record_review(
-        store,
+        acting_as(store, pid(owner)),
         done.id,
         done.version,
         held=False,
@@ -701,19 +709,37 @@ def test_a_review_needs_one_scheduled_and_a_note(store: Store, team: Team) -> No
     not_scheduled = closed(store, added(store, owner), owner)
     with refused(store, "^this action has no review scheduled"):
         actions.record_review(
-            store, not_scheduled.id, not_scheduled.version, held=True, note="fine", today=TODAY
+            acting_as(store, pid(owner)),
+            not_scheduled.id,
+            not_scheduled.version,
+            held=True,
+            note="fine",
+            today=TODAY,
         )
     still_open = added(store, owner)
     with refused(store, "^this action has no review scheduled"):
-        actions.record_review(store, still_open.id, 1, held=True, note="fine", today=TODAY)
+        actions.record_review(
+            acting_as(store, pid(owner)), still_open.id, 1, held=True, note="fine", today=TODAY
+        )
     scheduled = closed(store, added(store, owner), owner, review_on=date(2026, 12, 1))
+    # Reviewed by whoever records it: the audit names them, so it is a person, never
+    # 'tester' (nobody on the staff list).
+    with refused(store, "^reviewed by: only a person on the staff list may do this, and 'tester'"):
+        actions.record_review(
+            store, scheduled.id, scheduled.version, held=True, note="fine", today=TODAY
+        )
     with refused(store, "^what the review found: say what was checked"):
         actions.record_review(
-            store, scheduled.id, scheduled.version, held=True, note=" ", today=TODAY
+            acting_as(store, pid(owner)),
+            scheduled.id,
+            scheduled.version,
+            held=True,
+            note=" ",
+            today=TODAY,
         )
     with refused(store, "^new due date: 21/11/2026 has already passed"):
         actions.record_review(
-            store,
+            acting_as(store, pid(owner)),
             scheduled.id,
             scheduled.version,
             held=False,
@@ -754,7 +780,12 @@ def tracker(store: Store, team: Team) -> dict[str, Action]:
         made[key] = closed(store, action, owner, today=closed_on, review_on=review)
     done = made["closed 12/11, reviewed 20/11"]
     made["closed 12/11, reviewed 20/11"] = actions.record_review(
-        store, done.id, done.version, held=True, note="checked", today=date(2026, 11, 20)
+        acting_as(store, pid(owner)),
+        done.id,
+        done.version,
+        held=True,
+        note="checked",
+        today=date(2026, 11, 20),
     )
     return made
 

@@ -4,6 +4,7 @@ coordinator would in the huddle; each test then asserts on what the store holds.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from textual.widgets import Input, Static
@@ -220,7 +221,9 @@ async def test_close_with_evidence_then_reopen(demo: Store) -> None:
 
         await pilot.press("x")
         await pilot.pause()
-        assert typed(app, "closed_by") == "Helen Marsden"  # the user, filled in
+        # Closed by the signed-in person: nobody is chosen in the form.
+        assert "Closed by you, Helen Marsden, today." in form_text(app)
+        assert not form(app).query("#field-closed_by")
         await pilot.press("ctrl+s")  # no evidence
         await pilot.pause()
         assert "evidence: say what shows it is done" in error(app, "evidence")
@@ -251,6 +254,29 @@ async def test_close_with_evidence_then_reopen(demo: Store) -> None:
     assert (reopened["status"], reopened["reopened_count"]) == ("open", 1)
     assert (reopened["evidence"], reopened["closed_by"]) == (None, None)
     assert newest(demo, "audit")["reason"] == "action reopened: notes still missing"
+
+
+async def test_closing_by_someone_not_on_the_staff_list_is_refused_in_words(demo: Store) -> None:
+    """Whoever closes is the person signed in; a session acting as nobody on the staff
+    list (here the login 'jess', which set-up gives to no one) cannot close, and is told
+    who may; nothing is written and the evidence typed stays."""
+    nobody = replace(demo, actor="jess")
+    app = make_app(nobody, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        action_id = await open_first_action(app, pilot)
+        before = audit_count(demo)
+        await pilot.press("x")
+        await pilot.pause()
+        assert "Closed by you, jess, today." in form_text(app)
+        await pilot.press(*"audit done", "ctrl+s")
+        await pilot.pause()
+        assert error(app, "form") == (
+            "closed by: only a person on the staff list may do this, and 'jess' is nobody on "
+            "it; sign in as yourself (a person of the set-up)"
+        )
+        assert typed(app, "evidence") == "audit done"
+    assert audit_count(demo) == before
+    assert stored(demo, "action", action_id)["status"] != "closed"
 
 
 async def test_moving_the_due_date_twice_shows_on_the_list(demo: Store) -> None:

@@ -174,7 +174,7 @@ FACTORY_FORMS: dict[str, Callable[[Room], FormScreen]] = {
     "risk": lambda r: meeting_forms.risk_form(
         r.store, TODAY, r.meeting, r.meeting.section, r.link, r.staff
     ),
-    "sign-off": lambda r: meeting_forms.sign_off_form(r.store, r.meeting, r.staff, NOW, []),
+    "sign-off": lambda r: meeting_forms.sign_off_form(r.store, r.meeting, NOW, []),
     "addendum": lambda r: meeting_forms.addendum_form(r.store, r.signed, r.staff, ME, NOW),
     "start a meeting": lambda r: meeting_forms.start_form(r.store, TODAY, NOW, r.staff),
     "on call": lambda r: meeting_forms.on_call_form(r.store, TODAY, r.staff),
@@ -318,9 +318,7 @@ def typed_names(staff: list[Person]) -> st.SearchStrategy[str]:
 # time a field gets it, so that a generated value in one field often meets sensible ones
 # in the rest and reaches the checks behind theirs.
 SENSIBLE = {
-    **dict.fromkeys(
-        ("owner", "signed_off_by", "author", "chair", "person", "rated_by", "made_by"), ME
-    ),
+    **dict.fromkeys(("owner", "author", "chair", "person", "rated_by", "made_by"), ME),
     **dict.fromkeys(("day", "received_on", "sent_on", "contact_on"), "today"),
     **dict.fromkeys(("due_date", "review_on", "deadline"), "+3d"),
     **{"planned": "7", "on_shift": "6", "likelihood": "3", "impact": "4", "value": "12"},

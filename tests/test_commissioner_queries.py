@@ -9,6 +9,7 @@ closes one: not `records.update`, not raw SQL. A refused change writes nothing.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from huddle.models import (
 )
 from store import NotFound, Store, actions, commissioner_queries, open_store, records
 from store.action_list import count_actions, each_action
+from tests.acting import acting_as
 from tests.test_actions import closed, footprint, last_audit, pid, refused
 from tests.test_store import audit_count, provider_and_owner, raw_row
 
@@ -77,9 +79,9 @@ def respond(
     **fields: object,
 ) -> CommissionerQuery:
     assert query.id is not None
-    values: dict = {"sent_on": TODAY, "closed_by": pid(by), "today": TODAY, **fields}
+    values: dict = {"sent_on": TODAY, "today": TODAY, **fields}
     return commissioner_queries.record_response(
-        store, query.id, query.version, evidence=evidence, **values
+        acting_as(store, pid(by)), query.id, query.version, evidence=evidence, **values
     )
 
 
@@ -221,10 +223,10 @@ RESPONSE_REFUSALS: dict[str, tuple[dict, type[Exception], str]] = {
         ValueError,
         "^sent on: 19/11/2026 is before the query was received",
     ),
-    "closed by someone not in the service": (
-        {"closed_by": 404},
+    "closed by nobody on the staff list": (
+        {"actor": "tester"},
         ValueError,
-        "^closed by: pick a person in the service",
+        "^closed by: only a person on the staff list may do this, and 'tester' is nobody on it",
     ),
     "for a query that does not exist": (
         {"query_id": 404},
@@ -239,10 +241,10 @@ def test_a_refused_response_writes_nothing(store: Store, team: Team, refusal: st
     _, owner, _ = team
     query = logged(store, owner)
     changes, error, problem = RESPONSE_REFUSALS[refusal]
-    values: dict = {"sent_on": TODAY, "closed_by": owner.id, **changes}
+    values: dict = {"sent_on": TODAY, "actor": owner.name, **changes}
     with refused(store, problem, error):
         commissioner_queries.record_response(
-            store,
+            replace(store, actor=values.pop("actor")),
             values.pop("query_id", query.id),
             query.version,
             evidence="Emailed",
@@ -295,8 +297,8 @@ def test_a_second_terminal_cannot_answer_a_query_again(
 ) -> None:
     _, owner, analyst = team
     query = logged(store, owner)
-    first = open_store(db_path, "contracts manager")
-    second = open_store(db_path, "data lead")
+    first = open_store(db_path, owner.name)
+    second = open_store(db_path, analyst.name)
     try:
         mine, theirs = now(first, query), now(second, query)
         respond(first, mine, owner, evidence="Emailed the ICB")
@@ -308,7 +310,7 @@ def test_a_second_terminal_cannot_answer_a_query_again(
             owner.id,
             2,
         )
-        assert last_audit(store)["actor"] == "contracts manager"
+        assert last_audit(store)["actor"] == owner.name
     finally:
         first.close()
         second.close()

@@ -32,7 +32,15 @@ from huddle.app import make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.csv_safety import neutralise
-from huddle.models import MeetingKind, Person, Provider, ProviderKind, Service, WaitingEntry
+from huddle.models import (
+    AttendanceStatus,
+    MeetingKind,
+    Person,
+    Provider,
+    ProviderKind,
+    Service,
+    WaitingEntry,
+)
 from huddle.printable import is_unseen, unseen
 from huddle.waiting_csv import LOCAL_ID_MOST
 from screens.entry_detail import EntryDetailScreen
@@ -41,7 +49,8 @@ from screens.markup import escape
 from screens.runner import RunnerScreen
 from store import Store, open_store, records
 from store.actions import add_action
-from store.meetings import record_decision, record_risk, sign_off, start_meeting
+from store.meetings import mark_attendance, record_decision, record_risk, sign_off, start_meeting
+from tests.acting import acting_as
 from tests.conftest import TODAY, settle
 
 CORPUS: tuple[str, ...] = (
@@ -384,11 +393,12 @@ def minutes_of(path: Path, texts: tuple[str, ...]) -> tuple[str, int]:
     for text in texts:
         record_decision(store, started.id, text=text, rationale=text, owner_id=jess.id)
         record_risk(store, text=text, owner_id=jess.id, today=TODAY, meeting_id=started.id)
+    mark_attendance(store, started.id, jess.id, AttendanceStatus.PRESENT)
     version = store.conn.execute(
         "SELECT version FROM meeting WHERE id = ?", (started.id,)
     ).fetchone()[0]
     signed = sign_off(
-        store, started.id, version, signed_off_by=jess.id, now=datetime.combine(TODAY, time(9))
+        acting_as(store, jess.id), started.id, version, now=datetime.combine(TODAY, time(9))
     )
     store.close()
     assert signed.minutes is not None

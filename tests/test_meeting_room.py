@@ -34,6 +34,7 @@ from store import Store, open_store
 from store.briefing import breaches_without_escalation
 from store.check import check_database
 from store.minutes import minutes_for_export
+from tests.acting import acting_as
 
 TODAY = date(2026, 11, 22)  # a Sunday: "fri" is 27/11/2026
 FRIDAY = "2026-11-27"
@@ -246,7 +247,8 @@ async def save_sign_off(app: HuddleApp, pilot) -> MinutesScreen:
 async def test_a_whole_safety_brief_is_minuted_and_signed_off(demo: Store) -> None:
     clock = MovingClock(datetime.combine(TODAY, EIGHT))
     jess = person_id(demo, "Jess Armitage")  # the brief's usual chair
-    app = make_app(demo, clock)
+    # Signed in as the chair: the sign-off is theirs.
+    app = make_app(acting_as(demo, jess), clock)
     async with app.run_test(size=SIZE) as pilot:
         runner = await start(app, pilot, BRIEF)
         meeting_id = runner.meeting_id
@@ -316,7 +318,7 @@ async def test_a_whole_safety_brief_is_minuted_and_signed_off(demo: Store) -> No
         clock.current = datetime.combine(TODAY, time(8, 4, 30))
         await pilot.press("s")
         await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the sign-off form")
-        assert typed(app, "signed_off_by") == "Jess Armitage"
+        assert "Signed off by you, Jess Armitage, now." in form_text(app)
         minutes_screen = await save_sign_off(app, pilot)
         assert minutes_screen.meeting_id == meeting_id
         assert shown(app, "#minutes-state").startswith("SIGNED OFF: read-only.")
@@ -416,19 +418,75 @@ async def test_an_action_without_an_owner_or_a_due_date_is_refused(demo: Store) 
     assert scalar(demo, "SELECT count(*) FROM action WHERE meeting_id = ?", meeting_id) == 0
 
 
+async def test_sign_off_is_refused_in_words_to_whoever_may_not_sign_it(demo: Store) -> None:
+    """The form does not ask who signs: it is the signed-in person (Helen Marsden), who
+    may only once she is the chair or marked present; a meeting nobody is marked present
+    at is not signed off. Each refusal names who may, and nothing is written."""
+    app = make_app(demo, FixedClock(TODAY, at=EIGHT))
+    async with app.run_test(size=SIZE) as pilot:
+        runner = await start(app, pilot, BRIEF)
+        meeting_id = runner.meeting_id
+        before = audit_count(demo)
+
+        async def refused() -> str:
+            await pilot.press("s")
+            await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "sign-off")
+            assert "Signed off by you, Helen Marsden, now." in form_text(app)
+            assert not form(app).query(Input)  # nobody to choose
+            await pilot.press("enter")  # a form with nothing to type saves on enter
+            await until(app, pilot, lambda: error(app, "form") != "", "the refusal")
+            said = error(app, "form")
+            await pilot.press("escape")
+            await in_room(app, pilot)
+            return said
+
+        assert await refused() == (
+            "sign off: nobody is marked present at this meeting; mark who attended (key p in "
+            "Attendance), then the chair or someone present signs it off"
+        )
+        assert await mark(app, pilot, "p") == [person_id(demo, "Jess Armitage")]
+        marked = audit_count(demo)
+        assert await refused() == (
+            "sign off: only the chair (Jess Armitage) or someone marked present may sign off; "
+            "you (Helen Marsden) are not marked present"
+        )
+        (next_one,) = await mark(app, pilot, "p")  # the next on the list
+        name = scalar(demo, "SELECT name FROM person WHERE id = ?", next_one)
+        assert await refused() == (
+            f"sign off: only the chair (Jess Armitage) or someone marked present ({name}) may "
+            "sign off; you (Helen Marsden) are not marked present"
+        )
+        assert scalar(demo, "SELECT state FROM meeting WHERE id = ?", meeting_id) == "in progress"
+        assert audit_count(demo) == marked + 1  # the second mark, and nothing else
+
+        # Marked present (she came in late), she signs it off herself.
+        await pilot.press("plus")
+        await fill(app, pilot, *"helen", "enter", "ctrl+s")
+        await in_room(app, pilot)
+        await pilot.press("s")
+        await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "sign-off")
+        await save_sign_off(app, pilot)
+    signed = one(demo, "SELECT * FROM meeting WHERE id = ?", meeting_id)
+    assert (signed["state"], signed["signed_off_by"]) == (
+        "signed off",
+        person_id(demo, "Helen Marsden"),
+    )
+    assert before < audit_count(demo)
+
+
 # --- 3. a waiting-list huddle: breaches without escalation ---------------------------------
 
 
 async def test_a_waiting_list_huddle_escalates_a_breach_and_minutes_the_rest(
     demo: Store,
 ) -> None:
-    app = make_app(demo, FixedClock(TODAY, at=time(10, 0)))
+    kofi = person_id(demo, "Kofi Mensah")  # the huddle's chair, signed in
+    app = make_app(acting_as(demo, kofi), FixedClock(TODAY, at=time(10, 0)))
     async with app.run_test(size=SIZE) as pilot:
         runner = await start(app, pilot, HUDDLE)
         meeting_id = runner.meeting_id
-        assert one(demo, "SELECT * FROM meeting WHERE id = ?", meeting_id)["chair_id"] == (
-            person_id(demo, "Kofi Mensah")
-        )
+        assert one(demo, "SELECT * FROM meeting WHERE id = ?", meeting_id)["chair_id"] == kofi
+        assert await mark(app, pilot, "p") == [kofi]  # the chair, listed first, is here
         runner = await next_section(app, pilot)
         assert runner.section == SectionKey.TIERS
         runner = await next_section(app, pilot)
@@ -515,7 +573,7 @@ async def test_a_waiting_list_huddle_escalates_a_breach_and_minutes_the_rest(
         await pilot.press("s")
         await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the sign-off form")
         assert f"WARNING: {count - 1} breaches have no escalation" in form_text(app)
-        assert typed(app, "signed_off_by") == "Kofi Mensah"
+        assert "Signed off by you, Kofi Mensah, now." in form_text(app)
         await save_sign_off(app, pilot)
 
     signed = one(demo, "SELECT * FROM meeting WHERE id = ?", meeting_id)
@@ -708,6 +766,10 @@ async def test_leaving_asks_and_signed_off_minutes_take_only_addenda(demo: Store
         runner = await start(app, pilot, BRIEF)
         meeting_id = runner.meeting_id
         assert app.room_meeting_id == meeting_id
+        # Helen Marsden, signed in, is there (added to the attendance), so she may sign off.
+        await pilot.press("plus")
+        await fill(app, pilot, *"helen", "enter", "ctrl+s")
+        await in_room(app, pilot)
 
         # escape asks; escape again stays.
         await pilot.press("escape")

@@ -52,6 +52,7 @@ from store.meetings import (
     start_meeting,
 )
 from store.minutes import minutes_for_export
+from tests.acting import acting_as
 
 TODAY = date(2026, 11, 22)
 NOW = datetime.combine(TODAY, time(7, 45))
@@ -94,10 +95,9 @@ def signed(store: Store, meeting: Meeting, by: int, minutes_taken: int = 5) -> M
     current = meeting_row(store, meeting.id or 0)
     assert current.started_at is not None
     return sign_off(
-        store,
+        acting_as(store, by),
         current.id or 0,
         current.version,
-        signed_off_by=by,
         now=current.started_at + timedelta(minutes=minutes_taken),
     )
 
@@ -163,6 +163,7 @@ def test_a_second_start_of_a_series_with_one_open_is_refused(store: Store) -> No
             start(store, chair, series=spelt)
     assert count(store, "meeting") == 1
 
+    mark_attendance(store, mid(first), chair, AttendanceStatus.PRESENT)
     signed(store, first, chair)
     again = start(store, chair)
     assert again.series == BRIEF and again.state == MeetingState.IN_PROGRESS
@@ -337,21 +338,22 @@ def test_open_actions_of_the_series_are_carried_into_its_next_meeting(store: Sto
     closed_late = meeting_action(
         store, first, ruth, "Closed since last week", today=two_weeks_ago, due=last_week
     )
+    mark_attendance(store, mid(first), ruth, AttendanceStatus.PRESENT)
     signed(store, first, chair)
     actions.close(
-        store,
+        acting_as(store, ruth),
         closed_early,
         1,
         evidence="Done",
-        closed_by=ruth,
         today=two_weeks_ago + timedelta(days=2),
     )
 
     second = start(store, chair, today=last_week)
     from_second = meeting_action(store, second, chair, "From last week", today=last_week, due=TODAY)
+    mark_attendance(store, mid(second), ruth, AttendanceStatus.PRESENT)
     signed(store, second, chair)
     actions.close(
-        store, closed_late, 1, evidence="Done", closed_by=ruth, today=last_week + timedelta(days=1)
+        acting_as(store, ruth), closed_late, 1, evidence="Done", today=last_week + timedelta(days=1)
     )
 
     other_series = start(store, ruth, series="Therapy huddle", today=last_week)
@@ -462,10 +464,9 @@ def test_after_sign_off_the_store_refuses_every_change_in_words(held: Held) -> N
         lambda: mark_attendance(store, meeting_id, held.chair, AttendanceStatus.APOLOGIES),
         lambda: move_to(store, meeting_id, "capacity"),
         lambda: sign_off(
-            store,
+            acting_as(store, held.chair),
             meeting_id,
             held.meeting.version,
-            signed_off_by=held.chair,
             now=NOW + timedelta(hours=1),
         ),
     ]
@@ -589,12 +590,11 @@ def test_an_action_of_a_signed_off_meeting_is_still_worked_and_closed(held: Held
     later = TODAY + timedelta(days=3)
     started = actions.start(store, held.action, 1)
     closed = actions.close(
-        store,
+        acting_as(store, held.other),
         held.action,
         started.version,
         evidence="Reviewed all four; one referred back to the GP",
         link="https://intranet.example/nc/2211",
-        closed_by=held.other,
         today=later,
     )
     assert closed.status == ActionStatus.CLOSED and closed.closed_on == later
@@ -724,15 +724,74 @@ def test_a_meeting_cannot_be_signed_off_without_minutes_signer_and_time(
     assert rows(store, "meeting", "id = ?", mid(brief)) == before
 
 
-def test_sign_off_needs_a_named_person_and_the_version_that_was_read(store: Store) -> None:
+def test_sign_off_needs_the_version_that_was_read(store: Store) -> None:
     (chair,) = add_people(store, "Jess Armitage")
     brief = start(store, chair)
-    with pytest.raises(ValueError, match=r"^signed off by: "):
-        sign_off(store, mid(brief), brief.version, signed_off_by=None, now=NOW)
+    mark_attendance(store, mid(brief), chair, AttendanceStatus.PRESENT)
     moved = move_to(store, mid(brief), "capacity")
     with pytest.raises(Exception, match="changed by someone else"):
-        sign_off(store, mid(brief), brief.version, signed_off_by=chair, now=NOW)
+        sign_off(acting_as(store, chair), mid(brief), brief.version, now=NOW)
     assert meeting_row(store, mid(brief)) == moved
+
+
+def test_sign_off_is_by_the_acting_person_the_chair_or_someone_present(store: Store) -> None:
+    """Nobody picks who signed: it is whoever the store acts as (the signed-in person), and
+    they must be the chair or marked present; a meeting nobody attended is not signed off.
+    Each refusal says who may, and writes nothing."""
+    jess, ruth, sean, omar = add_people(
+        store, "Jess Armitage", "Ruth Okonjo", "Sean Gallagher", "Omar Haddad"
+    )
+    brief = start(store, jess)
+
+    def refused(by: Store, said: str) -> None:
+        before = (rows(store, "meeting", "id = ?", mid(brief)), count(store, "audit"))
+        with pytest.raises(ValueError) as caught:
+            sign_off(by, mid(brief), meeting_row(store, mid(brief)).version, now=NOW)
+        assert str(caught.value) == said
+        assert (rows(store, "meeting", "id = ?", mid(brief)), count(store, "audit")) == before
+
+    refused(
+        store,
+        "sign off: only a person on the staff list may do this, and 'tester' is nobody on it; "
+        "sign in as yourself (a person of the set-up)",
+    )
+    refused(
+        acting_as(store, jess),
+        "sign off: nobody is marked present at this meeting; mark who attended (key p in "
+        "Attendance), then the chair or someone present signs it off",
+    )
+    mark_attendance(store, mid(brief), ruth, AttendanceStatus.PRESENT)
+    mark_attendance(store, mid(brief), sean, AttendanceStatus.APOLOGIES)
+    for outsider, name in ((sean, "Sean Gallagher"), (omar, "Omar Haddad")):
+        refused(
+            acting_as(store, outsider),
+            "sign off: only the chair (Jess Armitage) or someone marked present (Ruth Okonjo) "
+            f"may sign off; you ({name}) are not marked present",
+        )
+
+    done = sign_off(
+        acting_as(store, ruth), mid(brief), meeting_row(store, mid(brief)).version, now=NOW
+    )
+    assert (done.state, done.signed_off_by) == (MeetingState.SIGNED_OFF, ruth)
+    assert f"- Signed off: {NOW:%d/%m/%Y %H:%M:%S} by Ruth Okonjo" in (done.minutes or "")
+    (actor,) = store.conn.execute(
+        "SELECT actor FROM audit WHERE table_name = 'meeting' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert actor == "Ruth Okonjo"
+
+
+def test_the_chair_signs_off_without_being_marked_present_and_a_leaver_cannot(
+    store: Store,
+) -> None:
+    jess, ruth = add_people(store, "Jess Armitage", "Ruth Okonjo")
+    brief = start(store, jess)
+    mark_attendance(store, mid(brief), ruth, AttendanceStatus.PRESENT)
+    with store.write("Ruth leaves") as txn:
+        txn.update("person", ruth, {"inactive_since": TODAY.isoformat()}, 1)
+    with pytest.raises(ValueError, match=r"^sign off: Ruth Okonjo has left the service"):
+        sign_off(acting_as(store, ruth), mid(brief), brief.version, now=NOW)
+    done = sign_off(acting_as(store, jess), mid(brief), brief.version, now=NOW)
+    assert done.signed_off_by == jess
 
 
 # --- the minutes, on the demo -------------------------------------------------------------
@@ -815,6 +874,7 @@ def test_check_passes_on_the_demo_after_meetings_locks_and_addenda(demo: Store) 
     )
     mark_attendance(store, mid(huddle), jess, AttendanceStatus.PRESENT)
     mark_attendance(store, mid(huddle), jess, AttendanceStatus.APOLOGIES)
+    mark_attendance(store, mid(huddle), ruth, AttendanceStatus.PRESENT)
     move_to(store, mid(huddle), "breaches")
     record_decision(store, mid(huddle), text="Escalate", rationale="Breached", owner_id=ruth)
     record_risk(store, text="Sickness", owner_id=jess, today=TODAY, meeting_id=mid(huddle))
@@ -828,7 +888,7 @@ def test_check_passes_on_the_demo_after_meetings_locks_and_addenda(demo: Store) 
         with pytest.raises(sqlite3.IntegrityError):
             store.conn.execute(sql, (mid(done),))
     add_addendum(store, mid(done), text="Jess sent apologies", author_id=ruth, now=NOW)
-    actions.close(store, action, 1, evidence="All booked", closed_by=jess, today=TODAY)
+    actions.close(acting_as(store, jess), action, 1, evidence="All booked", today=TODAY)
     report = check_database(store.conn)
     assert report.ok, report.lines()
     # Every meeting of the demo's history is signed off, each with its chain head.

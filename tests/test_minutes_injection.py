@@ -13,10 +13,18 @@ from markdown_it import MarkdownIt
 
 from huddle.agenda import agenda
 from huddle.markdown_text import LINE_BREAK_SHOWN
-from huddle.models import MeetingKind, Person, Provider, ProviderKind, WaitingEntry
+from huddle.models import (
+    AttendanceStatus,
+    MeetingKind,
+    Person,
+    Provider,
+    ProviderKind,
+    WaitingEntry,
+)
 from store import Store, records
 from store.meeting_reads import meeting_row
-from store.meetings import record_decision, record_risk, sign_off, start_meeting
+from store.meetings import mark_attendance, record_decision, record_risk, sign_off, start_meeting
+from tests.acting import acting_as
 from tests.conftest import TODAY
 
 HOSTILE = (
@@ -74,12 +82,12 @@ def test_hostile_fields_make_no_structure_in_signed_minutes(store: Store) -> Non
     for text in HOSTILE:
         record_decision(store, started.id, text=text, rationale=text, owner_id=owner.id)
         record_risk(store, text=text, owner_id=owner.id, today=TODAY, meeting_id=started.id)
+    mark_attendance(store, started.id, owner.id, AttendanceStatus.PRESENT)
     meeting = meeting_row(store, started.id)
     signed = sign_off(
-        store,
+        acting_as(store, owner.id),
         started.id,
         meeting.version,
-        signed_off_by=owner.id,
         now=datetime.combine(TODAY, time(8, 5)),
     )
     minutes = signed.minutes

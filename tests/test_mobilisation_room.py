@@ -71,6 +71,10 @@ async def test_a_rag_is_rated_with_why_in_the_meeting_and_the_trend_shows_it(
         runner = await start(app, pilot, SERIES)
         meeting_id = runner.meeting_id
         assert runner.view.meeting.kind == MeetingKind.MOBILISATION
+        # Helen Marsden, signed in, attends (added present), so she may sign it off.
+        await pilot.press("plus")
+        await fill(app, pilot, *"helen", "enter", "ctrl+s")
+        runner = await in_room(app, pilot)
 
         runner = await next_section(app, pilot)
         assert runner.section == SectionKey.WORKSTREAMS

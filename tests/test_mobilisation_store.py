@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from huddle.cli import main
 from huddle.models import (
     ActionSource,
+    AttendanceStatus,
     Competency,
     MeetingKind,
     MeetingState,
@@ -40,7 +41,7 @@ from huddle.readiness import Verdict, readiness, trend
 from store import Store, actions, records
 from store.check import check_database
 from store.meeting_reads import meeting_row
-from store.meetings import sign_off, start_meeting
+from store.meetings import mark_attendance, sign_off, start_meeting
 from store.mobilisation import (
     add_deliverable,
     add_to_cohort,
@@ -60,6 +61,7 @@ from store.mobilisation_reads import (
     risk_lines,
     workstream_lines,
 )
+from tests.acting import acting_as
 
 TODAY = date(2026, 11, 22)
 SERIES = "Mobilisation board"
@@ -101,13 +103,13 @@ def meet(store: Store, chair: int, day: date) -> int:
 
 
 def signed(store: Store, meeting_id: int, by: int) -> None:
+    mark_attendance(store, meeting_id, by, AttendanceStatus.PRESENT)
     current = meeting_row(store, meeting_id)
     assert current.started_at is not None
     sign_off(
-        store,
+        acting_as(store, by),
         meeting_id,
         current.version,
-        signed_off_by=by,
         now=current.started_at + timedelta(minutes=45),
     )
 

@@ -30,6 +30,7 @@ from huddle.models import (
     Action,
     ActionSource,
     ActionStatus,
+    AttendanceStatus,
     Comparison,
     Derivation,
     EscalationRung,
@@ -50,7 +51,7 @@ from huddle.models import (
 from huddle.oversight import period_start
 from store import Store, actions, records
 from store.meeting_reads import meeting_row
-from store.meetings import sign_off, start_meeting
+from store.meetings import mark_attendance, sign_off, start_meeting
 from store.oversight import (
     Reading,
     Recorded,
@@ -74,6 +75,7 @@ from store.oversight_reads import (
     series,
 )
 from store.queries import status_summary
+from tests.acting import acting_as
 
 TODAY = date(2026, 11, 22)  # a Sunday
 FIRST = date(2026, 11, 16)  # a Monday: a surge entered Monday to Friday fires on Friday
@@ -236,11 +238,12 @@ def signed(service: Service, meeting_id: int) -> str:
     """Sign the meeting off and return its minutes."""
     current = meeting_row(service.store, meeting_id)
     assert current.started_at is not None
+    mark_attendance(service.store, meeting_id, service.chair, AttendanceStatus.PRESENT)
+    current = meeting_row(service.store, meeting_id)
     done = sign_off(
-        service.store,
+        acting_as(service.store, service.chair),
         meeting_id,
         current.version,
-        signed_off_by=service.chair,
         now=current.started_at + timedelta(minutes=30),
     )
     assert done.minutes is not None
@@ -534,11 +537,10 @@ def test_by_the_next_wednesday_it_has_climbed_twice_to_contractual(
 def test_a_closed_escalation_never_climbs(service: Service, escalation: int) -> None:
     current = action(service.store, escalation)
     actions.close(
-        service.store,
+        acting_as(service.store, service.rule_owner),
         escalation,
         current.version,
         evidence="Allocation moved to North and West",
-        closed_by=service.rule_owner,
         today=FRIDAY,
     )
     assert climb_escalations(service.store, date(2026, 12, 31)) == 0
