@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
-from huddle.models import MeetingKind
+from huddle.models import AttendanceStatus, MeetingKind
 from huddle.session import Session
 from screens.display import DISPLAY_LINE, DisplayRunnerScreen
 from screens.form import FormScreen
@@ -22,7 +22,7 @@ from screens.minutes_view import MinutesScreen
 from screens.today import TodayScreen
 from store import Store, open_store
 from store.meeting_reads import meeting_row
-from store.meetings import move_to, start_meeting
+from store.meetings import mark_attendance, move_to, sign_off, start_meeting
 from store.minutes import minutes_for_export
 from tests.conftest import TODAY, settle
 
@@ -192,6 +192,21 @@ async def test_a_display_session_shows_today_then_the_meeting_in_progress_and_re
             if runner.section == moved.section:
                 break
         assert runner.section == moved.section
+
+        # Signed off: back to Today.
+        jess = person_named(other, "Jess Armitage")
+        mark_attendance(other, meeting_id, jess, AttendanceStatus.PRESENT)
+        sign_off(
+            other,
+            meeting_id,
+            meeting_row(other, meeting_id).version,
+            now=datetime.combine(TODAY, time(7, 55)),
+        )
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, TodayScreen):
+                break
+        assert isinstance(app.screen, TodayScreen)
         written_by_the_other = audit_rows(other) - before
         other.close()
     assert audit_rows(demo) == before + written_by_the_other  # the display wrote nothing
