@@ -440,7 +440,7 @@ def _warn_about_location(path: Path) -> None:
 
 
 def _existing_store(
-    args: argparse.Namespace, *, migrate: bool = True, writes: bool = False
+    args: argparse.Namespace, *, migrate: bool = True, writes: bool = False, imports: bool = False
 ) -> Store:
     path = config.resolve_db(args.db)
     if not path.exists():
@@ -448,10 +448,17 @@ def _existing_store(
             f"no database at {path}: run `huddle` to start one, or `huddle demo` for a demo"
         )
     _warn_about_location(path)
-    return _open_as(path, args, migrate=migrate, writes=writes)
+    return _open_as(path, args, migrate=migrate, writes=writes, imports=imports)
 
 
-def _open_as(path: Path, args: argparse.Namespace, *, migrate: bool = True, writes: bool) -> Store:
+def _open_as(
+    path: Path,
+    args: argparse.Namespace,
+    *,
+    migrate: bool = True,
+    writes: bool,
+    imports: bool = False,
+) -> Store:
     """The database at `path`, acting as the person `--user`, `HUDDLE_USER` or the computer
     login names (store.sign_in.acting_as). A name that is nobody is refused; with no one
     acting, a command that `writes` is refused and any other writes nothing."""
@@ -461,7 +468,8 @@ def _open_as(path: Path, args: argparse.Namespace, *, migrate: bool = True, writ
 
     store = open_store(path, "", migrate=migrate)
     try:
-        acting = acting_as(store, *config.given_user(args.user), config.login_name())
+        given, source = config.given_user(args.user)
+        acting = acting_as(store, given, source, config.login_name(), imports=imports)
         if acting is None and is_demo(store.conn):
             acting = _demo_actor()
     except SignInRefused as refusal:
@@ -494,12 +502,14 @@ def _demo_actor() -> Acting:
     return Acting(DEMO_ACTOR, "demo")
 
 
-def _guarded_store(args: argparse.Namespace, clock: Clock, *, writes: bool) -> Store:
+def _guarded_store(
+    args: argparse.Namespace, clock: Clock, *, writes: bool, imports: bool = False
+) -> Store:
     """The existing database, every write through it guarded by `clock`. `writes`: the
     command is about to write, so a refusal is said now, before it reads any file."""
     from store.clock_guard import keep_to, write_refusal
 
-    store = _existing_store(args, writes=writes)
+    store = _existing_store(args, writes=writes, imports=imports)
     keep_to(store, clock)
     if writes and (refusal := write_refusal(store)):
         raise CommandError(f"nothing was saved: {refusal}")
@@ -677,7 +687,7 @@ def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
             "--skip-invalid needs --rejects FILE, so that every row left out is kept "
             "with its reason"
         )
-    store = _guarded_store(args, clock, writes=not args.dry_run)
+    store = _guarded_store(args, clock, writes=not args.dry_run, imports=True)
     rejects_path = Path(args.rejects) if args.rejects else None
     request = ImportRequest(
         Path(args.file),
@@ -738,7 +748,7 @@ def _import_metrics(args: argparse.Namespace, clock: Clock) -> int:
     rejects_path = Path(args.rejects) if args.rejects else None
     if rejects_path is None and args.skip_invalid and not args.dry_run:
         rejects_path = rejects_beside(path)
-    store = _guarded_store(args, clock, writes=not args.dry_run)
+    store = _guarded_store(args, clock, writes=not args.dry_run, imports=True)
     request = MetricsImportRequest(
         path,
         encoding=args.encoding,

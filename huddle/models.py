@@ -115,6 +115,9 @@ class Service(Record):
 
     name: str = Field(min_length=1)
     is_demo: bool = False
+    import_account: str | None = None
+    """The account a scheduled import runs as (`huddle import ... --user NAME`), the one
+    actor of the audit trail that is not a person; None: imports are run by a person."""
 
 
 class Provider(Record):

@@ -109,6 +109,8 @@ class _Table(BaseModel):
 
 class ServiceSection(_Table):
     name: Name
+    import_account: Name | None = None
+    """What a scheduled import names itself with `--user` (docs/setup.md)."""
 
 
 class ProviderSpec(_Table):

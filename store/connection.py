@@ -177,14 +177,14 @@ class Store:
         """One IMMEDIATE transaction: the changes and their audit rows commit together."""
         if not reason.strip():
             raise ValueError("every change needs a reason for the audit trail")
-        if self.not_acting is not None:
-            raise StoreError(self.path, f"nothing was saved: {self.not_acting}")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Transaction(self.conn, self.actor, self.now(), reason, self.via)
                 # At the commit, so that a rehearsal rolled back (a dry run) is never refused.
-                clock_guard.check_and_record(self.conn, self.path, self.clock, self.refused)
+                clock_guard.check_and_record(
+                    self.conn, self.path, self.clock, self.not_acting or self.refused
+                )
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:

@@ -1005,6 +1005,8 @@ def m024_sign_in(db: Database) -> None:
     - `audit.via`: how the actor came to be acting (their computer login, a password
       sign-in, `--user`), beside their name. NULL for every row before it, and left out of
       the hash when NULL (store.audit.chain_hash), so the chain already written still holds.
+    - `service.import_account`: the one name, not a person's, that a script importing
+      extracts may act under (`--user`); NULL: none.
     - `person.read_only`: a display account (the meeting room's wall screen), which can sign
       in and read but never write. NULL (not read-only) for the people before it.
     - `password`: a person's salted scrypt hash, in its own table and never audited with
@@ -1014,6 +1016,7 @@ def m024_sign_in(db: Database) -> None:
     """
     db["audit"].add_column("via", str)
     db["person"].add_column("read_only", int)
+    db["service"].add_column("import_account", str)
     # No version: `huddle check` matches versioned rows to their audited values, and a
     # password's hash is never audited (its audit row says only that it was set).
     db["password"].create(

@@ -167,6 +167,8 @@ def _current_document(store: Store) -> dict:
     provider_names = {row["id"]: row["name"] for row in providers}
     found = records.service(store)
     document: dict = {"service": {"name": found.name if found else ""}}
+    if found and found.import_account:
+        document["service"]["import_account"] = found.import_account
     document["providers"] = [
         {
             "name": p["name"],

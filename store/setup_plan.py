@@ -262,14 +262,12 @@ class Planner:
 
     def service(self, spec: ServiceSection) -> None:
         found = records.service(self.store)
+        wanted = {"name": spec.name, "import_account": spec.import_account}
         if found is None:
-            self.step(
-                "add",
-                f"service {spec.name!r}",
-                _inserting(Service(name=spec.name)),
-            )
-        elif found.name != spec.name:
-            self.update("service", found.model_dump(), {"name": spec.name}, "service")
+            self.step("add", f"service {spec.name!r}", _inserting(Service(**wanted)))
+        else:
+            row = found.model_dump()
+            self.update("service", row, _changed(row, wanted), "service")
 
     def providers(self, specs: list[ProviderSpec]) -> None:
         rows = {row["name"]: row for row in named_rows(self.store, "provider")}

@@ -43,24 +43,36 @@ def people(store: Store) -> list[Someone]:
     ]
 
 
-def acting_as(store: Store, given: str | None, source: str, os_login: str | None) -> Acting | None:
+def acting_as(
+    store: Store, given: str | None, source: str, os_login: str | None, *, imports: bool = False
+) -> Acting | None:
     """Who acts in a terminal or a script.
 
     `given` (`--user` or `HUDDLE_USER`, named by `source`) must be a person's name or login,
     else it is refused; without it, a computer login that is a person's login acts as them;
     otherwise None: the app asks them to sign in, and a command that writes refuses. On a
     database with nobody on its staff list yet, whoever runs the first set-up acts, under
-    the name they gave or their login, "before set-up"."""
+    the name they gave or their login, "before set-up". An import (`imports`) may also act
+    as the account set-up declares for imports (the service file's `import_account`)."""
     staff = people(store)
     if not staff:
         name = given or os_login or "unknown"
         return Acting(name, f"{source if given else 'login'}, before set-up")
     if given:
         person = find(staff, given)
+        account = store.conn.execute("SELECT import_account FROM service").fetchone()
+        account = account[0] if account else None
+        if person is None and imports and account and given == account:
+            return Acting(account, f"{source}, the service's account for imports")
         if person is None:
+            only = (
+                f"; {account!r} is the service's account for imports, and acts in imports only"
+                if account and given == account
+                else ""
+            )
             raise SignInRefused(
                 f"{source} {given!r} is nobody on the staff list: give a person's name or "
-                "login as the set-up has it (Set-up, key 7, lists them)"
+                f"login as the set-up has it (Set-up, key 7, lists them){only}"
             )
         return _as(person, source)
     if os_login and (person := find(staff, os_login.lower())) and person.login:

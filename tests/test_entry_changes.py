@@ -1048,7 +1048,8 @@ def test_a_reimport_that_retiers_down_is_held_and_once_accepted_keeps_a_breach(
     def import_on(day: date, name: str, tiers: tuple[str, str]) -> dict[str, int]:
         rows = [extract_row(n, risk_tier=tier) for n, tier in enumerate(tiers)]
         extract = write_extract(tmp_path / name, rows)
-        code = main(["import", "waiting-list", str(extract), "--db", str(db)], FixedClock(day))
+        argv = ["import", "waiting-list", str(extract), "--db", str(db), "--user", "Kofi Mensah"]
+        code = main(argv, FixedClock(day))
         out, err = capsys.readouterr()
         assert code == 0, err
         return summary(out)

@@ -176,7 +176,7 @@ def test_an_extract_refuses_each_hostile_cell_by_column_or_keeps_it_exactly(
     rejects = tmp_path / "rejects.csv"
     code, out, err = run(
         capsys,
-        *("import", "waiting-list", str(path), "--db", str(store.path)),
+        *("import", "waiting-list", str(path), "--db", str(store.path), "--user", OWNER),
         *("--skip-invalid", "--rejects", str(rejects)),
     )
     assert code == 0, err

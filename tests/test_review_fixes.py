@@ -164,7 +164,8 @@ def test_first_run_creates_the_private_data_folder(tmp_path: Path, monkeypatch) 
     assert not folder.exists()
     opened: list[bool] = []
     monkeypatch.setattr(
-        "huddle.cli._run_app", lambda store, clock, first_run: opened.append(first_run) or 0
+        "huddle.cli._run_app",
+        lambda store, clock, first_run, session: opened.append(first_run) or 0,
     )
     assert main([]) == 0
     assert opened == [True]  # a new database opens on "Set up your service"

@@ -107,6 +107,16 @@ provider = "Eastfield NHS Trust"
 Capture = pytest.CaptureFixture[str]
 
 
+@pytest.fixture(autouse=True)
+def a_coordinator_runs_the_commands(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """A coordinator of the service, a person of its set-up, runs the commands here (the
+    demo's or Eastfield's): once a service has people, whoever writes is one of them."""
+    demo = "small_demo" in request.fixturenames
+    monkeypatch.setenv("HUDDLE_USER", "Helen Marsden" if demo else "Ada Lovell")
+
+
 def huddle(capsys: Capture, clock: FixedClock, *argv: str) -> tuple[int, str, str]:
     """`huddle ARGV` in this process: (exit code, stdout, stderr), never a traceback."""
     code = main(list(argv), clock)

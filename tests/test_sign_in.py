@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -201,3 +201,30 @@ async def test_an_idle_browser_session_signs_out(service: Path) -> None:
         )
         assert app.store.actor == "" and app.store.not_acting
     MovingClock.moved = AT
+
+
+def test_the_account_for_imports_imports_and_does_nothing_else(
+    service: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = service.parent / "service.toml"
+    text = (DOCS / "service.example.toml").read_text()
+    file.write_text(text.replace("[service]\n", '[service]\nimport_account = "weekly-extract"\n'))
+    setup = ["setup", "apply", str(file), "--yes", "--db", str(service), "--user", "jarmitage"]
+    assert main(setup, FixedClock(TODAY)) == 0
+    extract = str(DOCS / "extract.example.csv")
+    as_account = ["--db", str(service), "--user", "weekly-extract"]
+    week = FixedClock(date(2026, 12, 6))  # the example extract's week
+    assert main(["import", "waiting-list", extract, *as_account], week) == 0
+    exported = service.parent / "setup.toml"
+    assert main(["setup", "export", "--out", str(exported), *as_account], week) == 2
+    assert "is the service's account for imports, and acts in imports only" in (
+        capsys.readouterr().err
+    )
+    store = open_store(service, "reader", migrate=False)
+    try:
+        actors = store.conn.execute(
+            "SELECT DISTINCT actor, via FROM audit WHERE table_name = 'waiting_entry'"
+        ).fetchall()
+        assert actors == [("weekly-extract", "--user, the service's account for imports")]
+    finally:
+        store.close()
