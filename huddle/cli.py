@@ -1160,6 +1160,8 @@ def cmd_open(args: argparse.Namespace, clock: Clock) -> int:
     # A browser tab: whoever the server runs as, and whatever its environment says, the
     # person at the browser signs in before anything is read.
     store = open_store(path, "") if args.served else _open_as(path, args, writes=False)
+    # Someone acting who may not write is a display account (the meeting room's screen).
+    session.read_only = bool(store.actor) and store.not_acting is not None
     refuse_if_damaged(store)
     keep_to(store, clock)
     # While nothing can be saved a new database opens without its tiers: the banner on
