@@ -23,6 +23,7 @@ COMMAND_LINE = (
     ("huddle status [--json] [--as-at DATE]", "the counts Today shows, and the reconciliation"),
     ("huddle check", "integrity check and audit chain"),
     ("huddle backup DEST", "a consistent, checked copy"),
+    ("huddle user password NAME", "set or reset the password NAME signs in with"),
     ("huddle import waiting-list FILE.csv", "check and import an extract, all-or-nothing"),
     ("huddle export minutes MEETING [--out FILE]", "one meeting's minutes as Markdown"),
     ("huddle export waiting-list [--out FILE]", "the waiting list as injection-safe CSV"),
