@@ -139,6 +139,26 @@ class Person(Record):
     inactive_since: date | None = None
     """Set when they leave: their name stays on every record, but they are offered in no
     picker, and whatever open they own shows as OWNER LEFT until it is reassigned."""
+    read_only: bool | None = None
+    """True: a display account (the meeting room's wall screen), which signs in and reads
+    but writes nothing. None, as stored for everyone else (m024), is not read-only."""
+    assesses: list[Competency] | None = None
+    """The competencies set-up names them to assess: they, and only they, may sign off
+    someone else's (store.mobilisation.record_training). None: none (m025)."""
+
+    _assesses_from_json = field_validator("assesses", mode="before")(from_json)
+
+    @field_validator("read_only")
+    @classmethod
+    def _read_only_or_none(cls, value: bool | None) -> bool | None:
+        # Not read-only is stored as NULL, as for every person before m024.
+        return True if value else None
+
+    @field_validator("assesses")
+    @classmethod
+    def _assesses_in_order(cls, value: list[Competency] | None) -> list[Competency] | None:
+        # In the matrix's order, once each; none is stored as NULL, as before m025.
+        return [c for c in Competency if c in value] or None if value else None
 
     @property
     def active(self) -> bool:

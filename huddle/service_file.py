@@ -26,7 +26,7 @@ from pydantic import (
     ValidationError,
 )
 
-from huddle.models import MeetingKind
+from huddle.models import Competency, MeetingKind
 from huddle.printable import unseen
 from huddle.provider_names import SHORT_MOST
 
@@ -92,6 +92,21 @@ def login_name(text: str) -> str:
 
 Login = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(login_name)]
 
+COMPETENCIES = tuple(c.value for c in Competency)
+
+
+def competency_name(text: str) -> str:
+    """A competency of the training matrix, by its whole name; ValueError naming them."""
+    if text not in COMPETENCIES:
+        raise ValueError(
+            f"{_shown(text)} is not a competency of the training matrix: one of "
+            f"{', '.join(repr(c) for c in COMPETENCIES)}"
+        )
+    return text
+
+
+CompetencyName = Annotated[str, AfterValidator(competency_name)]
+
 
 def _kind(text: str) -> str:
     if text not in SERIES_KINDS:
@@ -130,6 +145,10 @@ class PersonSpec(_Table):
     login: Login | None = None
     """The name they log in to the computer with, lower-case; unique across people. A
     leaver keeps theirs."""
+    read_only: bool = False
+    """A display account (the meeting room's wall screen): signs in, reads, writes nothing."""
+    assesses: list[CompetencyName] = []
+    """The competencies they may sign off for others (the training matrix's names)."""
     active: bool = True
     """False once they have left: kept for the record, offered nowhere."""
     was: Name | None = None
@@ -355,6 +374,19 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
                 f"{p.provider!r} is not a provider of this file: add it under [[providers]] "
                 "or correct the name",
             )
+        if p.read_only and p.assesses:
+            # A display account writes nothing, so it could never sign a competency off.
+            yield Problem(
+                ("people", n, "assesses"),
+                f"{p.name!r} is a display account (read_only) and writes nothing: name a "
+                "person who signs in as themselves to assess, or take read_only away",
+            )
+        for i, competency in enumerate(p.assesses):
+            if competency in p.assesses[:i]:
+                yield Problem(
+                    ("people", n, "assesses", i),
+                    f"{competency!r} is given twice in {p.name!r}'s assesses: give each once",
+                )
     for n, s in enumerate(setup.series):
         yield from person(("series", n, "chair"), s.chair, "chair")
         for i, invitee in enumerate(s.invitees):

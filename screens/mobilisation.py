@@ -479,13 +479,7 @@ class TrainingScreen(HuddleScreen):
         person = self.query_one(TrainingList).current()
         if person is None:
             return
-        form = training_form(
-            self.app.store,
-            self.app.clock.today(),
-            person,
-            TrainingState(state),
-            everyone(self.app.store),
-        )
+        form = training_form(self.app.store, self.app.clock.today(), person, TrainingState(state))
         self.app.push_screen(form, self._marked)
 
     def _marked(self, saved: object) -> None:

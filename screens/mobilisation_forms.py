@@ -206,9 +206,10 @@ def training_form(
     today: date,
     person: TrainingLine,
     state: TrainingState,
-    staff: Sequence[Person],
 ) -> FormScreen[Training]:
-    """One cell of the matrix moved to `state` today; a sign-off names who signs."""
+    """One cell of the matrix moved to `state` today; a sign-off is the signed-in person's,
+    who must be an assessor of the competency (the store refuses anyone else, naming who
+    may)."""
     # The first competency not yet at this state is offered first.
     waiting = [c for c in Competency if person.states[c] != state] or list(Competency)
     fields = [
@@ -219,23 +220,17 @@ def training_form(
             choices=tuple(c.value for c in waiting),
         )
     ]
-    if state == TrainingState.SIGNED_OFF:
-        fields.append(person_field("signed_off_by", "Signed off by", staff, person.supervisor))
 
     def save(typed: dict[str, str]) -> Training:
-        signer = typed.get("signed_off_by")
         return mobilisation.record_training(
             store,
             person_id=person.person_id,
             competency=Competency(typed["competency"]),
             state=state,
             on=today,
-            signed_off_by=match_person(staff, signer, "signed off by").id if signer else None,
         )
 
-    return FormScreen(
-        f"{person.name}: {state}",
-        fields,
-        save,
-        note=f"{person.role}; recorded as {state} on {today:%d/%m/%Y}",
-    )
+    note = f"{person.role}; recorded as {state} on {today:%d/%m/%Y}"
+    if state == TrainingState.SIGNED_OFF:
+        note += f", signed off by you, {store.actor}"
+    return FormScreen(f"{person.name}: {state}", fields, save, note=note)

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from huddle.models import Person, ProviderKind
 from huddle.people import match_person
 from huddle.provider_names import SHORT_MOST
-from huddle.service_file import FILE_KIND, LOGIN_MOST, MOST_DAYS, MOST_TIMEBOX_MINUTES
+from huddle.service_file import (
+    COMPETENCIES,
+    FILE_KIND,
+    LOGIN_MOST,
+    MOST_DAYS,
+    MOST_TIMEBOX_MINUTES,
+)
 from huddle.setup_edits import (
     put,
     put_tier,
@@ -155,6 +161,8 @@ def person_form(line: PersonLine | None, staff: Staff) -> SetupForm:
             "provider": typed["provider"],
             # Blank is none; the file's rule (huddle.service_file.login_name) refuses the rest.
             "login": typed["login"].strip() or None,
+            "read_only": typed["read_only"] == "yes",
+            "assesses": competencies(typed["assesses"]),
         }
         was = line.name if line else None
         return Change(
@@ -187,10 +195,40 @@ def person_form(line: PersonLine | None, staff: Staff) -> SetupForm:
                 value=(line.login or "") if line else "",
                 placeholder=f"optional, up to {LOGIN_MOST} characters, e.g. jprice",
             ),
+            FormField(
+                "read_only",
+                "Display account (read-only: signs in, writes nothing)",
+                "choice",
+                value="yes" if line and line.read_only else "no",
+                choices=("no", "yes"),
+            ),
+            FormField(
+                "assesses",
+                "Assesses (may sign off these competencies for others)",
+                value=", ".join(line.assesses) if line else "",
+                placeholder="optional, e.g. safeguarding, triage",
+            ),
         ],
         change,
         note=note,
     )
+
+
+def competencies(typed: str) -> list[str]:
+    """The competencies typed, comma-separated, each by the start of its name in any case
+    ("triage" is "triage (pathway skill)"), in the matrix's order; refused naming them."""
+    found: list[str] = []
+    for part in (" ".join(word.split()) for word in typed.split(",")):
+        if not part:
+            continue
+        matches = [c for c in COMPETENCIES if c.lower().startswith(part.lower())]
+        if len(matches) != 1:
+            raise ValueError(
+                f"assesses: {part!r} is not one competency: type the start of one of "
+                f"{', '.join(COMPETENCIES)}, separated by commas"
+            )
+        found.append(matches[0])
+    return [c for c in COMPETENCIES if c in found]
 
 
 # --- risk tiers ---------------------------------------------------------------------------

@@ -69,7 +69,8 @@ class PeopleList(PagedList[SetupQuery, PersonLine]):
 
     def cells(self, line: PersonLine) -> Cells:
         gone = line.inactive_since
-        status = f"LEFT {gone:%d/%m/%Y}" if gone else "here"
+        # A display account is marked in words, not by colour alone.
+        status = f"LEFT {gone:%d/%m/%Y}" if gone else "here · display" if line.read_only else "here"
         values = (line.name, line.role, line.provider, line.login or "", status)
         return fitted(values, self.COLUMNS, GONE if gone else PLAIN)
 
@@ -192,7 +193,10 @@ def described(line: object) -> str:
         case PersonLine():
             status = f"LEFT on {line.inactive_since:%d/%m/%Y}" if line.inactive_since else "here"
             login = f"login {line.login}" if line.login else "no login"
-            return f"{line.name} · {line.role} · {line.provider} · {login} · {status}"
+            extra = " · display account (read-only)" if line.read_only else ""
+            if line.assesses:
+                extra += f" · assesses {', '.join(line.assesses)}"
+            return f"{line.name} · {line.role} · {line.provider} · {login}{extra} · {status}"
         case TierLine():
             return (
                 f"Tier {line.number} {line.name}: maximum safe wait {line.max_safe_wait_days} "

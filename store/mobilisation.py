@@ -37,7 +37,7 @@ from store.actions import insert_action
 from store.connection import Store, Transaction
 from store.errors import NotFound
 from store.meetings import LOCKED
-from store.people import checked_person
+from store.people import acting_person, checked_person
 
 
 def _required(text: str, field: str, what: str) -> str:
@@ -284,16 +284,18 @@ def record_training(
     competency: Competency,
     state: TrainingState,
     on: date,
-    signed_off_by: int | None = None,
 ) -> Training:
-    """Move one cell of the training matrix: booked, completed, or competency signed off
-    by a named person other than the trainee. The dates of earlier steps are kept; moving
-    back (a sign-off withdrawn, training to repeat) clears the later steps' dates, so a
-    withdrawn sign-off is never counted (the audit trail keeps what they were)."""
+    """Move one cell of the training matrix: booked, completed, or competency signed off,
+    by the person the store acts as (the signed-in person), who must be an assessor of
+    that competency and not the trainee (`may_sign_off_competency`). The dates of earlier
+    steps are kept; moving back (a sign-off withdrawn, training to repeat) clears the later
+    steps' dates, so a withdrawn sign-off is never counted (the audit trail keeps what
+    they were)."""
     with store.write(f"training {state}: {competency}") as txn:
         checked_person(txn, person_id, "person")
+        signed_off_by = None
         if state == TrainingState.SIGNED_OFF:
-            checked_person(txn, signed_off_by, "signed off by")
+            signed_off_by = may_sign_off_competency(txn, person_id, competency)
         found = txn.conn.execute(
             "SELECT * FROM training WHERE person_id = ? AND competency = ?",
             (person_id, competency),
@@ -315,6 +317,36 @@ def record_training(
         return Training.model_validate(
             txn.update("training", stored["id"], changes, stored["version"])
         )
+
+
+def may_sign_off_competency(txn: Transaction, trainee_id: int, competency: Competency) -> int:
+    """The id of the acting person, who may sign `competency` off for the trainee: someone
+    set-up names as its assessor (person.assesses), still here, and not the trainee. A
+    colleague whose own training is incomplete is not evidence of competence. Refused in
+    words naming who may."""
+    signer = acting_person(txn, "sign off")
+    assessors = dict(
+        txn.conn.execute(
+            "SELECT p.id, p.name FROM person AS p, json_each(p.assesses) AS j "
+            "WHERE j.value = ? AND p.inactive_since IS NULL AND p.id != ? ORDER BY p.name",
+            (competency, trainee_id),
+        ).fetchall()
+    )
+    if signer.id in assessors:
+        return signer.id
+    if not assessors:
+        raise ValueError(
+            f"sign off: nobody is named to assess {competency} for this person: name an "
+            "assessor in Set-up (key 7, a person's Assesses; the service file's `assesses`)"
+        )
+    names = list(assessors.values())
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    why = (
+        "nobody signs off their own competency"
+        if signer.id == trainee_id
+        else f"you ({signer.name}) are not one"
+    )
+    raise ValueError(f"sign off: only an assessor of {competency} ({shown}) may sign it off; {why}")
 
 
 def add_supervisor(store: Store, *, person_id: int, capacity: int, frequency: str) -> Supervisor:

@@ -53,6 +53,12 @@ def plan_people_import(store: Store, people: PeopleList, today: date, source: st
             )
             continue
         before = stored.get(person.name)
+        if before is not None:
+            # A people list has no display accounts or assessors: those stay as set-up
+            # holds them (only set-up changes them).
+            person = person.model_copy(
+                update={"read_only": before.read_only, "assesses": before.assesses}
+            )
         if person.login is None and before is not None:
             # A list from HR without a login for them (no column, or a blank cell) leaves
             # theirs as set-up holds it: only set-up takes a login away.

@@ -1032,3 +1032,13 @@ def m024_sign_in(db: Database) -> None:
         foreign_keys=[("person_id", "person", "id")],
     )
     db["sign_in_attempt"].create_index(["person_id", "at"])
+
+
+@migrations()
+def m025_competency_assessor(db: Database) -> None:
+    """`person.assesses`: the competencies set-up names a person to assess, as a JSON list
+    in the matrix's order (huddle.models.Competency). A competency is signed off only by
+    one of its assessors, never by the trainee (issue 20). NULL for the people before this
+    migration (they assess nothing until set-up says so), so their stored rows still match
+    their audit rows for `huddle check`."""
+    db["person"].add_column("assesses", str)

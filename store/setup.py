@@ -11,6 +11,7 @@ series left out of the file is left as it is, and `active = false` sets `inactiv
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 from datetime import date
 
@@ -184,6 +185,8 @@ def _current_document(store: Store) -> dict:
             "role": p["role"],
             "provider": provider_names[p["provider_id"]],
             **({"login": p["login"]} if p["login"] else {}),
+            **({"read_only": True} if p["read_only"] else {}),
+            **({"assesses": json.loads(p["assesses"])} if p["assesses"] else {}),
             **_active(p),
         }
         for p in people

@@ -8,6 +8,7 @@ entries are filed under, a leaver given something new). store.setup runs the ste
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -169,11 +170,25 @@ def _said(changes: dict, row: dict) -> str:
 def _change_words(column: str, before: object, after: object) -> str:
     if column == "inactive_since":
         return f"{_activity(before)} -> {_activity(after)}"
+    if column == "read_only":
+        return f"display account (read-only) {_yes(before)} -> {_yes(after)}"
+    if column == "assesses":
+        return f"assesses {_listed(before)} -> {_listed(after)}"
 
     def shown(value: object) -> str:
         return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
 
     return f"{column.replace('_', ' ')} {shown(before)} -> {shown(after)}"
+
+
+def _yes(value: object) -> str:
+    return "yes" if value else "no"
+
+
+def _listed(value: object) -> str:
+    """A stored list (JSON text) or a planned one, in words."""
+    items = json.loads(value) if isinstance(value, str) else value
+    return ", ".join(str(item) for item in items) if items else "none"
 
 
 def _activity(inactive_since: object) -> str:
@@ -344,21 +359,40 @@ class Planner:
                             provider_id=provider,
                             login=spec.login,
                             inactive_since=gone,
+                            read_only=spec.read_only,
+                            assesses=spec.assesses,
                         ),
                     )
 
-                state = (f", login {spec.login!r}" if spec.login else "") + (
-                    "" if spec.active else ", has left"
+                state = (
+                    (f", login {spec.login!r}" if spec.login else "")
+                    + (", display account (read-only)" if spec.read_only else "")
+                    + (f", assesses {', '.join(spec.assesses)}" if spec.assesses else "")
+                    + ("" if spec.active else ", has left")
                 )
                 self.step("add", f"person {spec.name!r} ({spec.role}, {spec.provider}{state})", add)
                 continue
+            # As stored: read-only is 1 or NULL, the competencies assessed a list or NULL.
+            wanted = Person(
+                name=spec.name,
+                role=spec.role,
+                provider_id=0,
+                read_only=spec.read_only,
+                assesses=spec.assesses,
+            )
             changes = _changed(
-                {**row, "provider": providers.get(row["provider_id"])},
+                {
+                    **row,
+                    "provider": providers.get(row["provider_id"]),
+                    "assesses": json.loads(row["assesses"]) if row["assesses"] else None,
+                },
                 {
                     "name": spec.name,
                     "role": spec.role,
                     "provider": spec.provider,
                     "login": spec.login,
+                    "read_only": wanted.read_only,
+                    "assesses": wanted.model_dump(mode="json")["assesses"],
                     "inactive_since": inactive,
                 },
             )

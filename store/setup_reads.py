@@ -165,6 +165,10 @@ class PersonLine:
     """When they left; None while they are here."""
     login: str | None
     """The name they log in to the computer with; None: none set."""
+    read_only: bool = False
+    """A display account: signs in, reads, writes nothing."""
+    assesses: tuple[str, ...] = ()
+    """The competencies they may sign off for others, in the matrix's order."""
 
 
 def _like(search: str) -> str:
@@ -196,14 +200,28 @@ def page_of_people(store: Store, query: SetupQuery, offset: int, limit: int) -> 
             SELECT id FROM person {where}
             ORDER BY name COLLATE NOCASE, id LIMIT :limit OFFSET :offset
         )
-        SELECT p.id, p.version, p.name, p.role, coalesce(v.name, ''), p.inactive_since, p.login
+        SELECT p.id, p.version, p.name, p.role, coalesce(v.name, ''), p.inactive_since, p.login,
+            p.read_only, p.assesses
         FROM page JOIN person AS p ON p.id = page.id
         LEFT JOIN provider AS v ON v.id = p.provider_id
         ORDER BY p.name COLLATE NOCASE, p.id
         """,
         {"like": _like(search), "limit": limit, "offset": offset},
     ).fetchall()
-    return [PersonLine(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6]) for r in rows]
+    return [
+        PersonLine(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            _day(r[5]),
+            r[6],
+            bool(r[7]),
+            tuple(json.loads(r[8] or "[]")),
+        )
+        for r in rows
+    ]
 
 
 # --- risk tiers --------------------------------------------------------------------------

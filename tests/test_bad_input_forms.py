@@ -198,10 +198,10 @@ FACTORY_FORMS: dict[str, Callable[[Room], FormScreen]] = {
         r.store, TODAY, r.risk
     ),
     "training signed off": lambda r: mobilisation_forms.training_form(
-        r.store, TODAY, r.trainee, TrainingState.SIGNED_OFF, r.staff
+        r.store, TODAY, r.trainee, TrainingState.SIGNED_OFF
     ),
     "training booked": lambda r: mobilisation_forms.training_form(
-        r.store, TODAY, r.trainee, TrainingState.BOOKED, r.staff
+        r.store, TODAY, r.trainee, TrainingState.BOOKED
     ),
     "observation": lambda r: oversight_forms.observation_form(r.store, TODAY, r.whole_service),
     "observation by team": lambda r: oversight_forms.observation_form(r.store, TODAY, r.by_team),

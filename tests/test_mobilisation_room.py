@@ -17,6 +17,7 @@ from screens.mobilisation import MobilisationScreen, RagHistoryScreen, TrainingS
 from screens.mobilisation_lists import RiskList, TrainingList, WorkstreamList
 from store import Store
 from store.minutes import minutes_for_export
+from tests.acting import acting_as
 from tests.test_meeting_room import (
     EIGHT,
     SIZE,
@@ -203,8 +204,33 @@ async def test_a_rag_without_why_is_refused_on_the_dashboard_too(demo: Store) ->
         )
 
 
-async def test_a_competency_is_signed_off_in_the_matrix_by_a_named_person(demo: Store) -> None:
-    app = make_app(demo, MovingClock(datetime.combine(TODAY, EIGHT)))
+async def test_a_competency_is_signed_off_in_the_matrix_by_an_assessor(demo: Store) -> None:
+    """Signed in as Helen Marsden, who assesses nothing, the sign-off is refused in words
+    naming who may; signed in as Lucy Hargreaves, an assessor (and his supervisor), it is
+    hers."""
+    refused_as_helen = await _sign_off_daniels_escalation(demo)
+    assert refused_as_helen == (
+        "sign off: only an assessor of escalation (Dr Priya Raman, Lucy Hargreaves, Nadia "
+        "Bello) may sign it off; you (Helen Marsden) are not one"
+    )
+    lucy = int(one(demo, "SELECT id FROM person WHERE name = 'Lucy Hargreaves'")["id"])
+    assert await _sign_off_daniels_escalation(acting_as(demo, lucy)) == ""
+    cell = one(
+        demo,
+        "SELECT t.* FROM training AS t JOIN person AS p ON p.id = t.person_id "
+        "WHERE p.name = 'Daniel Okoro' AND t.competency = 'escalation'",
+    )
+    assert (cell["state"], cell["signed_off_on"], cell["signed_off_by"]) == (
+        "competency signed off",
+        "2026-11-22",
+        lucy,
+    )
+
+
+async def _sign_off_daniels_escalation(store: Store) -> str:
+    """s on the first of the matrix (Daniel Okoro) and ctrl+s: the refusal beside the
+    form, or "" once saved (and the coverage moved on)."""
+    app = make_app(store, MovingClock(datetime.combine(TODAY, EIGHT)))
     async with app.run_test(size=SIZE) as pilot:
         await dashboard(app, pilot)
         await pilot.press("t")
@@ -223,13 +249,14 @@ async def test_a_competency_is_signed_off_in_the_matrix_by_a_named_person(demo: 
         assert "6/8" in shown(app, "#coverage")  # escalation: 6 of 8 high-risk signed off
         await pilot.press("s")
         await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the form")
-        assert typed(app, "signed_off_by") == "Lucy Hargreaves"  # his supervisor, offered
-        await pilot.press("ctrl+s")  # the first competency he lacks: escalation
+        assert f"signed off by you, {store.actor}" in form_text(app)  # nobody to choose
+        before = store.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        if isinstance(app.screen, FormScreen):
+            said = error(app, "form")
+            assert store.conn.execute("SELECT count(*) FROM audit").fetchone()[0] == before
+            return said
         await until(app, pilot, lambda: isinstance(app.screen, TrainingScreen), "saved")
-        cell = one(
-            demo,
-            "SELECT t.* FROM training AS t JOIN person AS p ON p.id = t.person_id "
-            "WHERE p.name = 'Daniel Okoro' AND t.competency = 'escalation'",
-        )
-        assert (cell["state"], cell["signed_off_on"]) == ("competency signed off", "2026-11-22")
         await until(app, pilot, lambda: "7/8" in shown(app, "#coverage"), "the new coverage")
+    return ""

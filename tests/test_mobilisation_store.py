@@ -114,6 +114,15 @@ def signed(store: Store, meeting_id: int, by: int) -> None:
     )
 
 
+def assessing(store: Store, person_id: int, *competencies: Competency) -> None:
+    """Name the person an assessor of these competencies (as set-up does: person.assesses)."""
+    (version,) = store.conn.execute(
+        "SELECT version FROM person WHERE id = ?", (person_id,)
+    ).fetchone()
+    with store.write("assessor named") as txn:
+        txn.update("person", person_id, {"assesses": [c.value for c in competencies]}, version)
+
+
 @contextmanager
 def plain_connection(path: Path) -> Iterator[sqlite3.Connection]:
     """The file as the sqlite3 shell opens it: foreign keys on, no recursive triggers."""
@@ -569,13 +578,13 @@ def test_training_moves_on_and_keeps_the_dates_of_earlier_steps(programme: Progr
         state=TrainingState.COMPLETED,
         on=completed_on,
     )
+    assessing(store, programme.chair, Competency.ESCALATION)
     signed_off = record_training(
-        store,
+        acting_as(store, programme.chair),
         person_id=trainee,
         competency=Competency.ESCALATION,
         state=TrainingState.SIGNED_OFF,
         on=signed_on,
-        signed_off_by=programme.chair,
     )
     assert signed_off.id == completed.id == booked.id and signed_off.version == 3
     assert signed_off.state == TrainingState.SIGNED_OFF
@@ -590,19 +599,27 @@ def test_training_moves_on_and_keeps_the_dates_of_earlier_steps(programme: Progr
 
 def test_nobody_signs_off_their_own_competency(programme: Programme) -> None:
     store, trainee = programme.store, programme.trainee
-    with pytest.raises(ValueError, match="own competency"):
+    assessing(store, trainee, Competency.TRIAGE)  # an assessor, but not of their own
+    assessing(store, programme.chair, Competency.TRIAGE)
+    with pytest.raises(ValueError) as caught:
         record_training(
-            store,
+            acting_as(store, trainee),
             person_id=trainee,
             competency=Competency.TRIAGE,
             state=TrainingState.SIGNED_OFF,
             on=TODAY,
-            signed_off_by=trainee,
         )
+    assert str(caught.value) == (
+        "sign off: only an assessor of triage (pathway skill) (Ben Shaw) may sign it off; "
+        "nobody signs off their own competency"
+    )
     assert count(store, "training") == 0
 
 
-def test_a_sign_off_needs_a_named_signer(programme: Programme) -> None:
+def test_a_competency_is_signed_off_only_by_an_assessor_of_it(programme: Programme) -> None:
+    """Signed off by the acting person (the signed-in one), who must be someone set-up
+    names as an assessor of that competency and still here; each refusal says who may,
+    and writes nothing."""
     store, trainee = programme.store, programme.trainee
     record_training(
         store,
@@ -611,33 +628,82 @@ def test_a_sign_off_needs_a_named_signer(programme: Programme) -> None:
         state=TrainingState.COMPLETED,
         on=TODAY - timedelta(days=2),
     )
-    before = store.conn.execute("SELECT * FROM training").fetchall()
-    with pytest.raises(ValueError, match=r"^signed off by: "):
-        record_training(
-            store,
-            person_id=trainee,
-            competency=Competency.TRIAGE,
-            state=TrainingState.SIGNED_OFF,
-            on=TODAY,
+    (dara,) = add_people(store, "Dara Quinn")
+
+    def refused(by: Store, said: str) -> None:
+        before = (store.conn.execute("SELECT * FROM training").fetchall(), audit_total(store))
+        with pytest.raises(ValueError) as caught:
+            record_training(
+                by,
+                person_id=trainee,
+                competency=Competency.TRIAGE,
+                state=TrainingState.SIGNED_OFF,
+                on=TODAY,
+            )
+        assert str(caught.value) == said
+        assert (store.conn.execute("SELECT * FROM training").fetchall(), audit_total(store)) == (
+            before
         )
-    assert store.conn.execute("SELECT * FROM training").fetchall() == before
+
+    refused(
+        store,
+        "sign off: only a person on the staff list may do this, and 'tester' is nobody on it; "
+        "sign in as yourself (a person of the set-up)",
+    )
+    refused(
+        acting_as(store, programme.chair),
+        "sign off: nobody is named to assess triage (pathway skill) for this person: name an "
+        "assessor in Set-up (key 7, a person's Assesses; the service file's `assesses`)",
+    )
+    assessing(store, programme.lead, Competency.TRIAGE)
+    assessing(store, dara, Competency.TRIAGE, Competency.SAFEGUARDING)
+    assessing(store, programme.chair, Competency.SAFEGUARDING)  # of another competency
+    refused(
+        acting_as(store, programme.chair),
+        "sign off: only an assessor of triage (pathway skill) (Ann Okafor, Dara Quinn) may "
+        "sign it off; you (Ben Shaw) are not one",
+    )
+    # An assessor who has left signs off nothing, and is no longer named as one.
+    with store.write("Dara leaves") as txn:
+        txn.update("person", dara, {"inactive_since": TODAY.isoformat()}, 2)
+    refused(
+        acting_as(store, dara),
+        "sign off: Dara Quinn has left the service and can no longer do this",
+    )
+    refused(
+        acting_as(store, programme.chair),
+        "sign off: only an assessor of triage (pathway skill) (Ann Okafor) may sign it off; "
+        "you (Ben Shaw) are not one",
+    )
+    done = record_training(
+        acting_as(store, programme.lead),
+        person_id=trainee,
+        competency=Competency.TRIAGE,
+        state=TrainingState.SIGNED_OFF,
+        on=TODAY,
+    )
+    assert (done.state, done.signed_off_by) == (TrainingState.SIGNED_OFF, programme.lead)
+
+
+def audit_total(store: Store) -> int:
+    return store.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
 
 
 def test_coverage_as_at_a_day_before_a_sign_off_does_not_count_it(programme: Programme) -> None:
     store, trainee = programme.store, programme.trainee
     add_to_cohort(store, person_id=trainee, high_risk=True, supervisor_id=None)
+    assessing(store, programme.lead, Competency.SAFEGUARDING)
     for state, day in (
         (TrainingState.BOOKED, TODAY - timedelta(days=20)),
         (TrainingState.COMPLETED, TODAY - timedelta(days=10)),
         (TrainingState.SIGNED_OFF, TODAY - timedelta(days=3)),
     ):
         record_training(
-            store,
+            acting_as(store, programme.lead),
             person_id=trainee,
             competency=Competency.SAFEGUARDING,
             state=state,
             on=day,
-            signed_off_by=programme.lead,
         )
 
     def cell(as_at: date) -> tuple[int, int, int, int, int]:
@@ -662,13 +728,13 @@ def test_a_competency_moved_back_after_sign_off_is_not_still_counted(
 ) -> None:
     store, trainee = programme.store, programme.trainee
     add_to_cohort(store, person_id=trainee, high_risk=True, supervisor_id=None)
+    assessing(store, programme.chair, Competency.TRIAGE)
     record_training(
-        store,
+        acting_as(store, programme.chair),
         person_id=trainee,
         competency=Competency.TRIAGE,
         state=TrainingState.SIGNED_OFF,
         on=TODAY - timedelta(days=5),
-        signed_off_by=programme.chair,
     )
     try:
         again = record_training(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Select, Static
 
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
@@ -524,3 +524,60 @@ async def test_the_programme_is_started_with_its_first_workstream(store: Store) 
         "name": "Pathway clarity",
         "lead_id": jess,
     }
+
+
+async def test_a_person_is_made_a_display_account_or_an_assessor_on_their_form(
+    demo: Store,
+) -> None:
+    """Display account: a choice; Assesses: competencies by the start of their names, in
+    any case, comma-separated. One that is not a competency is refused beside the field;
+    a display account that assesses is refused too; each save is one audited change."""
+    before = audit_count(demo)
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await set_up(app, pilot, "people")
+        people = listed(screen, "people")
+        assert people.current().name == "Anna Kowalska"
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, SetupForm), "the form")
+        assesses = form(app).query_one("#field-assesses", Input)
+        assesses.value = "Safe, flying"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: "flying" in error(app, "assesses"), "the refusal")
+        assert error(app, "assesses").startswith("assesses: 'flying' is not one competency")
+        assesses.value = "TRIAGE, safe"
+        form(app).query_one("#field-read_only", Select).value = "yes"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: "display account" in error(app, "assesses"), "refusal")
+        assert "'Anna Kowalska' is a display account (read_only) and writes nothing" in error(
+            app, "assesses"
+        )
+        form(app).query_one("#field-read_only", Select).value = "no"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: app.screen is screen, "the form to close")
+        await until(
+            app,
+            pilot,
+            lambda: "assesses safeguarding, triage (pathway skill)" in shown(app, "#setup-detail"),
+            "the detail line",
+        )
+
+        await pilot.press("down")
+        await until(app, pilot, lambda: people.current().name == "Aoife Brennan", "the next")
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, SetupForm), "the form")
+        form(app).query_one("#field-read_only", Select).value = "yes"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: app.screen is screen, "the form to close")
+        await until(app, pilot, lambda: "here · display" in row_text(screen, "people"), "row")
+        assert "display account (read-only)" in shown(app, "#setup-detail")
+
+    assert one(demo, "SELECT read_only, assesses FROM person WHERE name = 'Anna Kowalska'") == {
+        "read_only": None,
+        "assesses": '["safeguarding", "triage (pathway skill)"]',
+    }
+    assert one(demo, "SELECT read_only FROM person WHERE name = 'Aoife Brennan'") == {
+        "read_only": 1
+    }
+    changed = list(demo.db.query("SELECT table_name, reason FROM audit WHERE id > ?", [before]))
+    assert changed == [{"table_name": "person", "reason": SOURCE}] * 2
