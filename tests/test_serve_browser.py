@@ -35,8 +35,8 @@ pytestmark = pytest.mark.skipif(
 EXAMPLE = Path(__file__).parent.parent / "docs" / "service.example.toml"
 PASSWORD = "correct horse battery staple"
 PERSON = "Jess Armitage"
-DISPLAY = "Sam Okafor"
-"""A person of the example service made a display account for the meeting room."""
+DISPLAY = "Room 2 wall screen"
+"""A display account (read_only in the service file) for the meeting room."""
 
 
 @dataclass
@@ -79,16 +79,21 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    db = tmp_path_factory.mktemp("served") / "service.db"
-    huddle("setup", "apply", str(EXAMPLE), "--yes", "--db", str(db))
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "service.db"
+    # The example service and a display account for the meeting room's wall screen.
+    service = folder / "service.toml"
+    service.write_text(
+        EXAMPLE.read_text(encoding="utf-8")
+        + f'\n[[people]]\nname = "{DISPLAY}"\nrole = "Meeting room display"\n'
+        'provider = "Prime Community Trust"\nread_only = true\n',
+        encoding="utf-8",
+    )
+    huddle("setup", "apply", str(service), "--yes", "--db", str(db))
     for name in (PERSON, DISPLAY):
         huddle(
             "--user", PERSON, "user", "password", name, "--stdin", "--db", str(db), stdin=PASSWORD
         )
-    # The service file has no key for a display account yet: the column m024 added.
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE person SET read_only = 1 WHERE name = ?", (DISPLAY,))
-    conn.close()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUDDLE_")}
     process = subprocess.Popen(
