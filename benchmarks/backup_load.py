@@ -30,6 +30,7 @@ from benchmarks.acks import Ledger, read_ledger
 from benchmarks.data import TODAY
 from benchmarks.harness import (
     CHECKER,
+    DEMO_USER,
     ROOT,
     WriterSpec,
     command_given,
@@ -116,7 +117,7 @@ def _by_cli(db: Path, destination: Path) -> bool:
     done = subprocess.run(
         [sys.executable, "-m", "huddle.cli", "backup", str(destination), "--db", str(db)],
         cwd=ROOT,
-        env={**env, "HUDDLE_TODAY": TODAY.isoformat(), "HUDDLE_USER": CHECKER},
+        env={**env, "HUDDLE_TODAY": TODAY.isoformat(), "HUDDLE_USER": DEMO_USER},
         capture_output=True,
         text=True,
         timeout=600,

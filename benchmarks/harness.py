@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from benchmarks.data import TODAY
 from fixtures.demo import seed_demo
+from huddle.models import Person
+from store import records
 from store.connection import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,19 @@ def seeded_demo(path: Path) -> Path:
     finally:
         store.close()
     return path
+
+
+def _enrol(spec: WriterSpec) -> None:
+    """The writer acts as a person of the set-up, as everyone who closes or signs off must:
+    one named after it, so that its audit rows stay apart from every other writer's."""
+    store = open_store(spec.db, DEMO_USER)
+    try:
+        if store.conn.execute("SELECT 1 FROM person WHERE name = ?", (spec.actor,)).fetchone():
+            return
+        (provider,) = store.conn.execute("SELECT min(id) FROM provider").fetchone()
+        records.add(store, Person(name=spec.actor, role="Writer", provider_id=provider), "writer")
+    finally:
+        store.close()
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,7 @@ def running(specs: list[WriterSpec]) -> Iterator[list[subprocess.Popen]]:
     children: list[subprocess.Popen] = []
     try:
         for spec in specs:
+            _enrol(spec)
             with spec.log.open("a") as log:
                 children.append(
                     subprocess.Popen(

@@ -117,7 +117,8 @@ def _environment() -> dict[str, str]:
     or the real date by accident; HUDDLE_TODAY pins the commands to the data's date."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUDDLE_")}
     env["HUDDLE_TODAY"] = TODAY.isoformat()
-    env["HUDDLE_USER"] = "benchmark"
+    # A person of every benchmark database's staff: whoever runs a command is one.
+    env["HUDDLE_USER"] = "Helen Marsden"
     return env
 
 

@@ -45,8 +45,11 @@ SIZE = (120, 36)
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HUDDLE_DB", "HUDDLE_TODAY", "HUDDLE_USER"):
+    for name in ("HUDDLE_DB", "HUDDLE_TODAY"):
         monkeypatch.delenv(name, raising=False)
+    # The commands are run by a coordinator of the service (the demo's staff), as any
+    # command that writes must be.
+    monkeypatch.setenv("HUDDLE_USER", "Kofi Mensah")
 
 
 def cli(

@@ -62,7 +62,7 @@ def test_same_seed_date_and_size_give_the_same_service(tmp_path: Path) -> None:
     for table in tables:
         if table == "audit":
             continue
-        ordered = f"SELECT * FROM [{table}] ORDER BY id"
+        ordered = f"SELECT * FROM [{table}] ORDER BY rowid"
         assert unhashed(rows(first, ordered)) == unhashed(rows(second, ordered)), table
     # The audit trail matches too, apart from when the store wrote it (and so the hashes).
     trail = "SELECT actor, table_name, row_id, operation, before, after, reason FROM audit"
@@ -318,7 +318,7 @@ def test_the_tracker_changes_nothing_else_in_the_demo(
     monkeypatch.setattr(fixtures.demo, "add_tracker_history", lambda *args: None)
     without = seeded(tmp_path / "b.db")
     for table in ("waiting_entry", "decision", "attendance", "person"):
-        ordered = f"SELECT * FROM [{table}] ORDER BY id"
+        ordered = f"SELECT * FROM [{table}] ORDER BY rowid"
         assert rows(with_tracker, ordered) == rows(without, ordered), table
     # The meetings are the same; their minutes list the tracker's actions as well.
     meetings = "SELECT id, series, held_on, chair_id, state, signed_off_at FROM meeting ORDER BY id"

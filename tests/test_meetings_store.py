@@ -677,7 +677,7 @@ def test_the_audit_trail_refuses_a_replace_as_it_refuses_update_and_delete(held:
     before = rows(store, "audit", "1")
     forge = (
         "REPLACE INTO audit SELECT id, at, actor, table_name, row_id, operation, before, "
-        "after, 'forged', prev_hash, hash FROM audit WHERE id = ?"
+        "after, 'forged', prev_hash, hash, via FROM audit WHERE id = ?"
     )
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         store.conn.execute(forge, (head_id,))

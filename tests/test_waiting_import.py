@@ -107,7 +107,9 @@ def write_extract(path: Path, rows: list[dict[str, str]], **kwargs: object) -> P
 def import_(
     db: Path, extract: Path, capsys: pytest.CaptureFixture[str], *options: str
 ) -> tuple[int, str, str]:
-    return run(["import", "waiting-list", str(extract), "--db", str(db), *options], capsys)
+    # Run by a coordinator of the service, as any import must be (store.sign_in).
+    argv = ["import", "waiting-list", str(extract), "--db", str(db), "--user", "Kofi Mensah"]
+    return run([*argv, *options], capsys)
 
 
 def summary(out: str) -> dict[str, int]:
@@ -759,10 +761,11 @@ def test_db_and_user_may_come_before_or_after_the_sub_command(
 ) -> None:
     path = write_extract(tmp_path / "x.csv", [extract_row(0)])
     code, out, err = run(
-        ["import", "--db", str(db), "waiting-list", str(path), "--user", "Kofi"], capsys
+        ["import", "--db", str(db), "waiting-list", str(path), "--user", "kofi mensah"], capsys
     )
     assert code == 0, err
-    assert query(db, "SELECT actor FROM audit ORDER BY id DESC LIMIT 1") == [("Kofi",)]
+    last = "SELECT actor, via FROM audit ORDER BY id DESC LIMIT 1"
+    assert query(db, last) == [("Kofi Mensah", "--user")]
 
 
 def test_pure_modules_import_neither_sqlite_nor_textual() -> None:
