@@ -8,7 +8,7 @@ is not a demo, everything reads as usual and nothing can be saved (store.clock_g
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
@@ -181,10 +181,19 @@ class HuddleApp(App[None]):
         self.switch_mode("today")
         self._start()
 
-    def on_event(self, event: events.Event) -> Awaitable[None]:
+    async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
             self.active_at = self.clock.now()
-        return super().on_event(event)
+            screen = self.screen
+            # Enter after the name moves to the password as the key arrives, so that what
+            # is typed straight after it (a fast typist, a password manager) lands there.
+            if (
+                isinstance(event, events.Key)
+                and isinstance(screen, SignInScreen)
+                and screen.took_enter(event)
+            ):
+                return
+        await super().on_event(event)
 
     def sign_out_if_idle(self) -> None:
         idle = self.clock.now() - self.active_at

@@ -3,7 +3,7 @@ login is no person's login in the set-up. Nothing of the service is read before 
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -71,13 +71,23 @@ class SignInScreen(Screen[None]):
             words = "no one on the staff list matches"
         self.query_one("#sign-in-matches", Static).update(escape(words))
 
-    @on(Input.Submitted, "#sign-in-name")
-    def _to_password(self, event: Input.Submitted) -> None:
-        found = matching(self.staff, event.value)
+    def took_enter(self, key: events.Key) -> bool:
+        """Enter in the name, taken as the app receives it (HuddleApp.on_event): the focus
+        moves to the password at once, so the keys after it go there however fast they
+        come; the name is completed once the keys before it have reached the name field."""
+        name = self.query_one("#sign-in-name", Input)
+        if key.key != "enter" or self.focused is not name:
+            return False
+        name.call_later(self._complete_name)
+        self.set_focus(self.query_one("#sign-in-password", Input))
+        return True
+
+    def _complete_name(self) -> None:
+        name = self.query_one("#sign-in-name", Input)
+        found = matching(self.staff, name.value)
         if len(found) == 1:
             # The one person the words can mean: their full name, to be sure who signs in.
-            event.input.value = found[0].name
-        self.query_one("#sign-in-password", Input).focus()
+            name.value = found[0].name
 
     @on(Input.Submitted, "#sign-in-password")
     def _submit(self, event: Input.Submitted) -> None:

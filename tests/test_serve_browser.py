@@ -134,11 +134,9 @@ def tab(browser: Browser, served: Served) -> Iterator[Browser]:
 
 def sign_in(tab: Browser, name: str, password: str) -> None:
     tab.wait_for_text("Sign in to huddle")
-    tab.type(name, Keys.ENTER)
-    # Enter moves to the password field once the app has handled it; keys typed before
-    # then would still go to the name.
-    time.sleep(0.5)
-    tab.type(password, Keys.ENTER)
+    # In one burst, as a password manager types: Enter moves to the password as it
+    # arrives, so nothing typed after it lands in the name.
+    tab.type(name, Keys.ENTER, password, Keys.ENTER)
 
 
 def audit(db: Path, sql: str, *params: object) -> list[tuple]:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, Static
 
 from huddle.app import make_app
@@ -228,3 +229,17 @@ def test_the_account_for_imports_imports_and_does_nothing_else(
         assert actors == [("weekly-extract", "--user, the service's account for imports")]
     finally:
         store.close()
+
+
+async def test_keys_typed_in_a_burst_after_the_name_land_in_the_password(service: Path) -> None:
+    """As a password manager types: every key arrives before the first is handled."""
+    app = served(service, FixedClock(TODAY))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        for key in [*"omar", "enter", *PASSWORD, "enter"]:
+            character = "\r" if key == "enter" else key
+            app.post_message(events.Key("space" if key == " " else key, character))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (app.screen.__class__.__name__, app.store.actor) == ("TodayScreen", "Omar Haddad")
