@@ -7,7 +7,6 @@ the store's own functions, on records picked at random from what the database ho
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, timedelta
 
 from benchmarks.acks import Written
@@ -22,7 +21,6 @@ from huddle.models import (
     WaitingEntry,
 )
 from store import actions, entry_changes, meetings, records
-from store.connection import Store
 
 # Tier 1's safe wait is two days, so entries put there soon breach, and a waiting-list
 # huddle's minutes name every breach not yet escalated: the workload keeps to tiers 2 to 4
@@ -34,7 +32,7 @@ BATCH = (20, 80)  # entries in one batch of referrals: a write of many rows
 Meeting = tuple[int, int, str, str]  # id, version, kind, section
 
 
-def _in_meeting(w: Writer, step: Callable[[Meeting], Planned]) -> Planned:
+def _in_meeting(w: Writer, step: Callable[[Meeting], Planned | None]) -> Planned | None:
     """`step` in the writer's huddle, or the huddle started if none is open."""
     meeting = w.store.conn.execute(
         "SELECT id, version, kind, section FROM meeting WHERE series = ? AND state != ?",
@@ -52,7 +50,7 @@ def _in_meeting(w: Writer, step: Callable[[Meeting], Planned]) -> Planned:
                 w.store,
                 series=w.series,
                 kind=MeetingKind.WAITING_LIST_HUDDLE,
-                chair_id=w.person(),
+                chair_id=w.me,
                 today=w.today,
                 now=w.started_at,
             )
@@ -134,32 +132,36 @@ def move_on(w: Writer) -> Planned:
     return _in_meeting(w, move)
 
 
-def _acting(w: Writer, person_id: int) -> Store:
-    """The writer's store acting as this person: only a person signs off or closes."""
-    (name,) = w.store.conn.execute("SELECT name FROM person WHERE id = ?", (person_id,)).fetchone()
-    return replace(w.store, actor=name)
+def sign_off(w: Writer) -> Planned | None:
+    """The writer signs off the open huddle of its series when it may (the chair, or
+    marked present, with someone present: store.meetings.may_sign_off); until then it
+    gives way, as the workload means no refusals (a writer started again after a kill is
+    not the chair of the huddle its earlier self started)."""
 
-
-def sign_off(w: Writer) -> Planned:
-    def by_chair(meeting: Meeting) -> Planned:
-        # The chair may sign off once anyone is marked present (else it is refused).
+    def signed(meeting: Meeting) -> Planned | None:
+        present = {
+            person
+            for (person,) in w.store.conn.execute(
+                "SELECT person_id FROM attendance WHERE meeting_id = ? AND status = ?",
+                (meeting[0], AttendanceStatus.PRESENT),
+            )
+        }
         (chair,) = w.store.conn.execute(
             "SELECT chair_id FROM meeting WHERE id = ?", (meeting[0],)
         ).fetchone()
+        if not present or w.me not in present | {chair}:
+            return None
         return Planned(
             "sign_off",
             {"meeting update": 1},
             lambda: written(
                 meetings.sign_off(
-                    _acting(w, chair),
-                    meeting[0],
-                    meeting[1],
-                    now=w.started_at + timedelta(minutes=20),
+                    w.store, meeting[0], meeting[1], now=w.started_at + timedelta(minutes=20)
                 )
             ),
         )
 
-    return _in_meeting(w, by_chair)
+    return _in_meeting(w, signed)
 
 
 def add_action(w: Writer) -> Planned:
@@ -197,13 +199,13 @@ def start_action(w: Writer) -> Planned | None:
 def close_action(w: Writer) -> Planned | None:
     if (found := _an_action(w, ActionStatus.OPEN, ActionStatus.IN_PROGRESS)) is None:
         return None
-    action_id, version, _, owner = found
+    action_id, version, _, _ = found
     return Planned(
         "close",
         {"action update": 1},
         lambda: written(
             actions.close(
-                _acting(w, owner),
+                w.store,
                 action_id,
                 version,
                 evidence="summary received and filed",

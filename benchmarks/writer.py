@@ -78,6 +78,11 @@ class Writer:
         # tells a harness the transaction had begun, and which audit rows are its.
         store.now = self._began
         self.people = [pid for (pid,) in store.conn.execute("SELECT id FROM person ORDER BY id")]
+        (self.me,) = store.conn.execute(
+            "SELECT id FROM person WHERE name = ?", (store.actor,)
+        ).fetchone()
+        """The writer as a person of the set-up (benchmarks.workload adds it): it chairs
+        its huddle, signs it off and closes actions, which only a person may."""
         self.providers = [p for (p,) in store.conn.execute("SELECT id FROM provider ORDER BY id")]
         self.serial = count(1)
         self.moves = count()

@@ -444,7 +444,7 @@ class TrainingScreen(HuddleScreen):
             "s",
             "mark('competency signed off')",
             "Signed off",
-            "Competency signed off by a named person (not the trainee)",
+            "Competency signed off by you, an assessor of it named in set-up (not the trainee)",
         ),
         Command("training-close", "escape", "esc", "close", "Back", "Back to the dashboard"),
     )
