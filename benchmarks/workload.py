@@ -24,31 +24,11 @@ from benchmarks.acks import AckLog
 from benchmarks.contention import CONTENDED
 from benchmarks.workday import MIXED
 from benchmarks.writer import Contention, Writer, run
-from huddle.models import Person
-from store import records
 from store.connection import open_store
-
-SET_UP = "reliability harness set-up"
 
 
 def _ids(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part]
-
-
-def be_a_person(db: Path, actor: str) -> None:
-    """The writer signs off and closes as itself, which only a person of the set-up may
-    (store.people.acting_person): add it to the staff list if it is not there, written by
-    the harness's set-up so that no audit row of it is the writer's (benchmarks.verify
-    accounts for every row of each writer's)."""
-    setup = open_store(db, SET_UP)
-    try:
-        if setup.conn.execute("SELECT 1 FROM person WHERE name = ?", (actor,)).fetchone():
-            return
-        (provider,) = setup.conn.execute("SELECT min(id) FROM provider").fetchone()
-        person = Person(name=actor, role="Reliability writer", provider_id=provider)
-        records.add(setup, person, "a writer of the reliability harness joins the staff list")
-    finally:
-        setup.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     contention = None
     if args.actions or args.entries:
         contention = Contention(args.actions, args.entries, args.writers, args.think_ms / 1000)
-    be_a_person(args.db, args.actor)
     store = open_store(args.db, args.actor)
     acks = AckLog(args.acks, args.actor)
     w = Writer(store, acks, args.seed, args.today, args.index, contention)

@@ -81,7 +81,7 @@ class Writer:
         (self.me,) = store.conn.execute(
             "SELECT id FROM person WHERE name = ?", (store.actor,)
         ).fetchone()
-        """The writer as a person of the set-up (benchmarks.workload adds it): it chairs
+        """The writer as a person of the set-up (benchmarks.harness enrols it): it chairs
         its huddle, signs it off and closes actions, which only a person may."""
         self.providers = [p for (p,) in store.conn.execute("SELECT id FROM provider ORDER BY id")]
         self.serial = count(1)
