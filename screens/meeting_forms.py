@@ -136,27 +136,19 @@ def sign_off_form(
     )
 
 
-def addendum_form(
-    store: Store, meeting: Meeting, staff: Sequence[Person], me: str, now: datetime
-) -> FormScreen[Addendum]:
+def addendum_form(store: Store, meeting: Meeting, now: datetime) -> FormScreen[Addendum]:
     def save(typed: dict[str, str]) -> Addendum:
         assert meeting.id is not None
-        return meetings.add_addendum(
-            store,
-            meeting.id,
-            text=typed["text"],
-            author_id=match_person(staff, typed["author"], "author").id,
-            now=now,
-        )
+        return meetings.add_addendum(store, meeting.id, text=typed["text"], now=now)
 
     return FormScreen(
         "Addendum to signed-off minutes",
-        [
-            FormField("text", "Addendum", placeholder="what is corrected or added, and why"),
-            person_field("author", "Author", staff, me),
-        ],
+        [FormField("text", "Addendum", placeholder="what is corrected or added, and why")],
         save,
-        note="The signed minutes stand as they were; this follows them with its author and time.",
+        note=(
+            "The signed minutes stand as they were; this follows them, written by you, "
+            f"{store.actor}, now."
+        ),
     )
 
 

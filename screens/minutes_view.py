@@ -27,7 +27,6 @@ from screens.messages import LoadFailed
 from store.connection import Store
 from store.meeting_reads import meeting_row
 from store.minutes import minutes_for_export
-from store.people import everyone
 
 MINUTES_COMMANDS = (
     Command("minutes-write", "w", "w", "write", "Write file", "Write the minutes as Markdown"),
@@ -174,9 +173,7 @@ class MinutesScreen(HuddleScreen):
         if self.meeting is None:
             return
         store = self.app.store
-        form = addendum_form(
-            store, self.meeting, everyone(store), store.actor, self.app.clock.now()
-        )
+        form = addendum_form(store, self.meeting, self.app.clock.now())
         self.app.push_screen(form, lambda saved: self.load())
 
     def action_back(self) -> None:

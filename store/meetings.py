@@ -273,10 +273,9 @@ def may_sign_off(txn: Transaction, meeting: Meeting) -> int:
     )
 
 
-def add_addendum(
-    store: Store, meeting_id: int, *, text: str, author_id: int | None, now: datetime
-) -> Addendum:
-    """A correction to signed-off minutes, with its own author and time."""
+def add_addendum(store: Store, meeting_id: int, *, text: str, now: datetime) -> Addendum:
+    """A correction to signed-off minutes, with its own time; its author is the person
+    writing it (the signed-in person), never one picked in a form."""
     words = _required(text, "addendum", "say what is corrected or added")
     with store.write("addendum to signed-off minutes") as txn:
         found = meeting_row(txn, meeting_id)
@@ -289,7 +288,7 @@ def add_addendum(
             Addendum(
                 meeting_id=meeting_id,
                 text=words,
-                author_id=checked_person(txn, author_id, "author"),
+                author_id=acting_person(txn, "author").id,
                 written_at=now,
             ),
         )

@@ -175,7 +175,7 @@ FACTORY_FORMS: dict[str, Callable[[Room], FormScreen]] = {
         r.store, TODAY, r.meeting, r.meeting.section, r.link, r.staff
     ),
     "sign-off": lambda r: meeting_forms.sign_off_form(r.store, r.meeting, NOW, []),
-    "addendum": lambda r: meeting_forms.addendum_form(r.store, r.signed, r.staff, ME, NOW),
+    "addendum": lambda r: meeting_forms.addendum_form(r.store, r.signed, NOW),
     "start a meeting": lambda r: meeting_forms.start_form(r.store, TODAY, NOW, r.staff),
     "on call": lambda r: meeting_forms.on_call_form(r.store, TODAY, r.staff),
     "capacity": lambda r: meeting_forms.capacity_form(r.store, TODAY),

@@ -21,6 +21,7 @@ from store import Store
 from store.meeting_reads import meeting_row
 from store.meetings import add_addendum, record_decision, start_meeting
 from store.minutes import minutes_for_export
+from tests.acting import acting_as
 from tests.conftest import settle
 
 TODAY = date(2026, 11, 22)
@@ -95,10 +96,9 @@ def test_addenda_follow_the_signed_minutes(demo: Store, capsys) -> None:
     signed = meeting_row(demo, meeting_id).minutes
     assert signed is not None
     add_addendum(
-        demo,
+        acting_as(demo, person_named(demo, "Jess Armitage")),
         meeting_id,
         text="Kelly Ridgway was present, not on apologies",
-        author_id=person_named(demo, "Jess Armitage"),
         now=datetime.combine(TODAY, time(8, 5)),
     )
     code, stdout, _ = run(demo, capsys, f" {meeting_id} ")
