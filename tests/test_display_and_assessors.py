@@ -6,7 +6,6 @@ test_setup_screen.)"""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from store.check import check_database
 from store.people_import import plan_people_import
 from store.setup import apply_plan, current_setup, plan_setup
 from store.setup_reads import SetupQuery, page_of_people
+from tests.setup_steps import ON, applied, audited
 
 SERVICE = """\
 [service]
@@ -44,7 +44,6 @@ name = "Tom Ellis"
 role = "Nurse"
 provider = "Northbrook Community Links"
 """
-ON = date(2026, 11, 22)
 LINKS = "Northbrook Community Links"
 
 
@@ -57,16 +56,6 @@ def refusal(text: str) -> str:
 def stored(store: Store) -> dict[str, tuple]:
     rows = store.conn.execute("SELECT name, read_only, assesses FROM person ORDER BY id")
     return {name: (read_only, assesses) for name, read_only, assesses in rows}
-
-
-def audited(store: Store) -> int:
-    return store.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
-
-
-def applied(store: Store, text: str) -> list[str]:
-    plan = plan_setup(store, parse_service_file(text), ON, "northbrook.toml", text)
-    apply_plan(store, plan, ON)
-    return [f"{step.verb} {step.text}" for step in plan.steps]
 
 
 # --- the service file ---------------------------------------------------------------------

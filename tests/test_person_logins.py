@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ from huddle.service_file import LOGIN_MOST, ServiceFileError, parse_service_file
 from store import Store, open_store
 from store.check import check_database
 from store.people_import import plan_people_import
-from store.setup import apply_plan, current_setup, plan_setup
+from store.setup import current_setup, plan_setup
+from tests.setup_steps import ON, applied, audited
 
 SERVICE = """\
 [service]
@@ -34,7 +34,6 @@ name = "Tom Ellis"
 role = "Nurse"
 provider = "Northbrook Community Links"
 """
-ON = date(2026, 11, 22)
 
 
 def refusal(text: str) -> str:
@@ -45,16 +44,6 @@ def refusal(text: str) -> str:
 
 def logins(store: Store) -> dict[str, str | None]:
     return dict(store.conn.execute("SELECT name, login FROM person ORDER BY id").fetchall())
-
-
-def audited(store: Store) -> int:
-    return store.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
-
-
-def applied(store: Store, text: str) -> list[str]:
-    plan = plan_setup(store, parse_service_file(text), ON, "northbrook.toml", text)
-    apply_plan(store, plan, ON)
-    return [f"{step.verb} {step.text}" for step in plan.steps]
 
 
 # --- the service file ---------------------------------------------------------------------

@@ -4,7 +4,6 @@ the plan, the database and `huddle setup export`."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,9 @@ from screens.waiting_list import WaitingListScreen
 from store import Store, open_store
 from store.check import check_database
 from store.provider_names import provider_names
-from store.setup import apply_plan, current_setup, plan_setup
+from store.setup import current_setup, plan_setup
 from tests.conftest import settle
+from tests.setup_steps import ON, applied, audited
 
 # --- the short form -----------------------------------------------------------------------
 
@@ -138,7 +138,6 @@ name = "Megan Price"
 role = "Pathway coordinator"
 provider = "Northbrook Community Health NHS Trust"
 """
-ON = date(2026, 11, 22)
 
 
 def refusal(text: str) -> str:
@@ -194,16 +193,6 @@ def test_a_short_name_that_is_another_provider_s_name_is_refused() -> None:
 
 
 # --- applied, exported and applied again ---------------------------------------------------
-
-
-def audited(store: Store) -> int:
-    return store.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
-
-
-def applied(store: Store, text: str, source: str = "northbrook.toml") -> list[str]:
-    plan = plan_setup(store, parse_service_file(text), ON, source, text)
-    apply_plan(store, plan, ON)
-    return [f"{step.verb} {step.text}" for step in plan.steps]
 
 
 def test_a_short_name_is_applied_exported_and_applied_again_as_no_change(
