@@ -26,9 +26,9 @@ from screens.waiting_list import WaitingListScreen
 from store import Store, open_store
 from store.check import check_database
 from store.provider_names import provider_names
-from store.setup import current_setup, plan_setup
+from store.setup import plan_setup
 from tests.conftest import settle
-from tests.setup_steps import ON, applied, audited
+from tests.setup_steps import ON, applied, audited, exported_round_trip, refusal
 
 # --- the short form -----------------------------------------------------------------------
 
@@ -140,12 +140,6 @@ provider = "Northbrook Community Health NHS Trust"
 """
 
 
-def refusal(text: str) -> str:
-    with pytest.raises(ServiceFileError) as caught:
-        parse_service_file(text, "northbrook.toml")
-    return str(caught.value)
-
-
 def test_a_file_gives_a_provider_a_short_name() -> None:
     setup = parse_service_file(SERVICE.replace('"Northbrook NHS"', '"  Northbrook NHS "'))
     assert [p.short_name for p in setup.providers] == ["Northbrook NHS", None]
@@ -205,21 +199,9 @@ def test_a_short_name_is_applied_exported_and_applied_again_as_no_change(
     )
     assert provider_names(store.conn) == {1: "Northbrook NHS", 2: "NC Links"}
 
-    exported = to_toml(current_setup(store))
+    exported = exported_round_trip(store, tmp_path, lambda s: provider_names(s.conn))
     assert 'short_name = "Northbrook NHS"' in exported
     assert exported.count("short_name") == 1  # none written for a provider without one
-    before = audited(store)
-    assert plan_setup(store, parse_service_file(exported), ON, "export", exported).empty
-    assert audited(store) == before
-
-    # The file read back into a new database sets the same short names.
-    copy = open_store(tmp_path / "copy.db", "tester")
-    try:
-        applied(copy, exported)
-        assert provider_names(copy.conn) == provider_names(store.conn)
-        assert check_database(copy.conn).ok
-    finally:
-        copy.close()
 
 
 def test_a_short_name_changed_and_taken_away_is_one_audited_change_each(store: Store) -> None:
