@@ -8,9 +8,10 @@ is not a demo, everything reads as usual and nothing can be saved (store.clock_g
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime
 from functools import partial
 
 from rich.cells import cell_len
@@ -128,7 +129,12 @@ class HuddleApp(App[None]):
         self._filters.append(UnseenFilter())
         self.first_run = first_run
         self.session = session or Session()
-        self.active_at = clock.now()
+        self.seconds: Callable[[], float] = time.monotonic
+        """The computer's own steady count of seconds, for idle sign-out: never the date a
+        demo is set to, nor a wall clock that can be stepped back."""
+        self.wall_time: Callable[[], datetime] = datetime.now
+        """The computer's own time, by which lockouts run (store.sign_in)."""
+        self.active_at = self.seconds()
         """When a key was last pressed or the mouse clicked: a browser session idle for
         `session.idle_minutes` signs out."""
         """Opened on a database with no provider or person yet: "Set up your service"."""
@@ -176,14 +182,14 @@ class HuddleApp(App[None]):
         )
         self.write_refusal = write_refusal(self.store)
         self.signing_in = False
-        self.active_at = self.clock.now()
+        self.active_at = self.seconds()
         self.notify(f"Signed in as {acting.name}", title="Welcome")
         self.switch_mode("today")
         self._start()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
-            self.active_at = self.clock.now()
+            self.active_at = self.seconds()
             screen = self.screen
             # Enter after the name moves to the password as the key arrives, so that what
             # is typed straight after it (a fast typist, a password manager) lands there.
@@ -196,8 +202,10 @@ class HuddleApp(App[None]):
         await super().on_event(event)
 
     def sign_out_if_idle(self) -> None:
-        idle = self.clock.now() - self.active_at
-        if not self.signing_in and idle >= timedelta(minutes=self.session.idle_minutes):
+        # A display (the wall screen) is never touched: it stays signed in.
+        if self.signing_in or self.session.read_only:
+            return
+        if self.seconds() - self.active_at >= 60 * self.session.idle_minutes:
             self.run_worker(
                 self.sign_out(
                     f"signed out after {self.session.idle_minutes} minutes with no key pressed"
@@ -311,8 +319,8 @@ class HuddleApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.signing_in:
             # Before anyone signs in, no key reaches the service: not a screen, not the
-            # palette.
-            return action == "quit"
+            # palette; only moving between the two fields, and quitting.
+            return action in ("quit", "focus_next", "focus_previous")
         if self.session.read_only and not display_allows(action, parameters):
             return False  # a display session offers no key to record with
         # While a form is open its typed text is not saved yet: none of huddle's app-wide

@@ -26,8 +26,9 @@ MAX_PASSWORD = 1024
 
 FAILURES_BEFORE_LOCKOUT = 5
 LOCKOUT = timedelta(minutes=15)
-"""After this many failed sign-ins in a row, the person is locked out for this long from
-the last failure: enough to stop guessing, short enough not to keep them from a brief."""
+"""After this many wrong passwords in a row within this long, the person is locked out for
+this long from the last of them: enough to stop guessing, short enough not to keep them
+from a brief. Once it ends, it takes as many again to lock them out again."""
 
 
 def password_problem(password: str) -> str | None:
@@ -38,6 +39,8 @@ def password_problem(password: str) -> str | None:
         return f"a password can have at most {MAX_PASSWORD} characters"
     if not password.isprintable():
         return "a password cannot hold control characters (a newline or a tab)"
+    if not password.strip():
+        return "a password cannot be only spaces"
     return None
 
 
@@ -69,19 +72,23 @@ def password_matches(stored: str, password: str) -> bool:
     return hmac.compare_digest(tried, base64.b64decode(digest))
 
 
-def locked_until(attempts: Iterable[tuple[datetime, bool]]) -> datetime | None:
+def locked_until(attempts: Iterable[tuple[datetime, bool]], now: datetime) -> datetime | None:
     """When a lockout ends, from the person's sign-in attempts (when, succeeded), newest
-    first; None when they are not locked out. Only failures since the last success count."""
+    first; None when they are not locked out at `now`. Only failures since the last success count,
+    and none dated after `now` (a clock set ahead must not lock anyone out for years)."""
     failures: list[datetime] = []
     for at, succeeded in attempts:
+        if at > now:
+            continue
         if succeeded:
             break
         failures.append(at)
         if len(failures) == FAILURES_BEFORE_LOCKOUT:
             break
-    if len(failures) < FAILURES_BEFORE_LOCKOUT:
+    if len(failures) < FAILURES_BEFORE_LOCKOUT or failures[0] - failures[-1] >= LOCKOUT:
         return None
-    return failures[0] + LOCKOUT
+    until = failures[0] + LOCKOUT
+    return until if until > now else None
 
 
 @dataclass(frozen=True)
@@ -95,18 +102,30 @@ class Someone:
     read_only: bool
 
 
+class NotOne(ValueError):
+    """What was typed is the name or login of more than one person."""
+
+
 def find(people: Sequence[Someone], typed: str) -> Someone | None:
-    """The person whose name (any case) or login is exactly what was typed."""
+    """The person whose name (any case) or login is exactly what was typed; None when no
+    one's is. NotOne when it is one person's login and another's name (or two names differ
+    only in case): acting as either would be a guess."""
     wanted = " ".join(typed.split()).casefold()
-    if not wanted:
-        return None
-    return next(
-        (p for p in people if p.name.casefold() == wanted or (p.login or "") == wanted),
-        None,
-    )
+    found = [p for p in people if wanted and wanted in (p.name.casefold(), p.login or "")]
+    if len(found) > 1:
+        names = " and ".join(p.name for p in found)
+        raise NotOne(f"{typed!r} could be {names}: give a name or login only one of them has")
+    return found[0] if found else None
 
 
 def matching(people: Sequence[Someone], typed: str) -> list[Someone]:
-    """Type-to-find: the active people whose name holds every word typed, in any order."""
+    """Type-to-find: the active people whose name holds every word typed, in any order, or
+    whose login starts with what was typed."""
     words = typed.casefold().split()
-    return [p for p in people if p.active and all(word in p.name.casefold() for word in words)]
+    start = typed.strip().casefold()
+    return [
+        p
+        for p in people
+        if p.active
+        and (all(word in p.name.casefold() for word in words) or (p.login or "").startswith(start))
+    ]

@@ -103,7 +103,7 @@ class SignInScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sign-in")
     def _check(self, name: str, password: str) -> None:
         # scrypt takes a noticeable fraction of a second by design: off the screen's thread.
-        now = self.app.clock.now()
+        now = self.app.wall_time()
         try:
             with self.app.store.in_this_thread() as store:
                 acting = sign_in(store, name, password, now)
