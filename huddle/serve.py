@@ -181,6 +181,12 @@ def serve(
     idle_minutes: int | None = None,
 ) -> str | None:
     """Serve until stopped. Returns why it could not start, in words, or None."""
+    if not is_loopback(host) and public_url is None:
+        # It would answer only at http://HOST:PORT, which is not what browsers will ask for.
+        return (
+            f"--host {host} is reachable from other computers: give --public-url, the address "
+            "their browsers use (the proxy's, e.g. https://huddle.example.nhs.uk; docs/serve.md)"
+        )
     if refusal := bind_refusal(host, port):
         return refusal
     if not is_loopback(host):

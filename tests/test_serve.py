@@ -75,9 +75,18 @@ def test_a_port_in_use_is_refused_in_words(
 def test_a_host_that_cannot_be_bound_is_refused_in_words(
     set_up_db: Path, capsys: pytest.CaptureFixture[str], host: str, words: str
 ) -> None:
-    assert main(["serve", "--db", str(set_up_db), "--host", host, "--port", "8000"]) == 2
+    public = ["--public-url", "https://huddle.example.nhs.uk"]
+    assert main(["serve", "--db", str(set_up_db), "--host", host, "--port", "8000", *public]) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
+
+
+def test_a_host_other_computers_reach_needs_the_address_their_browsers_use(
+    set_up_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--db", str(set_up_db), "--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert "--host 0.0.0.0 is reachable from other computers: give --public-url" in err
 
 
 def test_bind_refusal_is_none_for_a_free_loopback_port() -> None:
