@@ -128,6 +128,7 @@ class HuddleApp(App[None]):
         self.add_mode("sign-in", partial(SignInScreen, service_name))
         self._filters.append(UnseenFilter())
         self.first_run = first_run
+        """Opened on a database with no provider or person yet: "Set up your service"."""
         self.session = session or Session()
         self.seconds: Callable[[], float] = time.monotonic
         """The computer's own steady count of seconds, for idle sign-out: never the date a
@@ -137,7 +138,8 @@ class HuddleApp(App[None]):
         self.active_at = self.seconds()
         """When a key was last pressed or the mouse clicked: a browser session idle for
         `session.idle_minutes` signs out."""
-        """Opened on a database with no provider or person yet: "Set up your service"."""
+        self._watching: Timer | None = None
+        """The look for other terminals' changes, started once someone acts."""
         self.store = store
         keep_to(store, clock)
         self.clock = JudgedClock(clock, latest_seen(store.conn))
@@ -167,8 +169,6 @@ class HuddleApp(App[None]):
             self._watching = self.set_interval(WATCH_SECONDS, self.watch_database)
         if self.first_run:
             self.push_screen(first_run_form(self.store, self.clock.today()), self._set_up)
-
-    _watching: Timer | None = None
 
     def signed_in(self, acting: Acting) -> None:
         """The sign-in screen found who is at the keyboard: every audit row from now on
