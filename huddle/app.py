@@ -174,12 +174,8 @@ class HuddleApp(App[None]):
         """The sign-in screen found who is at the keyboard: every audit row from now on
         carries their name, and the service's screens open."""
         self.store.actor, self.store.via = acting.name, acting.via
+        self.store.not_acting = acting.may_not_write
         self.session.read_only = acting.read_only
-        self.store.not_acting = (
-            f"{acting.name} is a display account, which records nothing"
-            if acting.read_only
-            else None
-        )
         self.write_refusal = write_refusal(self.store)
         self.signing_in = False
         self.active_at = self.seconds()

@@ -481,9 +481,7 @@ def _open_as(
             raise CommandError(NOBODY_ACTING)
         store.not_acting = "nobody is acting (give --user NAME)"
         return store
-    store.actor, store.via = acting.name, acting.via
-    if acting.read_only:
-        store.not_acting = f"{acting.name} is a display account, which records nothing"
+    store.actor, store.via, store.not_acting = acting.name, acting.via, acting.may_not_write
     return store
 
 

@@ -30,6 +30,13 @@ class Acting:
     via: str
     read_only: bool = False
 
+    @property
+    def may_not_write(self) -> str | None:
+        """Why nothing this person does may be saved (Store.not_acting), or None."""
+        if not self.read_only:
+            return None
+        return f"{self.name} is a display account, which records nothing"
+
 
 class SignInRefused(ValueError):
     """Why a sign-in or a `--user` is refused, in words that say what to do."""
