@@ -26,6 +26,7 @@ from textual.timer import Timer
 
 from huddle.clock import Clock, JudgedClock
 from huddle.commands import GLOBAL_COMMANDS
+from huddle.config import login_name
 from huddle.dates import uk
 from huddle.links import Link
 from huddle.models import Meeting, MeetingKind, MeetingState
@@ -35,7 +36,7 @@ from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
 from screens.display import display_allows, follow_the_room
-from screens.first_run import first_run_form
+from screens.first_run import SetUp, first_run_form
 from screens.form import FormScreen
 from screens.help import HelpScreen
 from screens.keys import bindings
@@ -168,7 +169,8 @@ class HuddleApp(App[None]):
         if self._watching is None:
             self._watching = self.set_interval(WATCH_SECONDS, self.watch_database)
         if self.first_run:
-            self.push_screen(first_run_form(self.store, self.clock.today()), self._set_up)
+            form = first_run_form(self.store, self.clock.today(), login_name())
+            self.push_screen(form, self._set_up)
 
     def signed_in(self, acting: Acting) -> None:
         """The sign-in screen found who is at the keyboard: every audit row from now on
@@ -227,8 +229,23 @@ class HuddleApp(App[None]):
         if isinstance(screen, SignInScreen):
             screen.clear(why)
 
-    def _set_up(self, changes: int | None) -> None:
+    def _set_up(self, done: SetUp | None) -> None:
         found = service(self.store)
+        if done is not None:
+            # Whoever set the service up is now on its staff list, and acts as that person
+            # (known by this computer's login from now on, when it is one).
+            self.store.actor = done.me
+            self.store.via = "first set-up"
+            if done.login is None:
+                self.notify(
+                    f"This computer's login is no login name huddle can keep, so next time "
+                    f"huddle asks you to sign in: set your password now with huddle user "
+                    f'password "{done.me}"',
+                    title="Your password",
+                    severity="warning",
+                    timeout=30,
+                )
+        changes = done.changes if done else 0
         if changes and found is not None:
             self.title = f"huddle — {found.name}"
             self.notify(

@@ -82,12 +82,17 @@ _LOGIN = re.compile(rf"[A-Za-z][A-Za-z0-9._-]{{0,{LOGIN_MOST - 1}}}")
 
 def login_name(text: str) -> str:
     """The login name as stored, lower-case; ValueError in words if it is not one."""
-    if _LOGIN.fullmatch(text) is None:
+    if not is_login(text):
         raise ValueError(
             f"{_shown(text)} is not a login name: 1 to {LOGIN_MOST} lower-case letters, "
             "digits, '.', '_' or '-', starting with a letter"
         )
     return text.lower()
+
+
+def is_login(text: str) -> bool:
+    """Whether `text` would do as a login name (login_name says why not)."""
+    return _LOGIN.fullmatch(text) is not None
 
 
 Login = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(login_name)]

@@ -8,10 +8,11 @@ everything else waits for Set-up (key 7) or a service file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from huddle.models import DEFAULT_RISK_TIERS, MeetingKind
-from huddle.service_file import FILE_KIND, ServiceFileError, validated
+from huddle.service_file import FILE_KIND, ServiceFileError, is_login, validated
 from screens.form import FormField, FormScreen
 from store.connection import Store
 from store.setup import apply_plan, plan_setup
@@ -59,7 +60,18 @@ def others(typed: str) -> list[tuple[str, str]]:
     return people
 
 
-class SetUpYourService(FormScreen[int]):
+@dataclass(frozen=True)
+class SetUp:
+    """What the first-run screen saved: how many changes, and who set it up (who acts from
+    then on, as their computer login now names them)."""
+
+    changes: int
+    me: str
+    login: str | None
+    """The login "you" were given; None when this computer's is no login name."""
+
+
+class SetUpYourService(FormScreen[SetUp]):
     """The form, opened at its top: the title and what it is for come before the fields."""
 
     def on_mount(self) -> None:
@@ -67,13 +79,17 @@ class SetUpYourService(FormScreen[int]):
         self.call_after_refresh(form.scroll_home, animate=False)
 
 
-def first_run_form(store: Store, today: date) -> FormScreen[int]:
-    """Saves the service, its first provider and people and the first series; returns how
-    many changes were written."""
+def first_run_form(store: Store, today: date, login: str | None) -> FormScreen[SetUp]:
+    """Saves the service, its first provider and people and the first series. `login` (this
+    computer's login name) is given to "you", so that huddle knows you from then on without
+    a password; None, or one that is no login name, gives none."""
 
-    def save(typed: dict[str, str]) -> int:
+    def save(typed: dict[str, str]) -> SetUp:
         provider = typed["provider"].strip()
         me = {"name": typed["me"], "role": typed["role"], "provider": provider}
+        mine = login.lower() if login is not None and is_login(login) else None
+        if mine:
+            me["login"] = mine
         team = [{"name": n, "role": r, "provider": provider} for n, r in others(typed["others"])]
         names = [me["name"].strip(), *(person["name"] for person in team)]
         document = {
@@ -94,7 +110,7 @@ def first_run_form(store: Store, today: date) -> FormScreen[int]:
             plan = plan_setup(store, setup, today, SOURCE)
         except ServiceFileError as refused:
             raise ValueError(_worded(refused)) from None
-        return apply_plan(store, plan, today)
+        return SetUp(apply_plan(store, plan, today), setup.people[0].name, mine)
 
     kinds = tuple(FILE_KIND.values())
     return SetUpYourService(

@@ -11,12 +11,15 @@ from textual.widgets import Input, Static
 
 from huddle.app import make_app
 from huddle.clock import FixedClock
+from huddle.config import login_name
+from huddle.service_file import is_login
 from screens.form import FormScreen
 from screens.runner import RunnerScreen
 from store import Store, open_store
 from store.meeting_reads import attendance, meeting_row
 from store.records import ensure_default_tiers
 from store.setup import needs_setting_up
+from store.sign_in import acting_as
 from tests.conftest import TODAY, settle
 from tests.snapshot_app import drawn, in_utc  # noqa: F401 - in_utc is a fixture
 
@@ -65,6 +68,8 @@ async def test_first_run_to_the_first_brief(new_store: Store) -> None:
         await settle(app, pilot)
         assert not isinstance(app.screen, FormScreen)
         assert app.title == "huddle — Prime Rapid Response"
+        # Whoever set it up is on the staff list now, and acts as that person.
+        assert (app.store.actor, app.store.via) == ("Jess Armitage", "first set-up")
         await pilot.press("3")
         await settle(app, pilot)
         await pilot.press("enter")
@@ -83,6 +88,12 @@ async def test_first_run_to_the_first_brief(new_store: Store) -> None:
         )
     }
     assert reasons == {"set-up from the first-run screen"}
+    started = "SELECT DISTINCT actor FROM audit WHERE table_name = 'meeting'"
+    assert new_store.conn.execute(started).fetchall() == [("Jess Armitage",)]
+    # Known by this computer's login from now on: the next `huddle` acts as her unasked.
+    login = login_name()
+    assert login is not None and is_login(login)
+    assert acting_as(new_store, None, "--user", login).name == "Jess Armitage"
 
 
 async def test_a_refused_first_run_keeps_what_was_typed_and_writes_nothing(
