@@ -239,8 +239,8 @@ class HuddleApp(App[None]):
             if done.login is None:
                 self.notify(
                     f"This computer's login is no login name huddle can keep, so next time "
-                    f"huddle asks you to sign in: set your password now with huddle user "
-                    f'password "{done.me}"',
+                    f'huddle asks you to sign in: set your password now with huddle --user "'
+                    f'{done.me}" user password "{done.me}"',
                     title="Your password",
                     severity="warning",
                     timeout=30,
