@@ -18,8 +18,16 @@ class HistoryLine:
     at: datetime
     """When it was written, in the machine's local time."""
     actor: str
+    """Who did it, and how they came to act beside the name when the trail says:
+    "Jess Armitage (password)", "Omar Haddad (login ohaddad)"."""
     what: str
     reason: str
+
+
+def _who(actor: str, via: str | None) -> str:
+    # Rows written before `via` existed, or where no one's identity was asked for (a
+    # store opened by a test or a script of the project's own), say only the name.
+    return actor if via in (None, "unchecked") else f"{actor} ({via})"
 
 
 # What one audit row says: (table, operation, before, after) -> words.
@@ -29,18 +37,18 @@ Describe = Callable[[str, str, dict, dict], str]
 def audit_trail(store: Store, where: str, params: Mapping, describe: Describe) -> list[HistoryLine]:
     """The audit rows matching `where`, oldest first, each described in words."""
     cursor = store.conn.execute(
-        "SELECT at, actor, table_name, operation, before, after, reason FROM audit "
+        "SELECT at, actor, via, table_name, operation, before, after, reason FROM audit "
         f"WHERE {where} ORDER BY id",
         params,
     )
     return [
         HistoryLine(
             datetime.fromisoformat(at).astimezone(),
-            actor,
+            _who(actor, via),
             describe(table, operation, _load(before), _load(after)),
             reason,
         )
-        for at, actor, table, operation, before, after, reason in cursor
+        for at, actor, via, table, operation, before, after, reason in cursor
     ]
 
 

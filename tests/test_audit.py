@@ -13,6 +13,7 @@ from huddle.models import Person, Provider, ProviderKind
 from store import Store, open_store, records
 from store.audit import GENESIS, chain_hash, verify_chain
 from store.check import check_database
+from store.history import audit_trail
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -328,3 +329,19 @@ def test_how_the_actor_came_to_act_is_chained_beside_their_name(db_path: Path, c
     code, output = run_check(db_path, capsys)
     assert code == 1
     assert f"audit chain broken at audit row {row['id']}" in output
+
+
+def test_a_records_history_says_how_its_actor_came_to_act(db_path: Path) -> None:
+    store = seeded(db_path)
+    try:
+        provider_id = store.conn.execute("SELECT min(id) FROM provider").fetchone()[0]
+        store.via = "login ohaddad"
+        person = records.add(store, Person(name="Omar", role="Nurse", provider_id=provider_id), "x")
+        said = audit_trail(
+            store, "table_name = 'person'", {}, lambda _t, operation, _b, _a: operation
+        )
+        # Rows from before `via`, or written where no one was asked who they are, say the name.
+        assert [line.actor for line in said] == ["tester", "tester", "tester (login ohaddad)"]
+        assert person.id is not None
+    finally:
+        store.close()
