@@ -79,6 +79,10 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         self.query_shown: Q | None = None
         self.total = 0
         self._rows: dict[int, L] = {}
+        self._shown_before: dict[int, L] = {}
+        """The rows on screen when the same query began to be read afresh, kept (drawn, and
+        what a key acts on) until each one's fresh row arrives: a key pressed meanwhile
+        acts on the row the screen showed, never on nothing."""
         self._requested: set[int] = set()
 
     # --- what a subclass gives -----------------------------------------------------------
@@ -88,6 +92,11 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
 
     def cells(self, line: L) -> Cells:
         raise NotImplementedError
+
+    def same_rows(self, shown: Q, query: Q) -> bool:
+        """Whether `query` reads the list `shown` read, afresh (its rows in the same order),
+        so that what is on screen stands until the fresh rows arrive."""
+        return shown == query
 
     # --- showing a query -----------------------------------------------------------------
 
@@ -108,6 +117,8 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
     def show(self, query: Q, total: int) -> None:
         """Start showing `query` afresh, which matches `total` rows (or, until counted,
         a window's worth)."""
+        again = self.query_shown is not None and self.same_rows(self.query_shown, query)
+        self._shown_before = {**self._shown_before, **self._rows} if again else {}
         self.query_shown = query
         self.total = total
         self._rows.clear()
@@ -122,7 +133,7 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         return max(self.size.height, 10) * 3
 
     def current(self) -> L | None:
-        return self._rows.get(self.cursor)
+        return self._rows.get(self.cursor) or self._shown_before.get(self.cursor)
 
     def loaded(self) -> list[L]:
         """The rows read so far around the view, in list order."""
@@ -138,9 +149,8 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         line = self._rows.get(index)
         if line is None:
             self._request(index)
-            cells = [("  reading…", WAITING_FOR_ROWS)]
-        else:
-            cells = self.cells(line)
+            line = self._shown_before.get(index)
+        cells = [("  reading…", WAITING_FOR_ROWS)] if line is None else self.cells(line)
         if index == self.cursor and self.has_focus:
             # Never dim under the cursor: the highlighted row must be readable.
             cursor = self.get_component_rich_style("paged-list--cursor") + Style(dim=False)
@@ -176,6 +186,7 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
             return  # an answer to a question nobody is asking any more
         for position, line in enumerate(message.lines, start=message.offset):
             self._rows[position] = line
+            self._shown_before.pop(position, None)
         self._forget_far_rows()
         self.refresh()
 
@@ -185,6 +196,8 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         keep_to = self.scroll_y + 2 * self.window
         for position in [p for p in self._rows if not keep_from <= p < keep_to]:
             del self._rows[position]
+        for position in [p for p in self._shown_before if not keep_from <= p < keep_to]:
+            del self._shown_before[position]
         self._requested = {s for s in self._requested if keep_from - self.window <= s < keep_to}
 
     def watch_cursor(self, old: int, new: int) -> None:

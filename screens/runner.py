@@ -120,6 +120,11 @@ class AttendanceList(PagedList[AttendanceQuery, AttendanceLine]):
         words, style = _MARKS[line.status]
         return fitted((words, line.name, line.role), self.COLUMNS, style)
 
+    def same_rows(self, shown: AttendanceQuery, query: AttendanceQuery) -> bool:
+        # A mark changes a row's status, never the order (by name): the next mark, pressed
+        # before the list is read again, lands on the next person shown.
+        return shown.meeting_id == query.meeting_id
+
 
 class RunnerScreen(HuddleScreen):
     SCREEN_COMMANDS = RUNNER_COMMANDS

@@ -241,6 +241,34 @@ async def save_sign_off(app: HuddleApp, pilot) -> MinutesScreen:
     return app.screen
 
 
+async def test_a_mark_pressed_while_the_list_is_read_again_lands_on_the_person_shown(
+    demo: Store,
+) -> None:
+    """Issue 21's drill (p p p x p ... at 120 to 250 ms) lost marks: a key pressed after
+    the list began to be read again, before its rows arrived, found no row and did
+    nothing. Now the rows on screen stand until the fresh ones arrive, and the key acts
+    on the person it was aimed at."""
+    app = make_app(demo, FixedClock(TODAY, at=EIGHT))
+    async with app.run_test(size=SIZE) as pilot:
+        runner = await start(app, pilot, BRIEF)
+        listed = runner.query_one(AttendanceList)
+        await mark(app, pilot, "p")
+        aimed_at = listed.current()
+        assert aimed_at is not None
+        # The list begins to be read again (as after every mark), and the key comes at once.
+        listed.show(AttendanceQuery(runner.meeting_id, runner.revision + 1), listed.total)
+        assert listed.current() == aimed_at
+        runner.action_mark("apologies")
+        await in_room(app, pilot)
+    status = scalar(
+        demo,
+        "SELECT status FROM attendance WHERE meeting_id = ? AND person_id = ?",
+        runner.meeting_id,
+        aimed_at.person_id,
+    )
+    assert status == "apologies"
+
+
 # --- 1. a whole safety brief -------------------------------------------------------------
 
 
