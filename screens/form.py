@@ -22,6 +22,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Select, Static
 
 from huddle.printable import unseen, unseen_words
+from screens.discard import DiscardTyped
 from screens.markup import escape
 from store.errors import REFUSALS
 
@@ -170,4 +171,22 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             self.action_save()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Closed at once when nothing was typed; otherwise asked first: a slip of escape
+        in the room must not throw away a decision half written."""
+        if not self.typed():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(DiscardTyped(), answered)
+
+    def typed(self) -> bool:
+        """Whether any text field holds something other than what it opened with."""
+        return any(
+            str(self.query_one(f"#field-{spec.name}").value) != spec.value
+            for spec in self.fields
+            if spec.kind == "text"
+        )

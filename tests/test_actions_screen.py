@@ -201,7 +201,7 @@ async def test_refusals_are_shown_beside_the_field_and_keep_what_was_typed(demo:
         )
         assert audit_count(demo) == before  # nothing written by any refusal
 
-        await pilot.press("escape")
+        await pilot.press("escape", "d")
         await settle(app, pilot)
         assert isinstance(app.screen, ActionsScreen)
     assert audit_count(demo) == before
@@ -435,7 +435,7 @@ async def test_a_commissioner_query_worked_through(demo: Store) -> None:
         assert "Pull the tier 1 contacts" in refusal
         assert typed(app, "evidence") == "sent to the ICB"
         assert audit_count(demo) == before
-        await press(app, pilot, "escape")
+        await press(app, pilot, "escape", "d")
 
         # Close the step from its own view, then back to the query.
         await press(app, pilot, "enter")

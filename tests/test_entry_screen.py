@@ -227,7 +227,7 @@ async def test_a_change_made_elsewhere_is_not_overwritten(demo: Store, tmp_path:
         assert isinstance(form, FormScreen)
         assert "changed" in str(form.query_one("#error-form", Static).content)
         assert form.query_one("#field-owner", Input).value == "megan"
-        await pilot.press("escape")
+        await pilot.press("escape", "d")
         await settle(app, pilot)
         assert "CLOCK PAUSED" in text(app, "#summary")  # read again: the other change shows
     assert stored(demo, "waiting_entry", entry_id)["pause_reason"] == "asked by phone"

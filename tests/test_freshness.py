@@ -85,7 +85,7 @@ async def test_under_an_open_form_the_screen_reads_afresh_when_the_form_closes(
         # The form is left alone: what was typed is still there.
         assert app.screen.query_one("#field-title", Input).value == "typed, not saved"
 
-        await pilot.press("escape")
+        await pilot.press("escape", "d")
         assert await wait_for(app, pilot, "41 actions open"), as_at_line(app)
 
 

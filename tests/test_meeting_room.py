@@ -23,6 +23,7 @@ from huddle.agenda import SectionKey, agenda
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
 from huddle.models import MeetingKind
+from screens.discard import DiscardTyped
 from screens.entry_detail import EntryDetailScreen
 from screens.entry_list import EntryList
 from screens.form import FormScreen
@@ -437,7 +438,13 @@ async def test_an_action_without_an_owner_or_a_due_date_is_refused(demo: Store) 
         )
         assert audit_count(demo) == before  # no refusal wrote anything
 
-        await pilot.press("escape")  # closes without saving
+        # escape asks before throwing the typed text away: esc again goes back to it,
+        # as it was; d throws it away and closes the form, saving nothing.
+        await pilot.press("escape")
+        assert isinstance(app.screen, DiscardTyped)
+        await pilot.press("escape")
+        assert isinstance(app.screen, FormScreen) and typed(app, "title") == title
+        await pilot.press("escape", "d")
         runner = await in_room(app, pilot)
         assert runner.meeting_id == meeting_id
 

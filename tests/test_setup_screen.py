@@ -397,7 +397,7 @@ async def test_a_person_s_login_is_saved_lower_case_and_refused_if_taken_or_not_
         await pilot.press("ctrl+s")
         await until(app, pilot, lambda: "not a login" in error(app, "login"), "the refusal")
         assert "'Aoife B' is not a login name" in error(app, "login")
-        await pilot.press("escape")
+        await pilot.press("escape", "d")
         await until(app, pilot, lambda: app.screen is screen, "the form to close")
 
     assert one(demo, "SELECT login FROM person WHERE name = 'Anna Kowalska'") == {
