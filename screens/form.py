@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -90,7 +90,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 yield Static("", id=f"error-{spec.name}", classes="form-error")
             yield Static("", id="error-form", classes="form-error")
             yield Static(
-                "enter moves to the next field and saves on the last · ctrl+s saves · "
+                "enter moves to the next field and saves on the last · space opens a "
+                "choice · ctrl+s saves · escape closes without saving"
+                if any(spec.kind == "choice" for spec in self.fields)
+                else "enter moves to the next field and saves on the last · ctrl+s saves · "
                 "escape closes without saving"
                 if self.fields
                 else "enter or ctrl+s saves · escape closes without saving",
@@ -126,15 +129,32 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             typed[spec.name] = value
         return typed
 
-    @on(Input.Submitted)
-    def _next_or_save(self, event: Input.Submitted) -> None:
-        event.stop()
-        names = [spec.name for spec in self.fields]
-        position = names.index(event.input.id.removeprefix("field-"))
-        if position == len(names) - 1:
+    def take_key(self, key: events.Key) -> bool:
+        """Enter, taken as the app receives it (HuddleApp.on_event) rather than when the
+        field gets round to it: the focus moves to the next field at once, so what is
+        typed straight after lands there however fast it comes; on the last field the keys
+        after it wait until the form is saved (or refused), then go where the screen then
+        sends them. A choice's enter moves on too (space or down opens its list)."""
+        focused = self.focused
+        if key.key != "enter" or not self.fields:
+            return False
+        fields = [self.query_one(f"#field-{spec.name}") for spec in self.fields]
+        if focused not in fields or (isinstance(focused, Select) and focused.expanded):
+            return False
+        position = fields.index(focused)
+        if position < len(fields) - 1:
+            self.set_focus(fields[position + 1])
+            return True
+        self.app.hold_keys()
+        # Saved once the keys typed before this enter have reached the field.
+        focused.call_later(self._save_then_release)
+        return True
+
+    def _save_then_release(self) -> None:
+        try:
             self.action_save()
-        else:
-            self.query_one(f"#field-{names[position + 1]}").focus()
+        finally:
+            self.app.release_keys()
 
     def action_save(self) -> None:
         self.clear_refusals()

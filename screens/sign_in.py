@@ -71,7 +71,7 @@ class SignInScreen(Screen[None]):
             words = "no one on the staff list matches"
         self.query_one("#sign-in-matches", Static).update(escape(words))
 
-    def took_enter(self, key: events.Key) -> bool:
+    def take_key(self, key: events.Key) -> bool:
         """Enter in the name, taken as the app receives it (HuddleApp.on_event): the focus
         moves to the password at once, so the keys after it go there however fast they
         come; the name is completed once the keys before it have reached the name field."""

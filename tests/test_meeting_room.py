@@ -5,6 +5,7 @@ what the store holds and on the minutes it exports."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import signal
@@ -17,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from textual.widgets import Input, Static
+from textual.worker import WorkerCancelled
 
 from fixtures.demo import seed_demo
 from huddle.agenda import SectionKey, agenda
@@ -135,7 +137,8 @@ async def until(
     """Let the store reads finish, and what they post be handled, until `condition` holds."""
     deadline = wall.monotonic() + timeout
     while True:
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a read overtaken by a fresher one
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if condition():
             return
