@@ -28,7 +28,7 @@ from huddle.clock import Clock, JudgedClock
 from huddle.commands import GLOBAL_COMMANDS
 from huddle.config import login_name
 from huddle.dates import uk
-from huddle.links import Link
+from huddle.links import Capture, Link
 from huddle.models import Meeting, MeetingKind, MeetingState
 from huddle.printable import is_unseen, printable
 from huddle.session import Session
@@ -385,23 +385,36 @@ class HuddleApp(App[None]):
                 return found
         return running_meeting(self.store, self.clock.today())
 
-    def _capture(self) -> tuple[Link, Meeting | None, str] | None:
-        """What the cursor is on, linked to the meeting in the room (and its section)."""
+    def _capture(self) -> tuple[Capture, str] | None:
+        """What `d`, `a` or `r` record could belong to: see `capture`; about what the
+        cursor is on (not the cursor's own meeting, an action's source: only the row)."""
         screen = self.screen
         if not isinstance(screen, HuddleScreen):
             return None
-        meeting = self.meeting_in_room()
-        link = screen.cursor_link()
-        room = meeting.id if meeting else None
-        if link.meeting_id not in (None, room):
-            # The highlighted action's own meeting is over (signed off or another day):
-            # what is recorded now belongs to the meeting in the room, if there is one.
-            link = replace(link, meeting_id=None)
-        if meeting is not None and link.meeting_id is None:
-            label = link.label if link else f"{meeting.series} ({uk(meeting.held_on)})"
-            link = replace(link, label=label, meeting_id=meeting.id)
-        section = screen.section if isinstance(screen, RunnerScreen) and screen.section else ""
-        return link, meeting, section or (meeting.section if meeting else "")
+        about = replace(screen.cursor_link(), meeting_id=None)
+        return self.capture(about if about else Link())
+
+    def capture(self, about: Link | None = None) -> tuple[Capture, str]:
+        """What a record made now belongs to, for its form to show and change, and the
+        agenda section it is recorded under. The meeting is chosen at once only from its
+        runner or a screen opened from it (not for a commissioner query's step, which is
+        the query's alone); elsewhere the meeting in progress is offered, not chosen."""
+        runner = next((s for s in reversed(self.screen_stack) if isinstance(s, RunnerScreen)), None)
+        query_step = about is not None and about.query_id is not None
+        if runner is not None:
+            view = runner.view
+            signed = view is None or view.meeting.state == MeetingState.SIGNED_OFF
+            meeting = None if signed else view.meeting
+        else:
+            meeting = self.meeting_in_room()
+        capture = Capture(
+            meeting_label=f"{meeting.series} ({uk(meeting.held_on)})" if meeting else "",
+            meeting_id=meeting.id if meeting else None,
+            in_meeting=runner is not None and meeting is not None and not query_step,
+            about=about or Link(),
+        )
+        section = runner.section if runner is not None and runner.section else ""
+        return capture, section or (meeting.section if meeting else "")
 
     def _recorded(self, what: str) -> Callable[[object], None]:
         def said(saved: object) -> None:
@@ -428,28 +441,29 @@ class HuddleApp(App[None]):
         captured = self._capture()
         if captured is None:
             return
-        link, _, _ = captured
-        form = new_action_form(self.store, self.clock.today(), link, everyone(self.store))
+        capture, _ = captured
+        form = new_action_form(self.store, self.clock.today(), capture, everyone(self.store))
         self.push_screen(form, self._recorded("Action"))
 
     def action_new_decision(self) -> None:
         captured = self._capture()
         if captured is None:
             return
-        link, meeting, section = captured
-        if meeting is None:
+        capture, section = captured
+        if capture.meeting_id is None:
             self._no_meeting("A decision")
             return
-        form = decision_form(self.store, meeting, section, link, everyone(self.store))
+        form = decision_form(self.store, section, capture, everyone(self.store))
         self.push_screen(form, self._recorded("Decision"))
 
     def action_new_risk(self) -> None:
         captured = self._capture()
         if captured is None:
             return
-        link, meeting, section = captured
-        mobilising = meeting is not None and meeting.kind == MeetingKind.MOBILISATION
+        capture, section = captured
         programme = programme_of(self.store)
+        meeting = meeting_row(self.store, capture.meeting_id) if capture.in_meeting else None
+        mobilising = meeting is not None and meeting.kind == MeetingKind.MOBILISATION
         if programme is not None and (mobilising or isinstance(self.screen, MobilisationScreen)):
             # The standing item: what could make go-live unsafe, in its register.
             staff = everyone(self.store)
@@ -464,12 +478,10 @@ class HuddleApp(App[None]):
             )
             self.push_screen(form, self._recorded("Go-live risk"))
             return
-        if meeting is None:
+        if capture.meeting_id is None:
             self._no_meeting("A risk or concern")
             return
-        form = risk_form(
-            self.store, self.clock.today(), meeting, section, link, everyone(self.store)
-        )
+        form = risk_form(self.store, self.clock.today(), section, capture, everyone(self.store))
         self.push_screen(form, self._recorded("Risk or concern"))
 
     def action_help(self) -> None:

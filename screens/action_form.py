@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from huddle.dates import parse_when
-from huddle.links import Link
+from huddle.links import Capture
 from huddle.models import Action, ActionSource, Person
 from huddle.people import match_person
 from screens.form import FormField, FormScreen
@@ -28,14 +28,20 @@ def optional_date(typed: str, today: date, field: str) -> date | None:
 
 
 def new_action_form(
-    store: Store, today: date, link: Link, staff: Sequence[Person]
+    store: Store, today: date, capture: Capture, staff: Sequence[Person]
 ) -> FormScreen[Action]:
+    """An action; `capture` says which meeting it is in and what it is linked to, both
+    shown and changeable on the form (a query's steps belong to the query alone)."""
+
     def save(typed: dict[str, str]) -> Action:
+        owner_id = match_person(staff, typed["owner"], "owner").id
+        due_date = due(typed["due_date"], today, "due date")
+        link = capture.link()
         return actions.add_action(
             store,
             title=typed["title"],
-            owner_id=match_person(staff, typed["owner"], "owner").id,
-            due_date=due(typed["due_date"], today, "due date"),
+            owner_id=owner_id,
+            due_date=due_date,
             review_on=optional_date(typed["review_on"], today, "review on"),
             today=today,
             entry_id=link.entry_id,
@@ -45,9 +51,8 @@ def new_action_form(
             source=ActionSource.MEETING if link.meeting_id is not None else ActionSource.BY_HAND,
         )
 
-    where = f"Linked to {link.label}" if link else "Added by hand (not linked to anything)"
     return FormScreen(
-        "New action" if not link.query_id else "New step of the commissioner query",
+        "New action" if not capture.about.query_id else "New step of the commissioner query",
         [
             FormField("title", "Title", placeholder="what is to be done"),
             FormField(
@@ -60,5 +65,5 @@ def new_action_form(
             FormField("review_on", "Review on", placeholder="optional: when to check it held"),
         ],
         save,
-        note=where,
+        capture=capture,
     )

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from huddle import rules
 from huddle.commands import Command
 from huddle.dates import long_uk, parse_when, uk
-from huddle.links import Link
+from huddle.links import Capture, Link
 from huddle.models import (
     RUNG_WORKING_DAYS,
     ContactKind,
@@ -132,10 +132,14 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
     # --- the changes ---------------------------------------------------------------------
 
     def _form(
-        self, title: str, fields: Iterable[FormField], save: Callable[[dict[str, str]], object]
+        self,
+        title: str,
+        fields: Iterable[FormField],
+        save: Callable[[dict[str, str]], object],
+        capture: Capture | None = None,
     ) -> None:
         """A form for the entry as last read; the entry is read again when it closes."""
-        self.app.push_screen(FormScreen(title, fields, save))
+        self.app.push_screen(FormScreen(title, fields, save, capture=capture))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A change needs the entry as read (its version, its staff list): until then the
@@ -149,9 +153,9 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
         return self.read_detail.entry.version
 
     def _meeting_id(self) -> int | None:
-        """The meeting in the room, which an escalation or a review is recorded in."""
-        meeting = self.app.meeting_in_room()
-        return meeting.id if meeting else None
+        """The meeting this screen was opened from, which a review is recorded in."""
+        capture, _ = self.app.capture()
+        return capture.link().meeting_id
 
     def _people(self) -> list[Person]:
         return self.read_detail.staff
@@ -189,6 +193,9 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
     def action_escalate(self) -> None:
         today = self.app.clock.today()
         owner = self.read_detail.case_owner
+        # In the meeting it was opened from, shown and removable; or the one in progress,
+        # offered.
+        capture, _ = self.app.capture()
 
         def save(typed: dict[str, str]) -> object:
             rung = EscalationRung(typed["rung"])
@@ -205,7 +212,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
                 due_date=due,
                 today=today,
                 title=typed["title"],
-                meeting_id=self._meeting_id(),
+                meeting_id=capture.link().meeting_id,
             )
 
         timeframes = "/".join(str(days) for days in RUNG_WORKING_DAYS.values())
@@ -222,6 +229,7 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
                 FormField("title", "Title", placeholder="blank: Escalation (rung) for this entry"),
             ],
             save,
+            capture,
         )
 
     def action_retier(self) -> None:

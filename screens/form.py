@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Select, Static
 
+from huddle.links import Capture
 from huddle.printable import unseen, unseen_words
 from screens.discard import DiscardTyped
 from screens.markup import escape
@@ -51,6 +52,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         # A form with nothing to type (a sign-off as the signed-in person) saves on enter,
         # as a form's last field does; a field's own enter comes first.
         Binding("enter", "enter_saves", show=False),
+        # What the record belongs to (a form given a Capture): each link removable.
+        Binding("ctrl+o", "toggle_meeting", "Meeting", id="form-meeting"),
+        Binding("ctrl+l", "toggle_about", "Link", id="form-link"),
     ]
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
@@ -70,12 +74,15 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         fields: Iterable[FormField],
         save: Callable[[dict[str, str]], T],
         note: str = "",
+        capture: Capture | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = tuple(fields)
         self.save = save
         self.note = note
+        self.capture = capture
+        """What the record belongs to, shown and changed here; `save` reads it."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", can_focus=False):
@@ -84,6 +91,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             yield Label(self.form_title, classes="form-title", markup=False)
             if self.note:
                 yield Static(self.note, markup=False)
+            if self.capture is not None:
+                yield Static(self._capture_words(), id="capture", markup=False)
             for spec in self.fields:
                 yield Label(spec.label, classes="form-label")
                 yield self._widget(spec)
@@ -185,6 +194,25 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         error = self.query_one(where, Static)
         error.update(escape(message))
         error.display = True
+
+    def _capture_words(self) -> str:
+        assert self.capture is not None
+        return "\n".join(self.capture.lines("ctrl+o", "ctrl+l"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_meeting":
+            return self.capture is not None and self.capture.meeting_id is not None
+        if action == "toggle_about":
+            return self.capture is not None and bool(self.capture.about)
+        return True
+
+    def action_toggle_meeting(self) -> None:
+        if self.capture is not None and self.capture.toggle_meeting():
+            self.query_one("#capture", Static).update(self._capture_words())
+
+    def action_toggle_about(self) -> None:
+        if self.capture is not None and self.capture.toggle_about():
+            self.query_one("#capture", Static).update(self._capture_words())
 
     def action_enter_saves(self) -> None:
         if not self.fields:

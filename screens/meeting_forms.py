@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from huddle.agenda import ESCALATION_ROUTES, SHIFTS
-from huddle.links import Link
+from huddle.links import Capture
 from huddle.models import (
     Addendum,
     AttendanceStatus,
@@ -22,6 +22,7 @@ from huddle.models import (
 )
 from huddle.people import match_person
 from screens.form import FormField, FormScreen
+from store import meeting_reads as meetings_read
 from store import meetings
 from store.connection import Store
 
@@ -41,25 +42,34 @@ def _name_of(staff: Sequence[Person], person_id: int | None) -> str:
     return next((p.name for p in staff if p.id == person_id), "")
 
 
-def _linked(meeting: Meeting | None, link: Link) -> str:
-    where = f"Recorded in {meeting.series} ({meeting.held_on:%d/%m/%Y})" if meeting else ""
-    about = f"about {link.label}" if link.entry_id is not None else ""
-    return "; ".join(part for part in (where, about) if part) or "Not linked to a meeting"
+def _meeting_chosen(capture: Capture, what: str) -> int:
+    """The meeting the record goes into, or refused in words naming the key that chooses
+    it: a decision or risk outside a meeting would be in no minutes."""
+    meeting_id = capture.link().meeting_id
+    if meeting_id is None:
+        raise ValueError(
+            f"meeting: {what} is recorded in a meeting: ctrl+o records it in "
+            f"{capture.meeting_label}"
+        )
+    return meeting_id
 
 
 def decision_form(
-    store: Store, meeting: Meeting, section: str, link: Link, staff: Sequence[Person]
+    store: Store, section: str, capture: Capture, staff: Sequence[Person]
 ) -> FormScreen[Decision]:
+    """A decision; `capture` says which meeting it is in and what it is about, both shown
+    and changeable on the form (a general decision in a list section is about nothing)."""
+
     def save(typed: dict[str, str]) -> Decision:
-        assert meeting.id is not None
+        owner_id = match_person(staff, typed["owner"], "owner").id
         return meetings.record_decision(
             store,
-            meeting.id,
+            _meeting_chosen(capture, "a decision"),
             text=typed["text"],
             rationale=typed["rationale"],
-            owner_id=match_person(staff, typed["owner"], "owner").id,
+            owner_id=owner_id,
             section=section,
-            entry_id=link.entry_id,
+            entry_id=capture.link().entry_id,
         )
 
     return FormScreen(
@@ -70,29 +80,30 @@ def decision_form(
             person_field("owner", "Owner", staff),
         ],
         save,
-        note=_linked(meeting, link),
+        capture=capture,
     )
 
 
 def risk_form(
     store: Store,
     today: date,
-    meeting: Meeting | None,
     section: str,
-    link: Link,
+    capture: Capture,
     staff: Sequence[Person],
 ) -> FormScreen[Risk]:
+    meeting = meetings_read.meeting_row(store, capture.meeting_id) if capture.meeting_id else None
     chair = _name_of(staff, meeting.chair_id) if meeting else ""
 
     def save(typed: dict[str, str]) -> Risk:
+        owner_id = match_person(staff, typed["owner"], "owner").id
         return meetings.record_risk(
             store,
             text=typed["text"],
-            owner_id=match_person(staff, typed["owner"], "owner").id,
+            owner_id=owner_id,
             today=today,
-            meeting_id=meeting.id if meeting else None,
+            meeting_id=_meeting_chosen(capture, "a risk or concern"),
             section=section,
-            entry_id=link.entry_id,
+            entry_id=capture.link().entry_id,
         )
 
     return FormScreen(
@@ -102,7 +113,7 @@ def risk_form(
             person_field("owner", "Owner", staff, chair),
         ],
         save,
-        note=_linked(meeting, link),
+        capture=capture,
     )
 
 

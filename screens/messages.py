@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from huddle.models import Meeting
 from huddle.summary import StatusSummary
 from store.action_list import ActionCounts
 from store.room import RoomView
@@ -17,6 +18,8 @@ class SummaryLoaded(Message):
     """The since-last-huddle counts, read off the UI thread."""
 
     summary: StatusSummary
+    in_progress: Meeting | None = None
+    """Today's meeting in progress, if any."""
 
 
 @dataclass

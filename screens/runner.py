@@ -3,7 +3,9 @@ a countdown that never blocks typing, attendance in one key per person, and ever
 recorded saved the moment it is entered.
 
 `d` (decision), `a` (action) and `r` (risk) are the app's keys: on this screen they record
-into this meeting, linked to the highlighted entry or action where there is one.
+into this meeting, about the highlighted entry or action where there is one; the form
+shows both, and either can be removed there (a general decision taken in a list section
+is about nothing).
 """
 
 from __future__ import annotations
@@ -293,19 +295,17 @@ class RunnerScreen(HuddleScreen):
         return True
 
     def cursor_link(self) -> Link:
-        label = "this meeting"
-        if self.view is not None:
-            label = f"{self.view.meeting.series} ({self.view.meeting.held_on:%d/%m/%Y})"
+        """The highlighted row; the meeting itself is the app's to add (HuddleApp._capture)."""
         shown = self._list()
         line = shown.current() if shown is not None else None
         if isinstance(shown, EntryList) and line is not None:
             who = line.local_id or line.nhs_number
-            return Link(f"waiting-list entry {who}", entry_id=line.id, meeting_id=self.meeting_id)
+            return Link(f"waiting-list entry {who}", entry_id=line.id)
         if isinstance(shown, ActionList) and line is not None and line.entry_id is not None:
-            return Link(line.linked_to, entry_id=line.entry_id, meeting_id=self.meeting_id)
+            return Link(line.linked_to, entry_id=line.entry_id)
         if isinstance(shown, RiskList) and line is not None:
-            return Link(f"go-live risk: {line.text}", meeting_id=self.meeting_id, risk_id=line.id)
-        return Link(label, meeting_id=self.meeting_id)
+            return Link(f"go-live risk: {line.text}", risk_id=line.id)
+        return Link()
 
     def _refused(self, doing: Callable[[], object]) -> bool:
         try:

@@ -11,16 +11,28 @@ from textual.widgets import DataTable, Static
 
 from huddle.commands import Command
 from huddle.dates import long_uk, uk
+from huddle.models import Meeting
 from huddle.summary import StatusSummary
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
 from screens.markup import escape
 from screens.messages import LoadFailed, SummaryLoaded
+from screens.runner import RunnerScreen
+from store.connection import Store
+from store.meeting_reads import running_meeting
 from store.queries import status_summary
 
 TODAY_COMMANDS = (
     Command(
         "today-refresh", "f5", "F5", "refresh", "Refresh", "Read the counts again from the database"
+    ),
+    Command(
+        "today-resume",
+        "m",
+        "m",
+        "resume",
+        "Resume meeting",
+        "Back into the meeting in progress, at its section",
     ),
 )
 
@@ -45,9 +57,15 @@ class TodayScreen(HuddleScreen):
     SCREEN_COMMANDS = TODAY_COMMANDS
     BINDINGS = bindings(TODAY_COMMANDS)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_progress: Meeting | None = None
+        """Today's meeting in progress, as last read."""
+
     def compose_body(self) -> Iterable:
         with Vertical(id="today"):
             yield Static("Reading the waiting list…", id="as-at")
+            yield Static(id="in-progress")
             with Grid(id="tiles"):
                 yield Tile("Breached", id="breached")
                 yield Tile("Not escalated", id="without-escalation")
@@ -72,7 +90,25 @@ class TodayScreen(HuddleScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load(self) -> None:
         today = self.app.clock.today()
-        read_and_post(self, lambda store: status_summary(store, today), SummaryLoaded)
+
+        def read(store: Store) -> SummaryLoaded:
+            return SummaryLoaded(status_summary(store, today), running_meeting(store, today))
+
+        read_and_post(self, read, lambda loaded: loaded)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resume":
+            return True if self.in_progress is not None else None  # shown, dimmed
+        return True
+
+    async def action_resume(self) -> None:
+        meeting = self.in_progress
+        if meeting is None or meeting.id is None:
+            return
+        await self.app.switch_mode("meetings")
+        screen = self.app.screen
+        if not (isinstance(screen, RunnerScreen) and screen.meeting_id == meeting.id):
+            await self.app.push_screen(RunnerScreen(meeting.id))
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -86,6 +122,7 @@ class TodayScreen(HuddleScreen):
     @on(SummaryLoaded)
     def _show_summary(self, message: SummaryLoaded) -> None:
         summary = message.summary
+        self._show_in_progress(message.in_progress)
         waiting = summary.waiting
         self.query_one("#as-at", Static).update(
             f"As at {long_uk(summary.as_at)} — {waiting.total:,} waiting, "
@@ -122,6 +159,20 @@ class TodayScreen(HuddleScreen):
                 f"{tier.contact_overdue:,}",
                 key=str(number),
             )
+
+    def _show_in_progress(self, meeting: Meeting | None) -> None:
+        """A meeting left running (someone went to another screen mid-brief) is said here,
+        with the one key back into it: d, a and r elsewhere only offer it."""
+        self.in_progress = meeting
+        line = self.query_one("#in-progress", Static)
+        line.display = meeting is not None
+        if meeting is not None:
+            since = f"since {meeting.started_at:%H:%M}" if meeting.started_at else "started"
+            line.update(
+                f"[b]MEETING IN PROGRESS[/b]: {escape(meeting.series)} ({meeting.kind}), "
+                f"{since} · m resumes it"
+            )
+        self.refresh_bindings()
 
     def _show_triggers(self, summary: StatusSummary) -> None:
         triggers = summary.triggers

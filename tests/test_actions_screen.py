@@ -109,7 +109,7 @@ async def test_an_action_from_the_waiting_list_is_linked_to_the_entry(demo: Stor
         keys = ["a", *title, "enter", *"megan", "enter", *"fri", "ctrl+s"]
         await pilot.press(keys[0])
         await pilot.pause()
-        assert f"Linked to waiting-list entry {entry.local_id}" in form_text(app)
+        assert f"About: waiting-list entry {entry.local_id} · ctrl+l unlinks it" in form_text(app)
         await pilot.press(*keys[1:])
         await settle(app, pilot)
         assert not isinstance(app.screen, FormScreen)
@@ -142,7 +142,8 @@ async def test_an_action_from_the_actions_screen_is_added_by_hand(demo: Store) -
         before = listed.total
         await pilot.press("a")
         await pilot.pause()
-        assert "Added by hand (not linked to anything)" in form_text(app)
+        assert "Not in a meeting (none is in progress)" in form_text(app)
+        assert "About" not in form_text(app)
         await pilot.press(*"Book the room", "enter", *"marsden", "enter", *"+3d", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ActionsScreen)

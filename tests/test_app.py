@@ -108,7 +108,7 @@ async def test_help_opens_and_closes_with_keys(store: Store, clock: FixedClock) 
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.database == str(store.path)
         # The Today screen's own keys are listed too.
-        assert [c.title for c in app.screen.screen_commands] == ["Refresh"]
+        assert [c.title for c in app.screen.screen_commands] == ["Refresh", "Resume meeting"]
         await pilot.press("escape")
         assert isinstance(app.screen, TodayScreen)
         await pilot.press("q")

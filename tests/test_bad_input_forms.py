@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from fixtures.demo import seed_demo
 from huddle.app import HuddleApp, make_app
 from huddle.clock import FixedClock
-from huddle.links import Link
+from huddle.links import Capture, Link
 from huddle.models import Meeting, MeetingKind, MobilisationProgramme, Person, TrainingState
 from screens import meeting_forms, mobilisation_forms, oversight_forms
 from screens.action_detail import ActionDetailScreen
@@ -119,7 +119,7 @@ class Room:
     staff: list[Person]
     meeting: Meeting  # running today
     signed: Meeting  # signed off, for an addendum and its minutes
-    link: Link  # an entry, in the running meeting
+    capture: Capture  # about an entry, in the running meeting
     programme: MobilisationProgramme
     workstream: WorkstreamLine
     deliverable: DeliverableLine
@@ -145,7 +145,12 @@ def room_of(store: Store) -> Room:
         staff=everyone(store),
         meeting=meeting,
         signed=meeting_row(store, signed),
-        link=Link(f"waiting-list entry {entry}", entry_id=entry, meeting_id=meeting.id),
+        capture=Capture(
+            f"{meeting.series} ({meeting.held_on:%d/%m/%Y})",
+            meeting.id,
+            in_meeting=True,
+            about=Link(f"waiting-list entry {entry}", entry_id=entry),
+        ),
         programme=programme,
         workstream=workstream_lines(store, programme.id, TODAY)[0],
         deliverable=deliverable_lines(store, programme.id, TODAY)[0],
@@ -169,10 +174,10 @@ def room(live: Live) -> Room:
 # The forms the factories build, by what they record.
 FACTORY_FORMS: dict[str, Callable[[Room], FormScreen]] = {
     "decision": lambda r: meeting_forms.decision_form(
-        r.store, r.meeting, r.meeting.section, r.link, r.staff
+        r.store, r.meeting.section, r.capture, r.staff
     ),
     "risk": lambda r: meeting_forms.risk_form(
-        r.store, TODAY, r.meeting, r.meeting.section, r.link, r.staff
+        r.store, TODAY, r.meeting.section, r.capture, r.staff
     ),
     "sign-off": lambda r: meeting_forms.sign_off_form(r.store, r.meeting, NOW, []),
     "addendum": lambda r: meeting_forms.addendum_form(r.store, r.signed, NOW),
@@ -180,7 +185,7 @@ FACTORY_FORMS: dict[str, Callable[[Room], FormScreen]] = {
     "on call": lambda r: meeting_forms.on_call_form(r.store, TODAY, r.staff),
     "capacity": lambda r: meeting_forms.capacity_form(r.store, TODAY),
     "attendee": lambda r: meeting_forms.attendee_form(r.store, r.meeting, r.staff),
-    "action": lambda r: new_action_form(r.store, TODAY, r.link, r.staff),
+    "action": lambda r: new_action_form(r.store, TODAY, r.capture, r.staff),
     "rag of a workstream": lambda r: mobilisation_forms.rag_form(
         r.store, TODAY, r.workstream, None, None, r.staff
     ),

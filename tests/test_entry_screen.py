@@ -67,7 +67,7 @@ async def test_escalating_a_breach_clears_breached_without_escalation(demo: Stor
         await pilot.pause()
         assert isinstance(app.screen, FormScreen)
         # Rung: open the choice and take the second (clinical); owner: part of a name.
-        await pilot.press("enter", "down", "enter", "tab", "ctrl+u", *"megan", "tab", *"fri")
+        await pilot.press("space", "down", "enter", "tab", "ctrl+u", *"megan", "tab", *"fri")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, EntryDetailScreen)
@@ -105,7 +105,7 @@ async def test_retiering_a_breach_down_keeps_it_breached(demo: Store) -> None:
         assert was["tier"] == 3
         await pilot.press("t")
         await pilot.pause()
-        await pilot.press("enter", "down", "enter", "tab", *"GP review", "enter")
+        await pilot.press("space", "down", "enter", "tab", *"GP review", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, EntryDetailScreen)
         assert "tier 4 Routine" in text(app, "#summary")
@@ -138,7 +138,7 @@ async def test_a_refused_form_keeps_what_was_typed(demo: Store) -> None:
         before = audit_count(demo)
         await pilot.press("t")
         await pilot.pause()
-        await pilot.press("enter", "down", "enter", "tab", "enter")  # no reason given
+        await pilot.press("space", "down", "enter", "tab", "enter")  # no reason given
         await pilot.pause()
         form = app.screen
         assert isinstance(form, FormScreen)  # still open

@@ -319,7 +319,7 @@ async def test_a_whole_safety_brief_is_minuted_and_signed_off(demo: Store) -> No
         await pilot.press(keys[0])
         await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the action form")
         assert form(app).form_title == "New action"
-        assert f"Linked to {BRIEF} (22/11/2026)" in form_text(app)
+        assert f"In the meeting: {BRIEF} (22/11/2026) · ctrl+o takes it out" in form_text(app)
         await pilot.press(*keys[1:])
         runner = await in_room(app, pilot)
         assert len(keys) == KEYSTROKES_TO_RECORD_AN_ACTION, (

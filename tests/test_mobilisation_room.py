@@ -147,7 +147,7 @@ async def test_a_rag_is_rated_with_why_in_the_meeting_and_the_trend_shows_it(
             await pilot.press("down")
         await pilot.press("a")
         await fill(app, pilot, *"Book induction for agency staff", "enter", *"gareth", "enter")
-        assert "Linked to go-live risk: Agency therapists" in form_text(app)
+        assert "About: go-live risk: Agency therapists" in form_text(app)
         await pilot.press(*"fri", "ctrl+s")
         await in_room(app, pilot)
         mitigation = one(demo, "SELECT * FROM action ORDER BY id DESC LIMIT 1")

@@ -105,7 +105,7 @@ async def test_a_week_of_huddle_changes_survives_the_next_extract(
         await settle(app, pilot)
         # RR-1004: raised from tier 3 to 2 and given an owner at the huddle.
         await open_entry(app, pilot, "RR-1004")
-        await save_form(app, pilot, "t", "enter", "up", "enter", "tab", *"new symptoms")
+        await save_form(app, pilot, "t", "space", "up", "enter", "tab", *"new symptoms")
         await save_form(app, pilot, "o", *"Omar", "tab", *"allocated")
         await pilot.press("escape")
         # RR-1002: phoned yesterday, later than the provider's record of a contact.
