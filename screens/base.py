@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from huddle.agenda import TimerPhase
 from huddle.commands import GLOBAL_COMMANDS, Command
 from huddle.dates import long_uk
 from huddle.links import Link
@@ -39,6 +40,31 @@ class AppKeys(Static):
                 for key, title in [*keys, ("^p", "palette")]
             )
         )
+
+
+class RoomCountdown(Static):
+    """On a screen opened from the meeting runner (an entry, an action, the minutes): the
+    meeting and its countdown, so the time left stays in view. Hidden elsewhere, and on
+    the runner itself, which shows its own."""
+
+    def on_mount(self) -> None:
+        self.display = False
+        self.set_interval(1.0, self.tick)
+        self.tick()
+
+    def tick(self) -> None:
+        stack = self.app.screen_stack
+        here = self.screen
+        below = stack[: stack.index(here)] if here in stack else []
+        runner = next((s for s in reversed(below) if hasattr(s, "countdown")), None)
+        shown = runner.countdown() if runner is not None else None
+        self.display = shown is not None
+        if shown is None:
+            return
+        series, timer = shown
+        self.update(f"IN THE MEETING: {escape(series)} · {timer.words} · esc goes back")
+        for phase in TimerPhase:
+            self.set_class(phase == timer.phase, f"timer-{phase.name.lower().replace('_', '-')}")
 
 
 class HuddleScreen(Screen[None]):
@@ -70,6 +96,7 @@ class HuddleScreen(Screen[None]):
                 classes="banner refusal-banner",
                 markup=False,
             )
+        yield RoomCountdown(classes="banner room-countdown")
         yield from self.compose_body()
         # Two lines at the bottom: the same app-wide keys on every screen, and under them
         # this screen's own keys, which then fit on one line even on the busiest screen.

@@ -90,7 +90,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             # query): their text, never markup that could restyle or break the form.
             yield Label(self.form_title, classes="form-title", markup=False)
             if self.note:
-                yield Static(self.note, markup=False)
+                yield Static(self.note, id="form-note", markup=False)
             if self.capture is not None:
                 yield Static(self._capture_words(), id="capture", markup=False)
             for spec in self.fields:

@@ -4,8 +4,11 @@ one audited write, and keeps what was typed when it is refused."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+
+from textual import on
+from textual.widgets import Input, Select, Static
 
 from huddle.agenda import ESCALATION_ROUTES, SHIFTS
 from huddle.links import Capture
@@ -120,15 +123,16 @@ def risk_form(
 def sign_off_form(
     store: Store,
     meeting: Meeting,
-    now: datetime,
+    now: Callable[[], datetime],
     without_escalation: Sequence[str],
 ) -> FormScreen[Meeting]:
     """Sign off as the signed-in person: nobody chooses who signs (the store refuses
-    anyone but the chair or someone marked present, in words naming who may)."""
+    anyone but the chair or someone marked present, in words naming who may). Signed at
+    the moment it is saved (`now()` then), not when the form opened."""
 
     def save(_: dict[str, str]) -> Meeting:
         assert meeting.id is not None
-        return meetings.sign_off(store, meeting.id, meeting.version, now=now)
+        return meetings.sign_off(store, meeting.id, meeting.version, now=now())
 
     if without_escalation:
         shown = "\n".join(f"  {name}" for name in without_escalation[:8])
@@ -224,27 +228,80 @@ def _count(typed: str, field: str) -> int:
     return int(words)
 
 
-def capacity_form(store: Store, today: date) -> FormScreen[ShiftCapacity]:
-    def save(typed: dict[str, str]) -> ShiftCapacity:
-        return meetings.set_capacity(
-            store,
-            day=today,
-            shift=typed["shift"],
-            planned=_count(typed["planned"], "planned"),
-            on_shift=_count(typed["on_shift"], "on shift"),
-            flags=typed["flags"],
+class CapacityForm(FormScreen[ShiftCapacity]):
+    """The shift's capacity, opened with the figures last entered for the shift shown (to
+    confirm or change); choosing another shift brings its own, unless they were typed."""
+
+    def __init__(self, store: Store, today: date, series: str) -> None:
+        self.last = meetings_read.last_capacity(store, today)
+        # The brief's own shift where its name says it ("Early shift brief"), else the first.
+        shift = next((s for s in SHIFTS if s in series.lower()), SHIFTS[0])
+
+        def save(typed: dict[str, str]) -> ShiftCapacity:
+            return meetings.set_capacity(
+                store,
+                day=today,
+                shift=typed["shift"],
+                planned=_count(typed["planned"], "planned"),
+                on_shift=_count(typed["on_shift"], "on shift"),
+                flags=typed["flags"],
+            )
+
+        super().__init__(
+            f"Capacity for a shift today ({today:%d/%m/%Y})",
+            [
+                FormField("shift", "Shift", "choice", value=shift, choices=SHIFTS),
+                *self._figures(shift),
+            ],
+            save,
+            note=self._said(shift),
         )
 
-    return FormScreen(
-        f"Capacity for a shift today ({today:%d/%m/%Y})",
-        [
-            FormField("shift", "Shift", "choice", choices=SHIFTS),
-            FormField("planned", "Planned", placeholder="staff planned for the shift"),
-            FormField("on_shift", "On shift", placeholder="staff actually on shift"),
-            FormField("flags", "Flags", placeholder="anything limiting capacity (optional)"),
-        ],
-        save,
-    )
+    def _figures(self, shift: str) -> list[FormField]:
+        last = self.last.get(shift)
+        return [
+            FormField(
+                "planned",
+                "Planned",
+                value=str(last.planned) if last else "",
+                placeholder="staff planned for the shift",
+            ),
+            FormField(
+                "on_shift",
+                "On shift",
+                value=str(last.on_shift) if last else "",
+                placeholder="staff actually on shift",
+            ),
+            FormField(
+                "flags",
+                "Flags",
+                value=last.flags if last else "",
+                placeholder="anything limiting capacity (optional)",
+            ),
+        ]
+
+    def _said(self, shift: str) -> str:
+        last = self.last.get(shift)
+        if last is None:
+            return f"Nothing entered yet for the {shift} shift."
+        return (
+            f"Last entered for the {shift} shift on {last.day:%d/%m/%Y}: {last.planned} "
+            f"planned, {last.on_shift} on shift. Confirm or change."
+        )
+
+    @on(Select.Changed, "#field-shift")
+    def _shift_chosen(self, event: Select.Changed) -> None:
+        shift = str(event.value)
+        if self.typed():
+            return  # what was typed stands; only the untouched figures follow the shift
+        self.fields = (self.fields[0], *self._figures(shift))
+        for spec in self.fields[1:]:
+            self.query_one(f"#field-{spec.name}", Input).value = spec.value
+        self.query_one("#form-note", Static).update(self._said(shift))
+
+
+def capacity_form(store: Store, today: date, series: str = "") -> FormScreen[ShiftCapacity]:
+    return CapacityForm(store, today, series)
 
 
 def attendee_form(store: Store, meeting: Meeting, staff: Sequence[Person]) -> FormScreen[object]:

@@ -20,7 +20,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from huddle.action_query import ActionQuery, ActionView
-from huddle.agenda import SectionKey, TimerPhase, agenda, section_after, section_of, timer
+from huddle.agenda import (
+    SectionKey,
+    Timer,
+    TimerPhase,
+    agenda,
+    section_after,
+    section_of,
+    timer,
+)
 from huddle.commands import Command
 from huddle.links import Link
 from huddle.models import AttendanceStatus, Meeting, MeetingState
@@ -41,8 +49,10 @@ from screens.mobilisation import RagHistoryScreen
 from screens.mobilisation_forms import rag_form, review_risk_form
 from screens.mobilisation_lists import ProgrammeQuery, RiskList, WorkstreamList
 from screens.paged_list import Cells, PagedList, fitted, header
+from screens.since_last import SinceLastScreen
 from store import meetings
 from store.action_list import count_actions
+from store.briefing import SinceLast
 from store.connection import Store
 from store.errors import REFUSALS
 from store.meeting_reads import AttendanceLine, attendance, meeting_row
@@ -70,6 +80,14 @@ RUNNER_COMMANDS = (
         "open_row",
         "Open",
         "Open the highlighted entry or action; a workstream's RAG history; review a go-live risk",
+    ),
+    Command(
+        "room-since",
+        "l",
+        "l",
+        "since_last",
+        "Since last",
+        "The new breaches and newly overdue actions since the series last met, to open",
     ),
     Command("room-minutes", "m", "m", "minutes", "Minutes", "The minutes so far (a draft)"),
     Command("room-sign-off", "s", "s", "sign_off", "Sign off", "Sign off and lock the meeting"),
@@ -269,15 +287,27 @@ class RunnerScreen(HuddleScreen):
         self._tick()
         self.refresh_bindings()
 
+    def countdown(self) -> tuple[str, Timer] | None:
+        """The meeting's series and its countdown now; None before it is read or once it
+        is signed off. Screens opened from here show it too (screens.base.RoomCountdown)."""
+        meeting = self.view.meeting if self.view else None
+        if meeting is None or meeting.started_at is None:
+            return None
+        if meeting.state == MeetingState.SIGNED_OFF:
+            return None
+        now = self.app.clock.now()
+        return meeting.series, timer(meeting.started_at, now, meeting.timebox_minutes)
+
     def _tick(self) -> None:
         meeting = self.view.meeting if self.view else None
         widget = self.query_one("#timer", Static)
-        if meeting is None or meeting.started_at is None:
-            return
-        if meeting.state == MeetingState.SIGNED_OFF:
+        if meeting is not None and meeting.state == MeetingState.SIGNED_OFF:
             widget.update(f"SIGNED OFF {meeting.signed_off_at:%H:%M}")
             return
-        shown = timer(meeting.started_at, self.app.clock.now(), meeting.timebox_minutes)
+        countdown = self.countdown()
+        if countdown is None:
+            return
+        shown = countdown[1]
         widget.update(shown.words)
         for phase in TimerPhase:
             widget.set_class(phase == shown.phase, f"timer-{phase.name.lower().replace('_', '-')}")
@@ -357,7 +387,8 @@ class RunnerScreen(HuddleScreen):
             self._form_then_load(on_call_form(self.app.store, self.today, self.view.staff))
 
     def action_capacity(self) -> None:
-        self._form_then_load(capacity_form(self.app.store, self.today))
+        series = self.view.meeting.series if self.view is not None else ""
+        self._form_then_load(capacity_form(self.app.store, self.today, series))
 
     def action_open_row(self) -> None:
         shown = self._list()
@@ -379,6 +410,10 @@ class RunnerScreen(HuddleScreen):
             )
             self._form_then_load(form)
 
+    def action_since_last(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(SinceLastScreen(self.view.since_last))
+
     def action_minutes(self) -> None:
         self.app.push_screen(MinutesScreen(self.meeting_id))
 
@@ -395,7 +430,7 @@ class RunnerScreen(HuddleScreen):
             self.app.switch_screen(MinutesScreen(self.meeting_id))
 
         form = sign_off_form(
-            self.app.store, view.meeting, self.app.clock.now(), view.without_escalation
+            self.app.store, view.meeting, self.app.clock.now, view.without_escalation
         )
         self.app.push_screen(form, signed)
 
@@ -438,13 +473,30 @@ def _agenda(view: RoomView) -> str:
     return "\n".join(lines)
 
 
+SINCE_NAMED = 2
+"""How many new breaches are named beside the agenda (l lists them all)."""
+
+
+def _since(since: SinceLast) -> list[str]:
+    """What changed, with the first new breaches named: "New breaches: 17 (SJ NB-000161,
+    PK NB-000281, …)". Every one, and each overdue action, is listed (and opened) with l."""
+    lines = [escape(line) for line in since.lines]
+    at = next((n for n, line in enumerate(lines) if line.startswith("New breaches")), None)
+    if since.breaches and at is not None:
+        named = ", ".join(escape(item.short) for item in since.breaches[:SINCE_NAMED])
+        lines[at] += f" ({named}{', …' if len(since.breaches) > SINCE_NAMED else ''})"
+    return lines
+
+
 def _side(view: RoomView) -> str:
-    lines = ["[b]Since last meeting[/b]", *(escape(line) for line in view.since_last), ""]
+    lines = []
+    if view.without_escalation:
+        # First, so no list above can push it out of sight.
+        lines += [f"[b]{len(view.without_escalation)} BREACHES WITHOUT ESCALATION[/b]", ""]
+    lines += ["[b]Since last meeting[/b] (l lists them)", *_since(view.since_last), ""]
     lines.append(
         f"[b]Recorded[/b] {view.decisions} decisions · {view.actions} actions · {view.risks} risks"
     )
     lines += [f"{r.kind[0].upper()} {escape(r.words)}" for r in view.recorded]
-    if view.without_escalation:
-        lines += ["", f"[b]{len(view.without_escalation)} BREACHES WITHOUT ESCALATION[/b]"]
     lines += ["", "d decision · a action · r risk"]
     return "\n".join(lines)

@@ -8,12 +8,13 @@ in the transaction that locks the meeting).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from huddle.action_query import ActionQuery, ActionView
 from huddle.agenda import ESCALATION_ROUTES, SectionKey
 from huddle.dates import uk
-from huddle.models import RUNG_WORKING_DAYS, Meeting, MeetingKind
+from huddle.models import RUNG_WORKING_DAYS, AttendanceStatus, Meeting, MeetingKind
 from huddle.nhs_number import spaced
 from huddle.readiness import HIGH_RISK_SCORE, countdown, percent, readiness
 from store.action_list import count_actions
@@ -70,23 +71,32 @@ def _attendance(source: Source, meeting: Meeting) -> tuple[str, ...]:
     return (f"Present {present} · apologies {apologies} · not yet marked {unmarked}",)
 
 
-def _routes(source: Source, as_at: date) -> tuple[str, ...]:
+def _routes(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]:
+    """Each route and who is on call for it today, flagged in words when nobody is, or
+    when that person is not here: marked apologies, or not (yet) marked present."""
     ladder = " → ".join(f"{rung} ({days} working d)" for rung, days in RUNG_WORKING_DAYS.items())
     on_call = {
-        route: (name, contact)
-        for route, name, contact in source.conn.execute(
-            "SELECT c.route, p.name, c.contact FROM on_call AS c "
-            "JOIN person AS p ON p.id = c.person_id WHERE c.day = ?",
-            (as_at.isoformat(),),
+        route: (name, contact, status)
+        for route, name, contact, status in source.conn.execute(
+            "SELECT c.route, p.name, c.contact, a.status FROM on_call AS c "
+            "JOIN person AS p ON p.id = c.person_id "
+            "LEFT JOIN attendance AS a ON a.person_id = c.person_id AND a.meeting_id = ? "
+            "WHERE c.day = ?",
+            (meeting.id, as_at.isoformat()),
         )
     }
     lines = [f"Escalation ladder: {ladder}"]
     for route in ESCALATION_ROUTES:
-        if route in on_call:
-            name, contact = on_call[route]
-            lines.append(f"{route.capitalize()}: {name}" + (f", {contact}" if contact else ""))
-        else:
-            lines.append(f"{route.capitalize()}: NOBODY ENTERED as on call today")
+        if route not in on_call:
+            lines.append(f"{route.capitalize()}: NOBODY ON CALL entered today (o names someone)")
+            continue
+        name, contact, status = on_call[route]
+        line = f"{route.capitalize()}: {name}" + (f", {contact}" if contact else "")
+        if status == AttendanceStatus.APOLOGIES:
+            line += " — SENT APOLOGIES: check they can be reached, or name cover (o)"
+        elif status != AttendanceStatus.PRESENT:
+            line += " — NOT MARKED PRESENT: check they can be reached"
+        lines.append(line)
     return tuple(lines)
 
 
@@ -275,7 +285,7 @@ def section_facts(
     if key == SectionKey.ATTENDANCE:
         return _attendance(source, meeting)
     if key == SectionKey.ROUTES:
-        return _routes(source, as_at)
+        return _routes(source, meeting, as_at)
     if key == SectionKey.HIGH_RISK:
         return _high_risk(source, as_at)
     if key == SectionKey.CAPACITY:
@@ -305,30 +315,67 @@ def section_facts(
     return _risks(source, meeting)
 
 
-def since_last(source: Source, meeting: Meeting, as_at: date) -> tuple[str, ...]:
-    """What changed since the series last met: new breaches, newly overdue actions, RAG
-    changes and fired triggers."""
+@dataclass(frozen=True)
+class SinceItem:
+    """One new breach or newly overdue action, by name, for the room to open."""
+
+    kind: str  # "entry" or "action"
+    id: int
+    words: str
+    short: str
+    """Few enough words for the runner's side panel: initials and local id; a title."""
+
+
+@dataclass(frozen=True)
+class SinceLast:
+    lines: tuple[str, ...]
+    """In words: since when, then the counts, RAG changes and fired triggers."""
+    breaches: tuple[SinceItem, ...] = ()
+    overdue: tuple[SinceItem, ...] = ()
+
+
+def since_last(source: Source, meeting: Meeting, as_at: date) -> SinceLast:
+    """What changed since the series last met: new breaches and newly overdue actions,
+    each by name, RAG changes and fired triggers."""
     before = previous_meeting(source, meeting)
     if before is None:
-        return ("The first meeting of this series: nothing to compare with",)
+        return SinceLast(("The first meeting of this series: nothing to compare with",))
     params = {"since": before.held_on.isoformat(), "as_at": as_at.isoformat()}
-    new_breaches = source.conn.execute(
-        "SELECT count(*) FROM waiting_entry AS e WHERE e.status = 'waiting' "
-        "AND e.breach_date >= :since AND e.breach_date < :as_at",
-        params,
-    ).fetchone()[0]
-    newly_overdue = source.conn.execute(
-        "SELECT count(*) FROM action AS a WHERE a.status != 'closed' "
-        "AND a.due_date >= :since AND a.due_date < :as_at",
-        params,
-    ).fetchone()[0]
-    return (
+    breaches = tuple(
+        SinceItem(
+            "entry",
+            entry_id,
+            f"{initials} · {local_id or spaced(nhs)} · NHS {spaced(nhs)} · breached "
+            f"{uk(date.fromisoformat(breach))}",
+            f"{initials} {local_id or spaced(nhs)}",
+        )
+        for entry_id, initials, local_id, nhs, breach in source.conn.execute(
+            "SELECT e.id, e.initials, e.local_id, e.nhs_number, e.breach_date "
+            "FROM waiting_entry AS e WHERE e.status = 'waiting' "
+            "AND e.breach_date >= :since AND e.breach_date < :as_at "
+            "ORDER BY e.breach_date, e.id",
+            params,
+        )
+    )
+    overdue = tuple(
+        SinceItem(
+            "action", action_id, f"{title} — {owner}, due {uk(date.fromisoformat(due))}", title
+        )
+        for action_id, title, owner, due in source.conn.execute(
+            "SELECT a.id, a.title, p.name, a.due_date FROM action AS a "
+            "JOIN person AS p ON p.id = a.owner_id WHERE a.status != 'closed' "
+            "AND a.due_date >= :since AND a.due_date < :as_at ORDER BY a.due_date, a.id",
+            params,
+        )
+    )
+    lines = (
         f"Since {uk(before.held_on)} ({_days(as_at - before.held_on)}):",
-        f"New breaches: {new_breaches}",
-        f"Newly overdue actions: {newly_overdue}",
+        f"New breaches: {len(breaches)}",
+        f"Newly overdue actions: {len(overdue)}",
         _rag_changes(source, meeting, before.held_on, as_at),
         _fired_since(source, before.held_on, as_at),
     )
+    return SinceLast(lines, breaches, overdue)
 
 
 def _fired_since(source: Source, since: date, as_at: date) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from huddle.models import AttendanceStatus, Meeting, MeetingState
+from huddle.models import AttendanceStatus, Meeting, MeetingState, ShiftCapacity
 from store.connection import Store, Transaction
 from store.errors import NotFound
 
@@ -93,3 +93,19 @@ def attendance(source: Store | Transaction, current: Meeting) -> list[Attendance
         AttendanceLine(pid, name, role, AttendanceStatus(status) if status else None)
         for pid, name, role, status in rows
     ]
+
+
+def last_capacity(store: Store, as_at: date) -> dict[str, ShiftCapacity]:
+    """Each shift's capacity as last entered on or before `as_at`: the capacity form opens
+    with it, to confirm or change, rather than blank every brief."""
+    rows = store.db.query(
+        """
+        SELECT * FROM shift_capacity AS c
+        WHERE c.day <= :as_at AND c.id = (
+            SELECT s.id FROM shift_capacity AS s WHERE s.shift = c.shift AND s.day <= :as_at
+            ORDER BY s.day DESC, s.id DESC LIMIT 1
+        )
+        """,
+        {"as_at": as_at.isoformat()},
+    )
+    return {row["shift"]: ShiftCapacity.model_validate(row) for row in rows}

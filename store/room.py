@@ -10,7 +10,7 @@ from datetime import date
 from huddle.agenda import SectionKey, section_of
 from huddle.dates import uk
 from huddle.models import AttendanceStatus, Meeting, MeetingKind, Person
-from store.briefing import breaches_without_escalation, section_facts, since_last
+from store.briefing import SinceLast, breaches_without_escalation, section_facts, since_last
 from store.connection import Store
 from store.meeting_reads import attendance, meeting_row
 from store.mobilisation_reads import programme_of
@@ -33,7 +33,7 @@ class RoomView:
     meeting: Meeting
     section: SectionKey
     facts: tuple[str, ...]
-    since_last: tuple[str, ...]
+    since_last: SinceLast
     recorded: tuple[Recorded, ...]
     """Decisions, then actions, then risks, each the latest first; at most RECORDED_SHOWN."""
     decisions: int

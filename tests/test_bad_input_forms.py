@@ -179,7 +179,7 @@ FACTORY_FORMS: dict[str, Callable[[Room], FormScreen]] = {
     "risk": lambda r: meeting_forms.risk_form(
         r.store, TODAY, r.meeting.section, r.capture, r.staff
     ),
-    "sign-off": lambda r: meeting_forms.sign_off_form(r.store, r.meeting, NOW, []),
+    "sign-off": lambda r: meeting_forms.sign_off_form(r.store, r.meeting, lambda: NOW, []),
     "addendum": lambda r: meeting_forms.addendum_form(r.store, r.signed, NOW),
     "start a meeting": lambda r: meeting_forms.start_form(r.store, TODAY, NOW, r.staff),
     "on call": lambda r: meeting_forms.on_call_form(r.store, TODAY, r.staff),
