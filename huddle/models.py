@@ -350,6 +350,17 @@ class Risk(Record):
     section: str = ""
 
 
+class RiskClosure(Record):
+    """A risk carried forward, recorded closed at a later meeting of its series: with why,
+    and by whom (the signed-in person). Until then it is carried to every meeting."""
+
+    risk_id: int
+    meeting_id: int
+    closed_on: date
+    reason: str = Field(min_length=1)
+    closed_by: int
+
+
 class Addendum(Record):
     """A correction to a signed-off meeting: the minutes stand, the addendum follows them."""
 

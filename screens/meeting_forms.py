@@ -21,6 +21,7 @@ from huddle.models import (
     OnCall,
     Person,
     Risk,
+    RiskClosure,
     ShiftCapacity,
 )
 from huddle.people import match_person
@@ -28,6 +29,7 @@ from screens.form import FormField, FormScreen
 from store import meeting_reads as meetings_read
 from store import meetings
 from store.connection import Store
+from store.meeting_reads import CarriedRisk
 
 
 def person_field(name: str, label: str, staff: Sequence[Person], value: str = "") -> FormField:
@@ -302,6 +304,29 @@ class CapacityForm(FormScreen[ShiftCapacity]):
 
 def capacity_form(store: Store, today: date, series: str = "") -> FormScreen[ShiftCapacity]:
     return CapacityForm(store, today, series)
+
+
+def close_risk_form(
+    store: Store, meeting: Meeting, today: date, carried: Sequence[CarriedRisk]
+) -> FormScreen[RiskClosure]:
+    """Close a risk carried into this meeting, with why; it is then carried no further."""
+    still_open = [risk for risk in carried if risk.closed_here is None]
+    labels = tuple(f"{n}. {risk.text} — {risk.owner}" for n, risk in enumerate(still_open, 1))
+
+    def save(typed: dict[str, str]) -> RiskClosure:
+        assert meeting.id is not None
+        risk = still_open[labels.index(typed["risk"])]
+        return meetings.close_risk(store, meeting.id, risk.id, reason=typed["reason"], today=today)
+
+    return FormScreen(
+        "Close a risk carried forward",
+        [
+            FormField("risk", "Risk", "choice", choices=labels),
+            FormField("reason", "Reason", placeholder="why it is no longer a risk: what changed"),
+        ],
+        save,
+        note="Closed by you, today; it is carried to no later meeting.",
+    )
 
 
 def attendee_form(store: Store, meeting: Meeting, staff: Sequence[Person]) -> FormScreen[object]:

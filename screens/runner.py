@@ -42,7 +42,13 @@ from screens.form import FormScreen
 from screens.keys import bindings
 from screens.leave import LeaveMeeting
 from screens.markup import escape
-from screens.meeting_forms import attendee_form, capacity_form, on_call_form, sign_off_form
+from screens.meeting_forms import (
+    attendee_form,
+    capacity_form,
+    close_risk_form,
+    on_call_form,
+    sign_off_form,
+)
 from screens.messages import LoadFailed, RoomLoaded
 from screens.minutes_view import MinutesScreen
 from screens.mobilisation import RagHistoryScreen
@@ -72,6 +78,14 @@ RUNNER_COMMANDS = (
     Command("room-add", "plus", "+", "add_attendee", "Add person", "Someone not on the list"),
     Command("room-on-call", "o", "o", "on_call", "On call", "Enter who is on call for a route"),
     Command("room-capacity", "c", "c", "capacity", "Capacity", "Enter staff planned and on shift"),
+    Command(
+        "room-close-risk",
+        "k",
+        "k",
+        "close_risk",
+        "Close risk",
+        "Close a risk carried forward from an earlier meeting, with why",
+    ),
     Command("room-rate", "g", "g", "rate", "RAG…", "Rate the highlighted workstream, with why"),
     Command(
         "room-open",
@@ -99,6 +113,7 @@ _SECTION_KEYS = {
     "add_attendee": {SectionKey.ATTENDANCE},
     "on_call": {SectionKey.ROUTES},
     "capacity": {SectionKey.CAPACITY},
+    "close_risk": {SectionKey.CARRIED},
     "rate": {SectionKey.WORKSTREAMS},
 }
 _ACTION_SECTIONS = (SectionKey.SAFETY_ACTIONS, SectionKey.CARRIED, SectionKey.TRIGGERS)
@@ -315,6 +330,11 @@ class RunnerScreen(HuddleScreen):
     # --- keys ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_risk" and self.section == SectionKey.CARRIED:
+            still_open = self.view is not None and any(
+                risk.closed_here is None for risk in self.view.carried_risks
+            )
+            return True if still_open else None  # shown, dimmed, when none is open
         if action in _SECTION_KEYS:
             return self.section in _SECTION_KEYS[action]
         if action == "open_row":
@@ -389,6 +409,12 @@ class RunnerScreen(HuddleScreen):
     def action_capacity(self) -> None:
         series = self.view.meeting.series if self.view is not None else ""
         self._form_then_load(capacity_form(self.app.store, self.today, series))
+
+    def action_close_risk(self) -> None:
+        view = self.view
+        if view is not None and any(risk.closed_here is None for risk in view.carried_risks):
+            form = close_risk_form(self.app.store, view.meeting, self.today, view.carried_risks)
+            self._form_then_load(form)
 
     def action_open_row(self) -> None:
         shown = self._list()

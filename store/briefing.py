@@ -20,7 +20,7 @@ from huddle.readiness import HIGH_RISK_SCORE, countdown, percent, readiness
 from store.action_list import count_actions
 from store.connection import Store, Transaction
 from store.held_changes import open_count
-from store.meeting_reads import attendance, previous_meeting
+from store.meeting_reads import attendance, carried_risks, previous_meeting
 from store.mobilisation_reads import (
     coverage,
     programme_of,
@@ -154,6 +154,22 @@ def _actions(source: Source, meeting: Meeting, as_at: date, key: SectionKey) -> 
         f"{every} actions from earlier meetings of the series (last held {uk(before.held_on)}): "
         f"{still_open} still open ({late} OVERDUE), {every - still_open} closed since",
     )
+
+
+def _carried_risks(source: Source, meeting: Meeting) -> tuple[str, ...]:
+    """The series' risks still open, each with its owner, carried like actions until a
+    meeting closes one with why (k in the room)."""
+    carried = carried_risks(source, meeting)
+    if not carried:
+        return ()
+    still_open = sum(1 for risk in carried if risk.closed_here is None)
+    lines = [f"{len(carried)} risks carried forward: {still_open} still open"]
+    for risk in carried:
+        state = "OPEN" if risk.closed_here is None else f"closed here: {risk.closed_here}"
+        lines.append(
+            f"  RISK {risk.text} — owner {risk.owner}, raised {uk(risk.raised_on)} — {state}"
+        )
+    return tuple(lines)
 
 
 def _tiers(source: Source, as_at: date) -> tuple[str, ...]:
@@ -290,8 +306,10 @@ def section_facts(
         return _high_risk(source, as_at)
     if key == SectionKey.CAPACITY:
         return _capacity(source, as_at)
-    if key in (SectionKey.SAFETY_ACTIONS, SectionKey.CARRIED):
+    if key == SectionKey.SAFETY_ACTIONS:
         return _actions(source, meeting, as_at, key)
+    if key == SectionKey.CARRIED:
+        return (*_actions(source, meeting, as_at, key), *_carried_risks(source, meeting))
     if key == SectionKey.TIERS:
         return _tiers(source, as_at)
     if key in (

@@ -109,3 +109,37 @@ def last_capacity(store: Store, as_at: date) -> dict[str, ShiftCapacity]:
         {"as_at": as_at.isoformat()},
     )
     return {row["shift"]: ShiftCapacity.model_validate(row) for row in rows}
+
+
+@dataclass(frozen=True)
+class CarriedRisk:
+    """A risk raised at an earlier meeting of the series and not closed before this one."""
+
+    id: int
+    text: str
+    owner: str
+    raised_on: date
+    closed_here: str | None
+    """Why it was closed at this meeting; None while it stays open."""
+
+
+def carried_risks(source: Store | Transaction, current: Meeting) -> list[CarriedRisk]:
+    """The risks carried into `current`, like actions: raised at the series' earlier
+    meetings, open, or closed at this one (said so), oldest first."""
+    rows = source.conn.execute(
+        """
+        SELECT r.id, r.text, p.name, r.raised_on, c.reason
+        FROM risk AS r
+        JOIN meeting AS m ON m.id = r.meeting_id
+        JOIN person AS p ON p.id = r.owner_id
+        LEFT JOIN risk_closure AS c ON c.risk_id = r.id
+        WHERE m.series = :series AND m.id != :this AND m.held_on <= :held_on
+          AND (c.id IS NULL OR c.meeting_id = :this)
+        ORDER BY r.raised_on, r.id
+        """,
+        {"series": current.series, "this": current.id, "held_on": current.held_on.isoformat()},
+    ).fetchall()
+    return [
+        CarriedRisk(risk_id, text, owner, date.fromisoformat(raised), reason)
+        for risk_id, text, owner, raised, reason in rows
+    ]

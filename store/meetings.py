@@ -21,12 +21,13 @@ from huddle.models import (
     MeetingState,
     OnCall,
     Risk,
+    RiskClosure,
     Series,
     ShiftCapacity,
 )
 from store import audit, records
 from store.connection import Store, Transaction
-from store.meeting_reads import meeting_row
+from store.meeting_reads import carried_risks, meeting_row
 from store.minutes import minutes_of
 from store.oversight import take_agenda_items
 from store.people import acting_person, checked_person
@@ -195,6 +196,32 @@ def record_risk(
                 meeting_id=meeting_id,
                 section=section,
                 entry_id=entry_id,
+            ),
+        )
+
+
+def close_risk(
+    store: Store, meeting_id: int, risk_id: int, *, reason: str, today: date
+) -> RiskClosure:
+    """A risk carried into this meeting is closed here, with why, by the signed-in person:
+    from then on it is carried no further. A risk closes once."""
+    why = _required(reason, "reason", "say why it is no longer a risk (what changed)")
+    with store.write(f"risk closed: {why}") as txn:
+        meeting = _open(txn, meeting_id)
+        carried = {risk.id: risk for risk in carried_risks(txn, meeting)}
+        if risk_id not in carried:
+            raise ValueError("risk: choose one carried forward into this meeting")
+        if carried[risk_id].closed_here is not None:
+            raise ValueError(f"risk: already closed here ({carried[risk_id].closed_here})")
+        closed_by = acting_person(txn, "closed by").id
+        return records.insert(
+            txn,
+            RiskClosure(
+                risk_id=risk_id,
+                meeting_id=meeting_id,
+                closed_on=today,
+                reason=why,
+                closed_by=closed_by,
             ),
         )
 

@@ -29,6 +29,7 @@ from huddle.models import (
     RagRating,
     Record,
     Risk,
+    RiskClosure,
     RiskTier,
     Series,
     Service,
@@ -60,6 +61,7 @@ TABLES: dict[type[Record], str] = {
     CommissionerQuery: "commissioner_query",
     MobilisationProgramme: "mobilisation_programme",
     Risk: "risk",
+    RiskClosure: "risk_closure",
     Addendum: "addendum",
     OnCall: "on_call",
     ShiftCapacity: "shift_capacity",
@@ -210,7 +212,7 @@ def update(store: Store, record: R, reason: str) -> R:
             "an action or commissioner query changes through store.actions or"
             " store.commissioner_queries, which keep its evidence and history"
         )
-    if isinstance(record, Meeting | Attendance | Decision | Risk | Addendum):
+    if isinstance(record, Meeting | Attendance | Decision | Risk | RiskClosure | Addendum):
         raise ValueError(
             "a meeting and what is recorded in it change through store.meetings, which"
             " refuses every change once the meeting is signed off"

@@ -12,7 +12,7 @@ from huddle.dates import uk
 from huddle.models import AttendanceStatus, Meeting, MeetingKind, Person
 from store.briefing import SinceLast, breaches_without_escalation, section_facts, since_last
 from store.connection import Store
-from store.meeting_reads import attendance, meeting_row
+from store.meeting_reads import CarriedRisk, attendance, carried_risks, meeting_row
 from store.mobilisation_reads import programme_of
 from store.oversight_reads import on_agenda
 from store.people import everyone
@@ -48,6 +48,8 @@ class RoomView:
     """The mobilisation programme a mobilisation meeting reviews (None for others)."""
     triggers: int
     """Fired triggers on this meeting's agenda."""
+    carried_risks: tuple[CarriedRisk, ...] = ()
+    """Risks of the series' earlier meetings carried into this one."""
 
 
 _RECORDED = """
@@ -99,4 +101,5 @@ def room_view(store: Store, meeting_id: int, section: str, as_at: date) -> RoomV
             if meeting.kind == MeetingKind.MOBILISATION and (programme := programme_of(store))
             else None,
             triggers=len(on_agenda(store, meeting_id)),
+            carried_risks=tuple(carried_risks(store, meeting)),
         )

@@ -1042,3 +1042,28 @@ def m025_competency_assessor(db: Database) -> None:
     migration (they assess nothing until set-up says so), so their stored rows still match
     their audit rows for `huddle check`."""
     db["person"].add_column("assesses", str)
+
+
+@migrations()
+def m027_risks_carried_forward(db: Database) -> None:
+    """`risk_closure`: a risk raised at one meeting is carried to the series' next ones
+    until a meeting records it closed, with why and by whom (issue 21). A closure belongs
+    to the meeting that records it, and is locked with it when it is signed off; a risk
+    closes once."""
+    _create(
+        db,
+        "risk_closure",
+        {"risk_id": int, "meeting_id": int, "closed_on": str, "reason": str, "closed_by": int},
+        foreign_keys=[
+            ("risk_id", "risk", "id"),
+            ("meeting_id", "meeting", "id"),
+            ("closed_by", "person", "id"),
+        ],
+        not_null={"risk_id", "meeting_id", "closed_on", "reason", "closed_by"},
+    )
+    db["risk_closure"].create_index(["risk_id"], unique=True)
+    db["risk_closure"].create_index(["meeting_id"])
+    new, old = _SIGNED_OFF.format("NEW.meeting_id"), _SIGNED_OFF.format("OLD.meeting_id")
+    _refuse(db, "risk_closure_locked_insert", "INSERT", "risk_closure", new, _LOCKED)
+    _refuse(db, "risk_closure_locked_update", "UPDATE", "risk_closure", f"{old} OR {new}", _LOCKED)
+    _refuse(db, "risk_closure_locked_delete", "DELETE", "risk_closure", old, _LOCKED)
