@@ -17,7 +17,7 @@ from functools import partial
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.color import Color
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
@@ -40,6 +40,7 @@ from screens.first_run import SetUp, first_run_form
 from screens.form import FormScreen
 from screens.help import HelpScreen
 from screens.keys import bindings
+from screens.keys_in_order import KeysInOrder
 from screens.meeting_forms import decision_form, risk_form
 from screens.meetings import MeetingsScreen
 from screens.mobilisation import MobilisationScreen
@@ -94,7 +95,7 @@ def _shown(text: str) -> str:
     return "".join("?" * cell_len(c) if is_unseen(c) else c for c in text)
 
 
-class HuddleApp(App[None]):
+class HuddleApp(KeysInOrder):
     CSS_PATH = "app.tcss"
     MODES = {
         "today": TodayScreen,
@@ -136,10 +137,6 @@ class HuddleApp(App[None]):
         demo is set to, nor a wall clock that can be stepped back."""
         self.wall_time: Callable[[], datetime] = datetime.now
         """The computer's own time, by which lockouts run (store.sign_in)."""
-        self._held_keys: list[events.Key] | None = None
-        """Keys pressed while a form saves, let go once it has (see `hold_keys`)."""
-        self._holding = False
-        self._releasing = False
         self.active_at = self.seconds()
         """When a key was last pressed or the mouse clicked: a browser session idle for
         `session.idle_minutes` signs out."""
@@ -192,49 +189,7 @@ class HuddleApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
             self.active_at = self.seconds()
-            if isinstance(event, events.Key):
-                if self._held_keys is not None:
-                    self._held_keys.append(event)
-                    return
-                if self._taken(event):
-                    return
         await super().on_event(event)
-
-    def _taken(self, key: events.Key) -> bool:
-        # A screen may take a key as it arrives (enter in a form moves to the next field at
-        # once), so the keys typed straight after it land where it sent them, however fast.
-        take_key = getattr(self.screen, "take_key", None)
-        return take_key is not None and take_key(key)
-
-    def hold_keys(self) -> None:
-        """Keep the keys that arrive from now on until `release_keys`: a form saving on
-        its last enter, whose keys after it belong to whatever screen follows."""
-        self._holding = True
-        if self._held_keys is None:
-            self._held_keys = []
-
-    def release_keys(self) -> None:
-        """Let the held keys go, in the order pressed, each once the screen has settled
-        after the one before (a key that opens a form sends the next into that form)."""
-        self._holding = False
-        if not self._releasing:
-            self._releasing = True
-            self.call_after_refresh(self._release_one)
-
-    async def _release_one(self) -> None:
-        self._releasing = False
-        if self._holding:
-            return  # a held key's form is saving: it lets the rest go when it has
-        if not self._held_keys:
-            self._held_keys = None
-            return
-        key = self._held_keys.pop(0)
-        try:
-            if not self._taken(key):
-                await super().on_event(key)
-        finally:
-            if not self._holding:
-                self.release_keys()
 
     def sign_out_if_idle(self) -> None:
         # A display (the wall screen) is never touched: it stays signed in.

@@ -138,7 +138,7 @@ async def test_a_marked_set_not_in_the_extract_is_confirmed_in_one_step(demo: St
             form.query_one(".form-title").render()
         )
         # Confirm as: the last choice, keep on the list; then the reason.
-        await pilot.press("enter", "end", "enter", "tab", *"extract fault", "ctrl+s")
+        await pilot.press("space", "end", "enter", "tab", *"extract fault", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, WaitingListScreen)
         assert entries.total == len(missing) - 2

@@ -96,15 +96,15 @@ async def test_ten_attendance_marks_land_on_ten_people_in_turn(demo: Store, gap:
 async def test_a_decision_typed_in_one_burst_fills_each_field_in_turn(
     demo: Store, gap: float
 ) -> None:
-    """`d`, text ⏎ rationale ⏎ owner ⏎, then `]` at once: each part in its own
-    field, the decision saved on the last ⏎, and the `]` after it moves the agenda on."""
+    """`d`, text ⏎ rationale ⏎ owner ⏎, then `]` at once: the text after `d` lands in
+    the form `d` opens (not the list under it), each part in its own field, the decision
+    saved on the last ⏎, and the `]` after it moves the agenda on."""
     app = make_app(demo, FixedClock(TODAY, at=EIGHT))
     async with app.run_test(size=SIZE) as pilot:
         runner = await start(app, pilot, BRIEF)
         first = runner.section
-        await pilot.press("d")
-        await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the decision form")
         keys = [
+            "d",
             *"Close bay 3",
             "enter",
             *"no staff",
