@@ -33,6 +33,7 @@ class SectionKey(StrEnum):
     WORKSTREAMS = "workstream RAG"
     WORKFORCE = "training and supervision"
     RISKS = "risks and concerns"
+    QUERIES = "commissioner queries"
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,21 @@ AGENDAS: dict[MeetingKind, tuple[Section, ...]] = {
             " a on one adds a mitigation action; ⏎ reviews it.",
         ),
     ),
+    MeetingKind.CONTRACT_REVIEW: (
+        _ATTENDANCE,
+        Section(
+            SectionKey.QUERIES,
+            "Commissioner queries",
+            "Each query open or under review: is the response on time, with verified figures"
+            " and evidence? Under review: do returns, records and lived experience align yet?"
+            " (4 then k: v records the monthly review, c the alignment.)",
+        ),
+        _CARRIED,
+        _TRIGGERS,
+        Section(SectionKey.RISKS, "Risks and concerns", "Record each risk with r and its owner."),
+    ),
 }
-# Meetings without an agenda of their own (interface, contract review) take this one.
+# Meetings without an agenda of their own (the interface meeting) take this one.
 GENERAL_AGENDA: tuple[Section, ...] = (
     _ATTENDANCE,
     _CARRIED,

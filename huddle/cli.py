@@ -579,6 +579,11 @@ def status_lines(summary: StatusSummary) -> list[str]:
             if fired.due
             else f"  FIRED {fired.fired_on:%d/%m/%Y} {fired.rule}"
         )
+    lines.append(f"Commissioner queries not closed: {len(summary.queries)}")
+    for query in summary.queries:
+        lines.append(
+            f"  {query.words} — {query.matter} (asked by {query.asked_by}, owner {query.owner})"
+        )
     return lines
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date, timedelta
+
+from huddle.working_days import add_working_days
 
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -51,12 +54,17 @@ def long_uk(value: date) -> str:
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_AHEAD = re.compile(r"^\+(\d{1,3})([dw])$")
+_AHEAD = re.compile(r"^\+(\d{1,3})(wd|d|w)$")
+AHEAD_WORDS = "+3d calendar days, +3wd working days, +2w weeks"
+"""How a form says what `+` counts, so nobody takes `+5d` for working days."""
 
 
-def parse_when(text: str, today: date, field: str = "date") -> date:
+def parse_when(
+    text: str, today: date, field: str = "date", extra_holidays: Collection[date] = ()
+) -> date:
     """A date as typed in the room: `today`, `tomorrow`, a weekday (`fri`, `friday`: the
-    next one after today), `+3d`, `+2w`, or a full UK or ISO date."""
+    next one after today), `+3d` (calendar days), `+3wd` (working days: not weekends, bank
+    holidays or the set-up's `extra_holidays`), `+2w`, or a full UK or ISO date."""
     value = text.strip().lower()
     if value == "today":
         return today
@@ -67,6 +75,8 @@ def parse_when(text: str, today: date, field: str = "date") -> date:
             return today + timedelta(days=(number - today.weekday() - 1) % 7 + 1)
     if match := _AHEAD.match(value):
         count, unit = int(match.group(1)), match.group(2)
+        if unit == "wd":
+            return add_working_days(today, count, extra_holidays)
         return today + timedelta(days=count * (7 if unit == "w" else 1))
     try:
         return parse_date(text, field)
@@ -75,5 +85,5 @@ def parse_when(text: str, today: date, field: str = "date") -> date:
             raise
         raise ValueError(
             f"{field} {text!r} is not a date: type today, tomorrow, a weekday (fri), "
-            "+3d, +2w, dd/mm/yyyy or yyyy-mm-dd"
+            f"{AHEAD_WORDS}, dd/mm/yyyy or yyyy-mm-dd"
         ) from None

@@ -118,6 +118,17 @@ class Service(Record):
     import_account: str | None = None
     """The account a scheduled import runs as (`huddle import ... --user NAME`), the one
     actor of the audit trail that is not a person; None: imports are run by a person."""
+    extra_bank_holidays: list[date] | None = None
+    """Days set-up adds to England and Wales' bank holidays (huddle.working_days), in date
+    order; None: none (m026)."""
+
+    _holidays_from_json = field_validator("extra_bank_holidays", mode="before")(from_json)
+
+    @field_validator("extra_bank_holidays")
+    @classmethod
+    def _holidays_in_order(cls, value: list[date] | None) -> list[date] | None:
+        # None stored as NULL, as for every service before m026.
+        return sorted(set(value)) or None if value else None
 
 
 class Provider(Record):
@@ -389,6 +400,14 @@ class ShiftCapacity(Record):
     flags: str = ""
 
 
+class QueryStep(StrEnum):
+    """A commissioner query's standard steps, created when it is logged."""
+
+    REVIEW = "review"
+    VERIFICATION = "verification"
+    RESPONSE = "response"
+
+
 class Action(Record):
     """Time-bound, with a named owner. Closing needs evidence; a due date that moves keeps
     the first one; a reopened action counts as reopened."""
@@ -419,6 +438,9 @@ class Action(Record):
     review_note: str | None = None
     risk_id: int | None = None
     """The go-live risk this action mitigates."""
+    query_step: QueryStep | None = None
+    """Which of its commissioner query's standard steps this is (huddle.query_flow); None
+    for any other action, a step added by hand among them."""
 
     @model_validator(mode="after")
     def _closed_with_evidence(self) -> Action:
@@ -428,13 +450,24 @@ class Action(Record):
 
 
 class QueryStatus(StrEnum):
+    """Where a query stands in the assurance flow (huddle.query_flow says it in words)."""
+
     OPEN = "open"
+    """Received, its response not yet sent."""
     RESPONDED = "response sent"
+    """Answered before huddle kept the monthly review (m026): a review or the alignment
+    moves it on. Nothing new is stored so."""
+    UNDER_REVIEW = "under review"
+    """The response was sent; governance reviews it monthly until returns, records and
+    lived experience align."""
+    CLOSED = "closed"
+    """Returns, records and lived experience were recorded as aligned, with evidence."""
 
 
 class CommissionerQuery(Record):
-    """A question from the commissioner (external assurance): its steps are actions under
-    it, and it closes only when the response is recorded as sent, with evidence."""
+    """A question from the commissioner (external assurance): its standard steps are
+    actions under it; after the response it is under monthly review, and it closes only
+    when alignment is recorded, with evidence."""
 
     received_on: date
     asked_by: str = Field(min_length=1)
@@ -447,17 +480,47 @@ class CommissionerQuery(Record):
     response_sent_on: date | None = None
     response_evidence: str | None = None
     response_link: str | None = None
+    responded_by: int | None = None
+    """Who recorded the response as sent (None on a query answered before m026, whose
+    closed_by says it)."""
+    next_review_on: date | None = None
+    """Under review: the day its next monthly governance review is due."""
+    aligned_on: date | None = None
+    aligned_evidence: str | None = None
+    """How returns, records and lived experience were found to agree."""
+    aligned_link: str | None = None
     closed_by: int | None = None
 
     @model_validator(mode="after")
     def _sent_with_evidence(self) -> CommissionerQuery:
-        if self.status == QueryStatus.RESPONDED and not (self.response_evidence or "").strip():
+        if self.status != QueryStatus.OPEN and not (self.response_evidence or "").strip():
             raise ValueError(
-                "a query closes only with the response recorded as sent, with evidence"
+                "a query moves on from open only with the response recorded as sent, with evidence"
+            )
+        if self.status == QueryStatus.UNDER_REVIEW and self.next_review_on is None:
+            raise ValueError("next review: a query under review needs its monthly review date")
+        if self.status == QueryStatus.CLOSED and not (
+            self.aligned_on and (self.aligned_evidence or "").strip()
+        ):
+            raise ValueError(
+                "a query closes only when returns, records and lived experience are "
+                "recorded as aligned, with evidence"
             )
         if self.deadline < self.received_on:
             raise ValueError("response deadline: it is before the date the query was received")
         return self
+
+
+class QueryReview(Record):
+    """One monthly governance review of a commissioner query under review: what it found
+    (data accuracy audits, family feedback, repeat discrepancies), who recorded it, and
+    the next review it set. It stands as recorded."""
+
+    query_id: int
+    reviewed_on: date
+    note: str = Field(min_length=1)
+    reviewed_by: int
+    next_review_on: date
 
 
 class MobilisationProgramme(Record):

@@ -19,7 +19,7 @@ Decisions written down here and in docs/oversight.md, each with its test:
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -37,7 +37,7 @@ from huddle.models import (
     Segmentation,
     TriggerRule,
 )
-from huddle.rules import add_working_days
+from huddle.working_days import add_working_days
 
 HUNDRED = Fraction(100)
 # The largest number a float, and so the database, can hold. Absurd inputs (1e308
@@ -261,9 +261,10 @@ def evaluate(
 LADDER: tuple[EscalationRung, ...] = tuple(EscalationRung)
 
 
-def due_on(rung: EscalationRung, opened_on: date) -> date:
-    """Due by the rung's timeframe, in working days from the day it was opened."""
-    return add_working_days(opened_on, RUNG_WORKING_DAYS[rung])
+def due_on(rung: EscalationRung, opened_on: date, extra: Collection[date] = ()) -> date:
+    """Due by the rung's timeframe, in working days from the day it was opened (bank
+    holidays, and the set-up's `extra` ones, are not working days)."""
+    return add_working_days(opened_on, RUNG_WORKING_DAYS[rung], extra)
 
 
 @dataclass(frozen=True)
@@ -276,14 +277,16 @@ class Climb:
     due_after: date
 
 
-def climbs(rung: EscalationRung, due: date, today: date) -> list[Climb]:
+def climbs(
+    rung: EscalationRung, due: date, today: date, extra: Collection[date] = ()
+) -> list[Climb]:
     """The rungs an escalation without an outcome climbs by `today`: each rung's timeframe
     runs from the day the one below ran out, in working days, and it climbs the day after
     its due date. The top rung (contractual) has nowhere to climb: it stays, overdue."""
     steps = []
     while due < today and rung != LADDER[-1]:
         higher = LADDER[LADDER.index(rung) + 1]
-        after = add_working_days(due, RUNG_WORKING_DAYS[higher])
+        after = add_working_days(due, RUNG_WORKING_DAYS[higher], extra)
         steps.append(Climb(rung, higher, due + timedelta(days=1), due, after))
         rung, due = higher, after
     return steps

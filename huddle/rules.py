@@ -103,16 +103,6 @@ def is_breached_without_escalation(breach_on: date, today: date, has_escalation:
     return is_breached(breach_on, today) and not has_escalation
 
 
-def add_working_days(start: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `start`; bank holidays are not known."""
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
-
-
 def days_until(target: date, today: date) -> int:
     """Countdown in whole days (negative once the date has passed)."""
     return (target - today).days

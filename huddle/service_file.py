@@ -20,12 +20,14 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
 )
 
+from huddle.dates import parse_date
 from huddle.models import Competency, MeetingKind
 from huddle.printable import unseen
 from huddle.provider_names import SHORT_MOST
@@ -127,10 +129,28 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def _holiday(value: object) -> object:
+    """A TOML date (2026-06-19) as it is, or one written as text in UK or ISO order."""
+    return parse_date(value, "extra bank holiday") if isinstance(value, str) else value
+
+
+def _weekday(day: date) -> date:
+    _plausible(day)
+    if day.weekday() >= 5:
+        raise ValueError(f"{day:%d/%m/%Y} is a {day:%A}, not a working day anyway: leave it out")
+    return day
+
+
+BankHoliday = Annotated[date, BeforeValidator(_holiday), AfterValidator(_weekday)]
+
+
 class ServiceSection(_Table):
     name: Name
     import_account: Name | None = None
     """What a scheduled import names itself with `--user` (docs/setup.md)."""
+    extra_bank_holidays: list[BankHoliday] = []
+    """Days that are not working days besides England and Wales' bank holidays (which
+    huddle knows): a one-off holiday, or a local one (huddle.working_days)."""
 
 
 class ProviderSpec(_Table):
@@ -370,6 +390,13 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
                 f"(name, role, provider) or correct the {what}",
             )
 
+    holidays = setup.service.extra_bank_holidays
+    for n, day in enumerate(holidays):
+        if day in holidays[:n]:
+            yield Problem(
+                ("service", "extra_bank_holidays", n),
+                f"{day:%d/%m/%Y} is given twice in extra_bank_holidays: give each once",
+            )
     yield from _short_names_apart(setup.providers)
     yield from _logins_apart(setup.people)
     for n, p in enumerate(setup.people):

@@ -104,6 +104,23 @@ class OwnerLeft(BaseModel):
         )
 
 
+class QuerySummary(BaseModel):
+    """A commissioner query not yet closed (huddle.query_flow)."""
+
+    id: int
+    matter: str
+    asked_by: str
+    owner: str
+    status: str
+    """In words: open, response due, OVERDUE, responded, under review, review OVERDUE."""
+    deadline: date
+    """The response deadline."""
+    next_review: date | None = None
+    """Under review: the next monthly governance review."""
+    words: str
+    """Where it stands, as a sentence."""
+
+
 class StatusSummary(BaseModel):
     as_at: date
     service: str
@@ -113,3 +130,5 @@ class StatusSummary(BaseModel):
     go_live: GoLive | None = None
     triggers: Triggers = Field(default_factory=Triggers)
     owner_left: OwnerLeft = Field(default_factory=OwnerLeft)
+    queries: list[QuerySummary] = Field(default_factory=list)
+    """Commissioner queries not yet closed: open first, the nearest deadline first."""

@@ -26,6 +26,7 @@ from screens.keys import bindings
 from screens.markup import escape
 from store import actions
 from store.action_detail import ActionDetail, action_detail, saved_since
+from store.bank_holidays import added_bank_holidays
 from store.errors import REFUSALS, StaleVersion
 from store.history import HistoryLine
 
@@ -188,7 +189,7 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
                 self.action_id,
                 version,
                 reason=typed["reason"],
-                due_date=optional_date(typed["due_date"], today, "new due date"),
+                due_date=optional_date(typed["due_date"], today, "new due date", self._holidays()),
                 today=today,
             )
 
@@ -201,6 +202,9 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
             change,
         )
 
+    def _holidays(self) -> frozenset[date]:
+        return added_bank_holidays(self.app.store)
+
     def action_move_due(self) -> None:
         today = self.app.clock.today()
         read = self.read_detail
@@ -210,7 +214,7 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
                 self.app.store,
                 self.action_id,
                 version,
-                due_date=due(typed["due_date"], today, "new due date"),
+                due_date=due(typed["due_date"], today, "new due date", self._holidays()),
                 reason=typed["reason"],
                 today=today,
             )
@@ -256,7 +260,7 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
                 version,
                 held=typed["held"] == HELD,
                 note=typed["note"],
-                due_date=optional_date(typed["due_date"], today, "new due date"),
+                due_date=optional_date(typed["due_date"], today, "new due date", self._holidays()),
                 today=today,
             )
 

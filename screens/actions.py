@@ -101,6 +101,7 @@ class ActionsScreen(HuddleScreen):
     def compose_body(self) -> Iterable:
         with Vertical(id="actions"):
             yield Static("Reading the actions…", id="as-at")
+            yield Static("", id="query-tally")
             yield Static("", id="showing")
             actions = ActionList(id="action-list")
             yield SearchBox("Part of a title — enter to search, escape to close", actions)
@@ -149,6 +150,9 @@ class ActionsScreen(HuddleScreen):
             f"As at {long_uk(totals.as_at)} — {totals.open:,} open, "
             f"{totals.overdue:,} OVERDUE, {totals.this_week:,} due within 7 days, "
             f"{totals.review_due:,} closed with a REVIEW DUE"
+        )
+        self.query_one("#query-tally", Static).update(
+            f"{escape(totals.queries[:1].upper() + totals.queries[1:])} (k shows them)"
         )
 
     @on(Counted)

@@ -24,6 +24,7 @@ from huddle.models import (
     Person,
 )
 from huddle.nhs_number import spaced
+from huddle.oversight import due_on
 from huddle.people import match_person
 from screens.base import history_text
 from screens.detail import DetailScreen
@@ -31,6 +32,7 @@ from screens.form import FormField, FormScreen
 from screens.keys import bindings
 from screens.markup import escape
 from store import entry_changes, held_changes
+from store.bank_holidays import added_bank_holidays
 from store.entry_detail import EntryDetail, entry_detail
 from store.errors import REFUSALS
 
@@ -199,10 +201,11 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
 
         def save(typed: dict[str, str]) -> object:
             rung = EscalationRung(typed["rung"])
+            extra = added_bank_holidays(self.app.store)
             due = (
-                parse_when(typed["due_date"], today, "due date")
+                parse_when(typed["due_date"], today, "due date", extra)
                 if typed["due_date"].strip()
-                else rules.add_working_days(today, RUNG_WORKING_DAYS[rung])
+                else due_on(rung, today, extra)
             )
             return entry_changes.escalate(
                 self.app.store,
@@ -224,7 +227,8 @@ class EntryDetailScreen(DetailScreen[EntryDetail]):
                 FormField(
                     "due_date",
                     "Due date",
-                    placeholder=f"blank: {timeframes} working days by rung; or fri, +3d",
+                    placeholder=f"blank: {timeframes} working days by rung; or fri, "
+                    "+3d calendar, +3wd working",
                 ),
                 FormField("title", "Title", placeholder="blank: Escalation (rung) for this entry"),
             ],

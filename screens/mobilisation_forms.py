@@ -24,6 +24,7 @@ from screens.action_form import WHEN, due
 from screens.form import FormField, FormScreen
 from screens.meeting_forms import person_field
 from store import mobilisation
+from store.bank_holidays import added_bank_holidays
 from store.connection import Store
 from store.mobilisation_reads import DeliverableLine, RiskLine, TrainingLine, WorkstreamLine
 
@@ -118,7 +119,7 @@ def deliverable_form(
             workstream_id=workstream.id,
             title=typed["title"],
             owner_id=match_person(staff, typed["owner"], "owner").id,
-            due_date=due(typed["due_date"], today, "due date"),
+            due_date=due(typed["due_date"], today, "due date", added_bank_holidays(store)),
             critical=typed["critical"] == "critical: go-live is unsafe without it",
         )
 
@@ -157,7 +158,7 @@ def go_live_risk_form(
             owner_id=match_person(staff, typed["owner"], "owner").id,
             likelihood=_score(typed["likelihood"], "likelihood"),
             impact=_score(typed["impact"], "impact"),
-            review_on=due(typed["review_on"], today, "review on"),
+            review_on=due(typed["review_on"], today, "review on", added_bank_holidays(store)),
             today=today,
             meeting_id=meeting.id if meeting else None,
         )
@@ -184,7 +185,9 @@ def review_risk_form(store: Store, today: date, risk: RiskLine) -> FormScreen[Go
             risk.version,
             likelihood=_score(typed["likelihood"], "likelihood"),
             impact=_score(typed["impact"], "impact"),
-            review_on=parse_when(typed["review_on"], today, "next review"),
+            review_on=parse_when(
+                typed["review_on"], today, "next review", added_bank_holidays(store)
+            ),
             today=today,
         )
 

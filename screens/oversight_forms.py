@@ -27,6 +27,7 @@ from screens.action_form import WHEN, due
 from screens.form import FormField, FormScreen
 from screens.meeting_forms import person_field
 from store import oversight
+from store.bank_holidays import added_bank_holidays
 from store.connection import Store
 from store.oversight import Reading, Recorded
 from store.oversight_reads import MetricLine
@@ -259,7 +260,8 @@ def escalation_form(store: Store, today: date, staff: Sequence[Person]) -> FormS
             today=today,
         )
 
-    timeframes = ", ".join(f"{rung} by {due_on(rung, today):%a %d/%m}" for rung in LADDER)
+    extra = added_bank_holidays(store)
+    timeframes = ", ".join(f"{rung} by {due_on(rung, today, extra):%a %d/%m}" for rung in LADDER)
     return FormScreen(
         "Escalate by hand",
         [

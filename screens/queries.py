@@ -1,5 +1,7 @@
-"""Commissioner queries (the external assurance tracker): each with its deadline, its
-steps (actions under it) and, once sent, its response with evidence."""
+"""Commissioner queries (the external assurance tracker) through the assurance flow
+(huddle.query_flow): each with where it stands in words (open, response due, OVERDUE,
+responded, under review, review OVERDUE, closed), its standard steps (actions under it),
+its response with evidence, its monthly reviews, and the alignment that closes it."""
 
 from __future__ import annotations
 
@@ -20,6 +22,12 @@ from huddle.dates import long_uk, parse_when, uk
 from huddle.links import Link
 from huddle.models import Person, QueryStatus
 from huddle.people import match_person
+from huddle.query_flow import (
+    REVIEW_WORKING_DAYS,
+    VERIFICATION_WORKING_DAYS,
+    QueryState,
+    Standing,
+)
 from screens.action_detail import ActionDetailScreen
 from screens.action_form import WHEN, due
 from screens.action_list import ActionList
@@ -33,6 +41,7 @@ from screens.messages import Counted, LoadFailed
 from screens.paged_list import Cells, PagedList, fitted, header
 from store import commissioner_queries
 from store.action_list import count_actions
+from store.bank_holidays import added_bank_holidays
 from store.people import everyone
 from store.query_list import (
     QueryDetail,
@@ -47,28 +56,28 @@ if TYPE_CHECKING:
     from store import Store
 
 COLUMNS = (
-    ("Response", 14),
-    ("Matter", 30),
-    ("Asked by", 18),
+    ("Status", 24),
+    ("Matter", 26),
+    ("Asked by", 14),
     ("Data period", 12),
-    ("Owner", 17),
+    ("Owner", 15),
     ("Steps open", 11),
     ("Received", 10),
 )
 ALARM = Style(color="white", bgcolor="red", bold=True)
 SOON = Style(bold=True)
+_STYLES = {
+    QueryState.OVERDUE: ALARM,
+    QueryState.REVIEW_OVERDUE: ALARM,
+    QueryState.RESPONSE_DUE: SOON,
+    QueryState.RESPONDED: SOON,
+    QueryState.CLOSED: Style(dim=True),
+}
 
 
-def response_words(line: QueryLine) -> tuple[str, Style]:
-    if line.status != QueryStatus.OPEN:
-        sent = uk(line.response_sent_on) if line.response_sent_on else "?"
-        return f"sent {sent}", Style(dim=True)
-    days = line.days_to_deadline
-    if days < 0:
-        return f"OVERDUE {-days}d", ALARM
-    if days == 0:
-        return "DUE TODAY", ALARM
-    return (f"DUE IN {days}d", SOON) if days < 7 else (f"in {days}d", Style())
+def status_cell(standing: Standing) -> tuple[str, Style]:
+    """The Status column: the words, and a style that only repeats them."""
+    return standing.short, _STYLES.get(standing.state, Style())
 
 
 class QueryList(PagedList[QueryFilter, QueryLine]):
@@ -80,7 +89,7 @@ class QueryList(PagedList[QueryFilter, QueryLine]):
         return page_of_queries(store, query, offset, limit)
 
     def cells(self, line: QueryLine) -> Cells:
-        words, style = response_words(line)
+        words, style = status_cell(line.standing)
         values = (
             words,
             line.matter,
@@ -110,8 +119,8 @@ QUERIES_COMMANDS = (
         "h",
         "h",
         "toggle_answered",
-        "Answered",
-        "Also show the queries already answered (again to hide them)",
+        "Closed",
+        "Also show the closed queries (again to hide them)",
     ),
 )
 
@@ -135,7 +144,9 @@ class QueriesScreen(HuddleScreen):
             yield QueryList(id="query-list")
 
     def on_mount(self) -> None:
-        self.shown = QueryFilter(as_at=self.app.clock.today())
+        self.shown = QueryFilter(
+            as_at=self.app.clock.today(), extra_holidays=added_bank_holidays(self.app.store)
+        )
         self.query_one(QueryList).focus()
         self.reload()
 
@@ -157,10 +168,10 @@ class QueriesScreen(HuddleScreen):
     def _counted(self, message: Counted) -> None:
         if message.query != self.shown:
             return
-        which = "open and answered" if self.shown.answered else "awaiting a response"
+        which = "in all, closed among them" if self.shown.answered else "open or under review"
         self.query_one("#as-at", Static).update(
             f"Commissioner queries as at {long_uk(self.shown.as_at)}: "
-            f"{message.total:,} {which}, the nearest deadline first"
+            f"{message.total:,} {which}, the nearest deadline, then review, first"
         )
         self.query_one(QueryList).counted(self.shown, message.total)
 
@@ -183,22 +194,23 @@ class QueriesScreen(HuddleScreen):
 
     def cursor_link(self) -> Link:
         line = self.query_one(QueryList).current()
-        if line is None or line.status != QueryStatus.OPEN:
+        if line is None or line.status == QueryStatus.CLOSED:
             return Link()
         return Link(f"commissioner query: {line.matter}", query_id=line.id)
 
     def action_log_query(self) -> None:
         today = self.app.clock.today()
         staff = everyone(self.app.store)
+        extra = added_bank_holidays(self.app.store)
 
         def save(typed: dict[str, str]) -> object:
             return commissioner_queries.log_query(
                 self.app.store,
-                received_on=parse_when(typed["received_on"] or "today", today, "received"),
+                received_on=parse_when(typed["received_on"] or "today", today, "received", extra),
                 asked_by=typed["asked_by"],
                 matter=typed["matter"],
                 data_period=typed["data_period"],
-                deadline=due(typed["deadline"], today, "response deadline"),
+                deadline=due(typed["deadline"], today, "response deadline", extra),
                 owner_id=match_person(staff, typed["owner"], "owner").id,
                 today=today,
             )
@@ -215,6 +227,9 @@ class QueriesScreen(HuddleScreen):
                     FormField("owner", "Owner", suggestions=_names(staff)),
                 ],
                 save,
+                note=f"Its steps are created with it, owned by its owner and dated from the day"
+                f" received: review within {REVIEW_WORKING_DAYS} working days, verification "
+                f"within {VERIFICATION_WORKING_DAYS}, the response by the deadline.",
             )
         )
 
@@ -234,9 +249,26 @@ QUERY_COMMANDS = (
         "x",
         "respond",
         "Response sent",
-        "Record the response as sent, with evidence: the query closes",
+        "Record the response as sent, with evidence: the query goes under monthly review",
+    ),
+    Command(
+        "query-review",
+        "v",
+        "v",
+        "review",
+        "Monthly review",
+        "Record this month's governance review: what it found; the next is a month on",
+    ),
+    Command(
+        "query-aligned",
+        "c",
+        "c",
+        "aligned",
+        "Aligned: close",
+        "Record, with evidence, that returns, records and lived experience align: it closes",
     ),
 )
+_AFTER_RESPONSE = (QueryStatus.RESPONDED, QueryStatus.UNDER_REVIEW)
 
 
 class QueryDetailScreen(DetailScreen[QueryDetail]):
@@ -300,14 +332,15 @@ class QueryDetailScreen(DetailScreen[QueryDetail]):
         self.query_one(ActionList).counted(message.query, message.total)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "respond" and (
-            self.detail is None or self.detail.query.status != QueryStatus.OPEN
-        ):
+        status = self.detail.query.status if self.detail is not None else None
+        if action == "respond" and status != QueryStatus.OPEN:
+            return None
+        if action in ("review", "aligned") and status not in _AFTER_RESPONSE:
             return None
         return True
 
     def cursor_link(self) -> Link:
-        if self.detail is None or self.detail.query.status != QueryStatus.OPEN:
+        if self.detail is None or self.detail.query.status == QueryStatus.CLOSED:
             return Link()
         return Link(f"commissioner query: {self.detail.query.matter}", query_id=self.query_id)
 
@@ -343,29 +376,113 @@ class QueryDetailScreen(DetailScreen[QueryDetail]):
                     FormField("link", "Link or file path", placeholder="optional"),
                 ],
                 save,
-                note=f"The query closes with it, closed by you, {self.app.store.actor}.",
+                note=f"Recorded by you, {self.app.store.actor}. Its response step closes with"
+                " it; the query goes under review, its first monthly review a month after it"
+                " was sent, until returns, records and lived experience align.",
+            )
+        )
+
+    def action_review(self) -> None:
+        today = self.app.clock.today()
+        assert self.detail is not None
+        read = self.detail
+
+        def save(typed: dict[str, str]) -> object:
+            return commissioner_queries.record_review(
+                self.app.store,
+                self.query_id,
+                read.query.version,
+                reviewed_on=parse_when(typed["reviewed_on"] or "today", today, "reviewed on"),
+                note=typed["note"],
+                today=today,
+            )
+
+        self.app.push_screen(
+            FormScreen(
+                f"Monthly review: {read.query.matter}",
+                [
+                    FormField("reviewed_on", "Reviewed on", value="today"),
+                    FormField(
+                        "note",
+                        "What it found",
+                        placeholder="data accuracy audit, family feedback, repeat discrepancies",
+                    ),
+                ],
+                save,
+                note=f"Recorded by you, {self.app.store.actor}. The next review is a month after"
+                " this one; the query stays under review until the alignment is recorded (c).",
+            )
+        )
+
+    def action_aligned(self) -> None:
+        today = self.app.clock.today()
+        assert self.detail is not None
+        read = self.detail
+
+        def save(typed: dict[str, str]) -> object:
+            return commissioner_queries.record_alignment(
+                self.app.store,
+                self.query_id,
+                read.query.version,
+                aligned_on=parse_when(typed["aligned_on"] or "today", today, "aligned on"),
+                evidence=typed["evidence"],
+                link=typed["link"],
+                today=today,
+            )
+
+        self.app.push_screen(
+            FormScreen(
+                f"Returns, records and lived experience align: {read.query.matter}",
+                [
+                    FormField("aligned_on", "Aligned on", value="today"),
+                    FormField(
+                        "evidence",
+                        "Evidence",
+                        placeholder="how they now agree: audit results, family feedback",
+                    ),
+                    FormField("link", "Link or file path", placeholder="optional"),
+                ],
+                save,
+                note=f"The query closes with it, closed by you, {self.app.store.actor}; refused"
+                " while an action under it is still open.",
             )
         )
 
 
 def query_summary(detail: QueryDetail, today: date) -> str:
     query = detail.query
+    standing = detail.standing(today)
+    status = escape(standing.words)
     lines = [
         f"[b]Commissioner query: {escape(query.matter)}[/b]",
         f"Asked by {escape(query.asked_by)}, received {uk(query.received_on)}"
         + (f", data period {escape(query.data_period)}" if query.data_period else ""),
-        f"Owner {escape(detail.owner)}",
+        f"Owner {escape(detail.owner)}; response deadline {uk(query.deadline)}",
+        f"[b]{status}[/b]" if standing.state.alarm else f"Status: {status}",
     ]
-    if query.status == QueryStatus.OPEN:
-        days = (query.deadline - today).days
-        state = f"[b]OVERDUE[/b] by {-days} days" if days < 0 else f"{days} days to go"
-        lines.append(f"Response due {uk(query.deadline)}: {state}")
-    else:
+    if query.status != QueryStatus.OPEN:
         sent = uk(query.response_sent_on) if query.response_sent_on else "?"
+        # A query answered before the monthly review was kept names its recorder closed_by.
+        by = detail.responded_by or (
+            detail.closed_by if query.status == QueryStatus.RESPONDED else None
+        )
         lines.append(
-            f"Response sent {sent} (deadline {uk(query.deadline)}), recorded by "
-            f"{escape(detail.closed_by or '?')}: {escape(query.response_evidence or '')}"
+            f"Response sent {sent}, recorded by {escape(by or '?')}: "
+            f"{escape(query.response_evidence or '')}"
         )
         if query.response_link:
             lines.append(f"Evidence at {escape(query.response_link)}")
+    for review in detail.reviews:
+        lines.append(
+            f"Reviewed {uk(review.reviewed_on)} by {escape(review.reviewed_by)}: "
+            f"{escape(review.note)} (next {uk(review.next_review_on)})"
+        )
+    if query.status == QueryStatus.CLOSED:
+        aligned = uk(query.aligned_on) if query.aligned_on else "?"
+        lines.append(
+            f"Aligned {aligned}, closed by {escape(detail.closed_by or '?')}: "
+            f"{escape(query.aligned_evidence or '')}"
+        )
+        if query.aligned_link:
+            lines.append(f"Evidence at {escape(query.aligned_link)}")
     return "\n".join(lines)

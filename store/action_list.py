@@ -17,9 +17,11 @@ from huddle import rules
 from huddle.action_query import CLOSED_RECENTLY_DAYS, ActionQuery, ActionSort, ActionView
 from huddle.dates import uk
 from huddle.models import ActionSource, ActionStatus, Person
+from huddle.query_flow import tally
 from store.connection import Store, Transaction
 from store.oversight_reads import ON_AGENDA_OF
 from store.people import everyone
+from store.query_list import live_queries
 
 OVERDUE = "a.status != 'closed' AND a.due_date < :as_at"
 _NOT_CLOSED = "a.status != 'closed'"
@@ -262,6 +264,8 @@ class ActionCounts:
     this_week: int
     review_due: int
     staff: list[Person]
+    queries: str = ""
+    """The commissioner queries not closed, counted by status in words."""
 
 
 def action_counts(store: Store, as_at: date) -> ActionCounts:
@@ -283,4 +287,5 @@ def action_counts(store: Store, as_at: date) -> ActionCounts:
             this_week=counted[ActionView.THIS_WEEK],
             review_due=review_due,
             staff=everyone(store),
+            queries=tally(line.standing.state for line in live_queries(store, as_at)),
         )

@@ -68,10 +68,17 @@ def _change(
     return Action.model_validate(txn.update("action", stored["id"], row, version, reason))
 
 
-def insert_action(txn: Transaction, action: Action, today: date) -> Action:
-    """Inside an open write (a meeting's decision, a query's step): the creation rules."""
+def insert_action(
+    txn: Transaction, action: Action, today: date, *, dated_by_rule: bool = False
+) -> Action:
+    """Inside an open write (a meeting's decision, a query's step): the creation rules.
+
+    `dated_by_rule`: the due date was worked out by a rule from an earlier day (a query's
+    standard steps, from the day it was received), so a query logged late may have a step
+    overdue from the start; a date a person gives must not have passed."""
     _required(action.title, "title", "say what is to be done")
-    _not_past(action.due_date, today, "due date")
+    if not dated_by_rule:
+        _not_past(action.due_date, today, "due date")
     if action.review_on is not None and action.review_on < action.due_date:
         raise ValueError(
             f"review on: {uk(action.review_on)} is before the due date, {uk(action.due_date)};"
@@ -89,8 +96,11 @@ def insert_action(txn: Transaction, action: Action, today: date) -> Action:
         query = txn.row("commissioner_query", action.query_id)
         if query is None:
             raise NotFound("commissioner_query", action.query_id)
-        if query["status"] != QueryStatus.OPEN:
-            raise ValueError("this query's response has been sent: it takes no more steps")
+        if query["status"] == QueryStatus.CLOSED:
+            raise ValueError(
+                "this query is closed (returns, records and lived experience aligned): "
+                "it takes no more steps"
+            )
     if action.risk_id is not None and txn.row("go_live_risk", action.risk_id) is None:
         raise NotFound("go_live_risk", action.risk_id)
     if action.status == ActionStatus.CLOSED:

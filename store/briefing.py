@@ -31,6 +31,7 @@ from store.mobilisation_reads import (
 )
 from store.oversight_reads import fired_between, on_agenda
 from store.queries import tier_counts
+from store.query_list import agenda_lines
 from store.reconciliation import read_reconciliation
 from store.waiting_list import ESCALATED, HIGH_RISK
 
@@ -330,6 +331,8 @@ def section_facts(
         return _go_live_risks(source, meeting, as_at)
     if key == SectionKey.TRIGGERS:
         return _triggers(source, meeting, as_at)
+    if key == SectionKey.QUERIES:
+        return agenda_lines(source, as_at)
     return _risks(source, meeting)
 
 

@@ -32,6 +32,7 @@ from huddle.models import (
 )
 from huddle.oversight import Cleared, Fired, Point, shown
 from store import actions, records
+from store.bank_holidays import added_bank_holidays
 from store.connection import Store, Transaction
 from store.errors import NotFound
 from store.oversight_reads import rows
@@ -505,7 +506,7 @@ def _fire(
             Action(
                 title=f"Trigger fired: {rule.name} ({metric.name})",
                 owner_id=rule.owner_id,
-                due_date=oversight.due_on(rule.rung, today),
+                due_date=oversight.due_on(rule.rung, today, added_bank_holidays(txn)),
                 source=ActionSource.TRIGGER,
                 created_on=today,
                 rung=rule.rung,
@@ -577,9 +578,9 @@ def climb_in(txn: Transaction, today: date) -> int:
     """Every open escalation past its rung's timeframe climbs (perhaps several rungs, each
     on the day it ran out), each climb recorded; returns how many escalations climbed."""
     params = {"top": oversight.LADDER[-1].value, "today": today.isoformat()}
-    climbed = 0
+    climbed, extra = 0, added_bank_holidays(txn)
     for action_id, rung, due, version in txn.conn.execute(_CLIMBING, params).fetchall():
-        steps = oversight.climbs(EscalationRung(rung), date.fromisoformat(due), today)
+        steps = oversight.climbs(EscalationRung(rung), date.fromisoformat(due), today, extra)
         for step in steps:
             txn.insert(
                 "escalation_climb",
@@ -635,7 +636,7 @@ def raise_escalation(
             Action(
                 title=title.strip(),
                 owner_id=owner_id,  # type: ignore[arg-type]
-                due_date=oversight.due_on(rung, today),
+                due_date=oversight.due_on(rung, today, added_bank_holidays(txn)),
                 source=ActionSource.BY_HAND,
                 created_on=today,
                 rung=rung,

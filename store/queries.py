@@ -13,6 +13,7 @@ from huddle.summary import (
     FiredTriggerSummary,
     GoLive,
     OwnerLeft,
+    QuerySummary,
     StatusSummary,
     TierCounts,
     Triggers,
@@ -22,6 +23,7 @@ from store.action_list import OVERDUE
 from store.connection import Store
 from store.mobilisation_reads import programme_of, readiness_facts
 from store.oversight_reads import count_escalations, fired_triggers
+from store.query_list import live_queries
 from store.reconciliation import read_reconciliation
 from store.records import service
 
@@ -141,6 +143,19 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
         go_live=go_live,
         triggers=_triggers(store, as_at),
         owner_left=owner_left_counts(store.conn),
+        queries=[
+            QuerySummary(
+                id=line.id,
+                matter=line.matter,
+                asked_by=line.asked_by,
+                owner=line.owner,
+                status=(standing := line.standing).state.value,
+                deadline=line.deadline,
+                next_review=line.next_review_on,
+                words=standing.words,
+            )
+            for line in live_queries(store, as_at)
+        ],
     )
 
 

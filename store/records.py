@@ -26,6 +26,7 @@ from huddle.models import (
     OnCall,
     Person,
     Provider,
+    QueryReview,
     RagRating,
     Record,
     Risk,
@@ -78,6 +79,7 @@ TABLES: dict[type[Record], str] = {
     TriggerRule: "trigger_rule",
     TriggerFiring: "trigger_firing",
     HeldChange: "held_change",
+    QueryReview: "commissioner_query_review",
 }
 
 
@@ -216,6 +218,11 @@ def update(store: Store, record: R, reason: str) -> R:
         raise ValueError(
             "a meeting and what is recorded in it change through store.meetings, which"
             " refuses every change once the meeting is signed off"
+        )
+    if isinstance(record, QueryReview):
+        raise ValueError(
+            "a monthly review of a commissioner query stands as recorded: record the next"
+            " one (store.commissioner_queries.record_review)"
         )
     if isinstance(record, RagRating):
         raise ValueError(

@@ -1045,6 +1045,89 @@ def m025_competency_assessor(db: Database) -> None:
 
 
 @migrations()
+def m026_query_flow_and_bank_holidays(db: Database) -> None:
+    """Issue 21: commissioner queries follow the assurance flow, and working days know bank
+    holidays.
+
+    - `service.extra_bank_holidays`: days set-up adds to England and Wales' bank holidays
+      (huddle.working_days), as a JSON list of ISO dates; NULL: none.
+    - `commissioner_query`: after the response it stays **under review**, with the date of
+      its next monthly review, until someone records, with evidence, that returns,
+      records and lived experience align; only then is it closed (closed_by, now the
+      person who recorded that). `responded_by` is who recorded the response. A query
+      answered before this migration keeps its stored row (status 'response sent',
+      shown as "responded", its closed_by the person who recorded the response), so it
+      still matches its audit row for `huddle check`; a review or the alignment moves
+      it on.
+    - `action.query_step`: which of its query's standard steps (review, verification,
+      response) an action is; the response step closes with the response.
+    - `commissioner_query_review`: each monthly governance review, who recorded it and
+      what it found.
+
+    Every new column is NULL on the rows before it. The database itself refuses a closed
+    query without alignment evidence, and one under review without its next review date,
+    as it already refused one past its response without the response's evidence.
+    """
+    db["service"].add_column("extra_bank_holidays", str)
+    db["action"].add_column("query_step", str)
+    queries = db["commissioner_query"]
+    # Plain SQL: sqlite-utils adds a column with a foreign key by rebuilding the table,
+    # which would drop the triggers m010 put on it.
+    db.execute(
+        "ALTER TABLE commissioner_query ADD COLUMN responded_by INTEGER REFERENCES person(id)"
+    )
+    queries.add_column("next_review_on", str)
+    queries.add_column("aligned_on", str)
+    queries.add_column("aligned_evidence", str)
+    queries.add_column("aligned_link", str)
+    _create(
+        db,
+        "commissioner_query_review",
+        {
+            "query_id": int,
+            "reviewed_on": str,
+            "note": str,
+            "reviewed_by": int,
+            "next_review_on": str,
+        },
+        foreign_keys=[
+            ("query_id", "commissioner_query", "id"),
+            ("reviewed_by", "person", "id"),
+        ],
+        not_null={"query_id", "reviewed_on", "note", "reviewed_by", "next_review_on"},
+    )
+    db["commissioner_query_review"].create_index(["query_id", "reviewed_on"])
+    for event in ("INSERT", "UPDATE"):
+        _refuse(
+            db,
+            f"query_closed_needs_alignment_{event.lower()}",
+            event,
+            "commissioner_query",
+            "NEW.status = 'closed' AND (NEW.aligned_on IS NULL "
+            "OR trim(coalesce(NEW.aligned_evidence, '')) = '')",
+            "a commissioner query closes only when returns, records and lived experience "
+            "are recorded as aligned, with evidence",
+        )
+        _refuse(
+            db,
+            f"query_under_review_needs_date_{event.lower()}",
+            event,
+            "commissioner_query",
+            "NEW.status = 'under review' AND NEW.next_review_on IS NULL",
+            "a commissioner query under review needs the date of its next monthly review",
+        )
+    for event in ("UPDATE", "DELETE"):
+        _refuse(
+            db,
+            f"query_review_stands_{event.lower()}",
+            event,
+            "commissioner_query_review",
+            "1",
+            "a monthly review of a commissioner query stands as recorded",
+        )
+
+
+@migrations()
 def m027_risks_carried_forward(db: Database) -> None:
     """`risk_closure`: a risk raised at one meeting is carried to the series' next ones
     until a meeting records it closed, with why and by whom (issue 21). A closure belongs

@@ -170,6 +170,8 @@ def _current_document(store: Store) -> dict:
     document: dict = {"service": {"name": found.name if found else ""}}
     if found and found.import_account:
         document["service"]["import_account"] = found.import_account
+    if found and found.extra_bank_holidays:
+        document["service"]["extra_bank_holidays"] = found.extra_bank_holidays
     document["providers"] = [
         {
             "name": p["name"],

@@ -174,6 +174,8 @@ def _change_words(column: str, before: object, after: object) -> str:
         return f"display account (read-only) {_yes(before)} -> {_yes(after)}"
     if column == "assesses":
         return f"assesses {_listed(before)} -> {_listed(after)}"
+    if column == "extra_bank_holidays":
+        return f"extra bank holidays {_days_listed(before)} -> {_days_listed(after)}"
 
     def shown(value: object) -> str:
         return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
@@ -189,6 +191,13 @@ def _listed(value: object) -> str:
     """A stored list (JSON text) or a planned one, in words."""
     items = json.loads(value) if isinstance(value, str) else value
     return ", ".join(str(item) for item in items) if items else "none"
+
+
+def _days_listed(value: object) -> str:
+    """Stored or planned ISO dates, as UK dates."""
+    items = json.loads(value) if isinstance(value, str) else value
+    days = [date.fromisoformat(str(item)) for item in items or ()]
+    return ", ".join(f"{day:%d/%m/%Y}" for day in days) if days else "none"
 
 
 def _activity(inactive_since: object) -> str:
@@ -277,11 +286,17 @@ class Planner:
 
     def service(self, spec: ServiceSection) -> None:
         found = records.service(self.store)
-        wanted = {"name": spec.name, "import_account": spec.import_account}
+        holidays = Service(name=spec.name, extra_bank_holidays=spec.extra_bank_holidays)
+        wanted = {
+            "name": spec.name,
+            "import_account": spec.import_account,
+            # As stored: ISO dates in order, or None for none (m026).
+            "extra_bank_holidays": holidays.model_dump(mode="json")["extra_bank_holidays"],
+        }
         if found is None:
             self.step("add", f"service {spec.name!r}", _inserting(Service(**wanted)))
         else:
-            row = found.model_dump()
+            row = found.model_dump(mode="json")
             self.update("service", row, _changed(row, wanted), "service")
 
     def providers(self, specs: list[ProviderSpec]) -> None:

@@ -377,6 +377,8 @@ async def test_a_commissioner_query_worked_through(demo: Store) -> None:
         await pilot.press("n")
         await pilot.pause()
         assert typed(app, "received_on") == "today"
+        deadline = form(app).query_one("#field-deadline", Input)
+        assert "+3d calendar, +3wd working days" in deadline.placeholder
         await pilot.press(
             "enter",
             *"ICB quality team",
@@ -425,21 +427,39 @@ async def test_a_commissioner_query_worked_through(demo: Store) -> None:
             logged["id"],
         )
 
-        # The response cannot be sent while a step is open: the message names it.
+        # Logging made its standard steps, owned by its owner; with the one added, four.
+        steps = demo.conn.execute(
+            "SELECT query_step, due_date, owner_id FROM action WHERE query_id = ? "
+            "AND query_step IS NOT NULL ORDER BY id",
+            (logged["id"],),
+        ).fetchall()
+        marsden = person_id(demo, "Helen Marsden")
+        assert steps == [
+            ("review", "2026-11-24", marsden),
+            ("verification", "2026-11-27", marsden),
+            ("response", "2026-11-27", marsden),
+        ]
+        assert app.screen.query_one("#steps", ActionList).total == 4
+        assert "Status: open: the response is due 27/11/2026, 5 days to go" in text(app, "#summary")
+
+        # The response cannot be sent while a step is open: the message names them.
         before = audit_count(demo)
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("enter", *"sent to the ICB", "ctrl+s")
         await pilot.pause()
         refusal = error(app, "form")
-        assert "1 step(s) still open" in refusal
+        assert "3 step(s) still open" in refusal
         assert "Pull the tier 1 contacts" in refusal
+        assert "Send the response" not in refusal  # it closes with the response
         assert typed(app, "evidence") == "sent to the ICB"
         assert audit_count(demo) == before
         await press(app, pilot, "escape", "d")
 
         # Close the step from its own view, then back to the query.
-        await press(app, pilot, "enter")
+        listed = app.screen.query_one("#steps", ActionList)
+        position = [line.id for line in listed.loaded()].index(step["id"])
+        await press(app, pilot, *["down"] * position, "enter")
         assert isinstance(app.screen, ActionDetailScreen)
         assert app.screen.action_id == step["id"]
         await pilot.press("x")
@@ -449,22 +469,63 @@ async def test_a_commissioner_query_worked_through(demo: Store) -> None:
         assert stored(demo, "action", step["id"])["status"] == "closed"
         await press(app, pilot, "escape")
         assert isinstance(app.screen, QueryDetailScreen)
+        # The review and the verification, done by Helen at another terminal.
+        helen = replace(demo, actor="Helen Marsden")
+        for step_id, version in demo.conn.execute(
+            "SELECT id, version FROM action WHERE query_id = ? AND query_step IN "
+            "('review', 'verification')",
+            (logged["id"],),
+        ).fetchall():
+            actions.close(helen, step_id, version, evidence="done and filed", today=TODAY)
+        await press(app, pilot, "escape", "enter")
+        assert isinstance(app.screen, QueryDetailScreen)
 
+        # Not before the response: the monthly review and the alignment are not offered.
+        assert app.screen.check_action("review", ()) is None
+        assert app.screen.check_action("aligned", ()) is None
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("enter", *"sent to the ICB", "enter", *"S:\\ICB\\reply.pdf", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, QueryDetailScreen)
-        assert "Response sent 22/11/2026" in text(app, "#summary")
+        summary = text(app, "#summary")
+        assert "Response sent 22/11/2026, recorded by Helen Marsden" in summary
+        assert "Status: under review: next monthly review 22/12/2026" in summary
+        assert app.screen.check_action("respond", ()) is None
+
+        # This month's review: what it found; the next is a month on.
+        await pilot.press("v")
+        await pilot.pause()
+        assert typed(app, "reviewed_on") == "today"
+        await pilot.press("enter", *"Audit 2 of 40 off; a family reports a missed call", "ctrl+s")
+        await settle(app, pilot)
+        summary = text(app, "#summary")
+        assert "Reviewed 22/11/2026 by Helen Marsden: Audit 2 of 40 off" in summary
+        assert "Status: under review: next monthly review 22/12/2026" in summary
+
+        # Alignment refused without evidence, then recorded: closed.
+        before = audit_count(demo)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "how returns, records and lived experience now agree" in error(app, "evidence")
+        assert audit_count(demo) == before
+        await pilot.press(*"second audit clean; families agree", "ctrl+s")  # at the field
+        await settle(app, pilot)
+        summary = text(app, "#summary")
+        assert "Status: closed 22/11/2026" in summary
+        assert "closed by Helen Marsden: second audit clean; families agree" in summary
 
     answered = stored(demo, "commissioner_query", logged["id"])
-    assert answered["status"] == "response sent"
+    assert answered["status"] == "closed"
     assert (answered["response_sent_on"], answered["response_evidence"]) == (
         "2026-11-22",
         "sent to the ICB",
     )
     assert answered["response_link"] == "S:\\ICB\\reply.pdf"
-    assert answered["closed_by"] == person_id(demo, "Helen Marsden")
+    assert answered["responded_by"] == answered["closed_by"] == marsden
+    assert (answered["aligned_on"], answered["next_review_on"]) == ("2026-11-22", None)
 
 
 # --- someone else got there first ------------------------------------------------------

@@ -230,9 +230,13 @@ REVIEW_DUE = (
 )
 WAITING = "SELECT id FROM waiting_entry WHERE status = 'waiting' AND paused_since IS NULL"
 PAUSED = "SELECT id FROM waiting_entry WHERE status = 'waiting' AND paused_since IS NOT NULL"
-OPEN_QUERY = (
-    "SELECT id FROM commissioner_query AS q WHERE status = 'open' AND NOT EXISTS "
-    "(SELECT 1 FROM action AS a WHERE a.query_id = q.id AND a.status != 'closed')"
+# The demo's open query has its verification still open, so most responses are refused
+# naming it: each typed value is still parsed and checked before that.
+OPEN_QUERY = "SELECT id FROM commissioner_query WHERE status = 'open'"
+# Under review; once the alignment form has closed it, the closed one (every save refused).
+REVIEWED_QUERY = (
+    "SELECT id FROM commissioner_query WHERE status != 'open' AND (status != 'closed' OR "
+    "NOT EXISTS (SELECT 1 FROM commissioner_query WHERE status = 'under review'))"
 )
 
 
@@ -272,6 +276,8 @@ def form_opened(app: HuddleApp, room: Room, name: str) -> FormScreen:
 SCREEN_FORMS: dict[str, Callable[[Room], None]] = {
     "query logged": logging_a_query,
     "query response sent": on_detail(QueryDetailScreen, OPEN_QUERY, "respond"),
+    "query reviewed monthly": on_detail(QueryDetailScreen, REVIEWED_QUERY, "review"),
+    "query aligned and closed": on_detail(QueryDetailScreen, REVIEWED_QUERY, "aligned"),
     "action closed": on_detail(ActionDetailScreen, OPEN_ACTION, "close_action"),
     "action due date moved": on_detail(ActionDetailScreen, OPEN_ACTION, "move_due"),
     "action owner changed": on_detail(ActionDetailScreen, OPEN_ACTION, "change_owner"),
@@ -292,6 +298,7 @@ SCREEN_FORMS: dict[str, Callable[[Room], None]] = {
 
 typed_dates = st.one_of(
     st.sampled_from(["today", "tomorrow", "fri", "FRIDAY", "+3d", "+2w", "+999w", "+0d"]),
+    st.sampled_from(["+5wd", "+0wd", "+999wd", "+3WD", "+1dw", "+wd"]),
     st.sampled_from(["-1d", "+1000d", "22/11/2026", "31/12/9999", "01/01/0001", "1/1/1"]),
     st.dates().map(lambda day: f"{day.day:02d}/{day.month:02d}/{day.year:04d}"),
     bad_dates,
@@ -324,7 +331,9 @@ def typed_names(staff: list[Person]) -> st.SearchStrategy[str]:
 # in the rest and reaches the checks behind theirs.
 SENSIBLE = {
     **dict.fromkeys(("owner", "author", "chair", "person", "rated_by", "made_by"), ME),
-    **dict.fromkeys(("day", "received_on", "sent_on", "contact_on"), "today"),
+    **dict.fromkeys(
+        ("day", "received_on", "sent_on", "contact_on", "reviewed_on", "aligned_on"), "today"
+    ),
     **dict.fromkeys(("due_date", "review_on", "deadline"), "+3d"),
     **{"planned": "7", "on_shift": "6", "likelihood": "3", "impact": "4", "value": "12"},
     **{"threshold": "5", "low": "1", "high": "50", "baseline": "40", "rag": "G"},

@@ -239,21 +239,35 @@ def test_the_tracker_has_queries_moved_dates_a_review_due_and_a_reopened_action(
 ) -> None:
     today = TODAY.isoformat()
     queries = rows(demo, "SELECT * FROM commissioner_query ORDER BY deadline")
-    answered, current = queries
-    # This week's query: due in five days, one step done with evidence, one still to do.
+    aligned, answered, current = queries
+    # This week's query: due in five days, its review done with evidence; the verification
+    # and the response still to do. Its steps were made when it was logged.
     assert (current["status"], current["deadline"]) == ("open", "2026-11-27")
     assert current["matter"] == "Waiting-list breach figures"
     assert current["data_period"] == "October 2026"
     steps = rows(demo, "SELECT * FROM action WHERE query_id = ? ORDER BY id", current["id"])
-    assert [s["status"] for s in steps] == ["closed", "open"]
+    assert [(s["query_step"], s["status"]) for s in steps] == [
+        ("review", "closed"),
+        ("verification", "open"),
+        ("response", "open"),
+    ]
     assert steps[0]["evidence"] and steps[0]["evidence_link"] and steps[0]["closed_by"]
-    assert steps[1]["due_date"] < current["deadline"]
-    # An older one, answered before its deadline once each of its steps was closed.
-    assert answered["status"] == "response sent" and answered["response_evidence"]
+    assert steps[1]["due_date"] <= current["deadline"] == steps[2]["due_date"]
+    assert steps[1]["owner_id"] != current["owner_id"]  # handed to the analyst
+    # Last month's, answered before its deadline once its checks were closed: under review.
+    assert answered["status"] == "under review" and answered["response_evidence"]
     assert answered["received_on"] <= answered["response_sent_on"] <= answered["deadline"]
+    assert answered["next_review_on"] >= today
     steps = rows(demo, "SELECT * FROM action WHERE query_id = ?", answered["id"])
-    assert len(steps) == 2 and all(s["status"] == "closed" and s["evidence"] for s in steps)
+    assert len(steps) == 3 and all(s["status"] == "closed" and s["evidence"] for s in steps)
     assert all(s["source"] == "commissioner query" for s in steps)
+    # The summer's: reviewed monthly, then closed once returns and records aligned.
+    assert (aligned["status"], bool(aligned["aligned_evidence"])) == ("closed", True)
+    assert aligned["response_sent_on"] < aligned["aligned_on"] < today
+    reviews = rows(
+        demo, "SELECT * FROM commissioner_query_review WHERE query_id = ?", aligned["id"]
+    )
+    assert len(reviews) == 1 and reviews[0]["note"]
     # Due dates that moved keep the first one, and each move is in the audit trail.
     moved = rows(demo, "SELECT * FROM action WHERE due_moves > 0 ORDER BY id")
     assert len(moved) >= 2 and any(a["due_moves"] == 2 for a in moved)
@@ -297,10 +311,11 @@ def test_the_tracker_keeps_overdue_to_a_few_and_agrees_with_the_overdue_view(
     assert summary.actions.overdue == count_actions(
         demo, ActionQuery(TODAY, view=ActionView.OVERDUE)
     )
-    # 32 from the tracker and meetings, 3 go-live risk mitigations, 4 checks after go-live
-    # and the surge trigger's escalation; two breach escalations climbed to the contractual
-    # rung at seeding, each with its new timeframe, so they are no longer overdue.
-    assert (summary.actions.open, summary.actions.overdue) == (40, 10)
+    # 33 from the tracker and meetings (this week's query has its verification and its
+    # response open), 3 go-live risk mitigations, 4 checks after go-live and the surge
+    # trigger's escalation; two breach escalations climbed to the contractual rung at
+    # seeding, each with its new timeframe, so they are no longer overdue.
+    assert (summary.actions.open, summary.actions.overdue) == (41, 10)
     # Every action and query was written through the audited path.
     for table in ("action", "commissioner_query"):
         inserted = count(

@@ -61,12 +61,12 @@ async def test_a_change_from_another_terminal_appears_without_a_key(demo: Store)
     app = make_app(demo, FixedClock(TODAY))
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
-        assert "40 actions open" in as_at_line(app)
+        assert "41 actions open" in as_at_line(app)
         assert app.sub_title == "data as at 08:00:00"
 
         another_terminal_adds_an_action(demo.path)
 
-        assert await wait_for(app, pilot, "41 actions open"), as_at_line(app)
+        assert await wait_for(app, pilot, "42 actions open"), as_at_line(app)
 
 
 async def test_under_an_open_form_the_screen_reads_afresh_when_the_form_closes(
@@ -86,7 +86,7 @@ async def test_under_an_open_form_the_screen_reads_afresh_when_the_form_closes(
         assert app.screen.query_one("#field-title", Input).value == "typed, not saved"
 
         await pilot.press("escape", "d")
-        assert await wait_for(app, pilot, "41 actions open"), as_at_line(app)
+        assert await wait_for(app, pilot, "42 actions open"), as_at_line(app)
 
 
 async def test_the_header_says_when_the_database_cannot_be_asked(demo: Store) -> None:

@@ -43,6 +43,8 @@ PURE = [
     "huddle.service_file",
     "huddle.people_csv",
     "huddle.markdown_text",
+    "huddle.working_days",
+    "huddle.query_flow",
 ]
 
 

@@ -301,6 +301,7 @@ def test_status_json_adds_reconciliation_and_keeps_every_other_key(
         "go_live",
         "triggers",
         "owner_left",
+        "queries",
         "reconciliation",
     ]
     assert report["waiting"]["total"] == status_summary(store, TODAY).waiting.total
