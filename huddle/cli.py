@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING
 from huddle import config
 from huddle.clock import Clock, ClockError, clock_from_env, judged
 from huddle.dates import long_uk, parse_date
+from huddle.oversight import shown
 from huddle.printable import printable, printable_lines
 from store import driver
 from store.errors import DAMAGED_ADVICE, StoreError, is_damage
@@ -579,6 +580,15 @@ def status_lines(summary: StatusSummary) -> list[str]:
             if fired.due
             else f"  FIRED {fired.fired_on:%d/%m/%Y} {fired.rule}"
         )
+    outside = [m for m in summary.metrics if m.standing in ("above", "below")]
+    lines.append(f"Metrics outside tolerance: {len(outside)} of {len(summary.metrics)}")
+    for metric in outside:
+        named = ", ".join(
+            f"{s.name} {shown(s.value)} {s.standing.upper()}"
+            for s in metric.segments
+            if s.name in metric.segments_outside
+        )
+        lines.append(f"  {metric.standing.upper()} {metric.name}" + (f": {named}" if named else ""))
     lines.append(f"Commissioner queries not closed: {len(summary.queries)}")
     for query in summary.queries:
         lines.append(

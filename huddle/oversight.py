@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
@@ -78,6 +79,35 @@ def exact(value: float) -> Fraction:
 def shown(value: Fraction | float) -> str:
     """A number for the screen and the minutes: at most two decimals, no trailing zeros."""
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+# --- where a value stands --------------------------------------------------------------
+
+
+class Standing(StrEnum):
+    """Where a value stands against a tolerance range, in the words the screens use."""
+
+    ABOVE = "ABOVE"
+    BELOW = "BELOW"
+    WITHIN = "within"
+
+
+def standing(value: float, low: float | None, high: float | None) -> Standing:
+    """A value exactly on a limit is within it."""
+    if high is not None and value > high:
+        return Standing.ABOVE
+    if low is not None and value < low:
+        return Standing.BELOW
+    return Standing.WITHIN
+
+
+def overall(standings: Sequence[Standing]) -> Standing:
+    """A metric recorded by team or provider stands outside its tolerance when any one
+    segment does, whatever their mean: ABOVE if any is above, else BELOW if any is below."""
+    for outside in (Standing.ABOVE, Standing.BELOW):
+        if outside in standings:
+            return outside
+    return Standing.WITHIN
 
 
 # --- derived metrics --------------------------------------------------------------------

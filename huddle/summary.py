@@ -121,6 +121,29 @@ class QuerySummary(BaseModel):
     """Where it stands, as a sentence."""
 
 
+class SegmentSummary(BaseModel):
+    name: str
+    value: float
+    standing: str
+    """above, below or within its metric's tolerance."""
+
+
+class MetricSummary(BaseModel):
+    """Where a metric's latest period stands; for one recorded by team or provider, each
+    of them judged on its own value, never on their mean."""
+
+    name: str
+    period: date | None
+    """The latest period observed (None: no observation yet)."""
+    cadence: str
+    """How often it is observed: weekly, monthly…"""
+    standing: str
+    """above, below or within; for a metric by team or provider, above (or below) when
+    any one of them is; "no data" before the first observation."""
+    segments_outside: list[str] = Field(default_factory=list)
+    segments: list[SegmentSummary] = Field(default_factory=list)
+
+
 class StatusSummary(BaseModel):
     as_at: date
     service: str
@@ -132,3 +155,5 @@ class StatusSummary(BaseModel):
     owner_left: OwnerLeft = Field(default_factory=OwnerLeft)
     queries: list[QuerySummary] = Field(default_factory=list)
     """Commissioner queries not yet closed: open first, the nearest deadline first."""
+    metrics: list[MetricSummary] = Field(default_factory=list)
+    """Every metric, as Oversight lists them (those with a fired trigger first)."""

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from huddle.commands import Command
-from huddle.oversight import FORMULAS, describe, shown
+from huddle.oversight import FORMULAS, Standing, describe, shown
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
@@ -378,6 +378,16 @@ def _detail(line: MetricLine) -> str:
     ]
     if metric.derivation is not None:
         lines.append(f"[b]Worked out:[/b] {escape(FORMULAS[metric.derivation])}")
+    if line.by_segment and line.latest_period is not None:
+        lines.append(
+            f"[b]By {metric.segmentation.removeprefix('by ')}, {line.latest_period:%d/%m}:[/b]"
+        )
+        width = max(len(segment) for segment, _ in line.by_segment)
+        lines += [
+            f"  {escape(segment.ljust(width))}  {shown(value):>8}  "
+            + (f"[b]{word}[/b]" if word != Standing.WITHIN else "within")
+            for segment, value, word in line.judged()
+        ]
     for rule in line.rules:
         lines.append(
             f"[b]Rule{'' if rule.active else ' (SWITCHED OFF)'}:[/b] {escape(rule.name)}: "

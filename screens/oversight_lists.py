@@ -37,6 +37,10 @@ def _latest(line: MetricLine) -> str:
     if line.latest is None or line.latest_period is None:
         return "no observations yet: o adds one"
     when = f"{line.latest_period:%d/%m}"
+    if outside := line.outside():
+        # The segments outside tolerance by name, never hidden behind their mean.
+        named = ", ".join(f"{segment} {shown(value)} {word}" for segment, value, word in outside)
+        return f"{when} {named}"
     if line.spread is not None:
         return f"{when} mean {shown(line.latest)}, {line.segments} teams ±{shown(line.spread)}%"
     return f"{when} {shown(line.latest)} {line.metric.unit}"

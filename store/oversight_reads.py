@@ -46,18 +46,30 @@ class MetricLine:
     segments: int
     rules: tuple[TriggerRule, ...]
     open_firings: int
+    by_segment: tuple[tuple[str, float], ...] = ()
+    """For a metric by team or provider: each one's value in the latest period, by name."""
+
+    def judged(self) -> list[tuple[str, float, oversight.Standing]]:
+        """Each segment's latest value and where it stands against the tolerance."""
+        low, high = self.metric.tolerance_low, self.metric.tolerance_high
+        return [
+            (segment, value, oversight.standing(value, low, high))
+            for segment, value in self.by_segment
+        ]
+
+    def outside(self) -> list[tuple[str, float, oversight.Standing]]:
+        return [judged for judged in self.judged() if judged[2] != oversight.Standing.WITHIN]
 
     @property
     def standing(self) -> str:
-        """Where the latest value stands against the tolerance range, in words."""
+        """Where the latest value stands against the tolerance range, in words; for a
+        metric by team or provider, outside when any one of them is (never their mean)."""
         if self.latest is None:
             return "NO DATA"
         low, high = self.metric.tolerance_low, self.metric.tolerance_high
-        if high is not None and self.latest > high:
-            return "ABOVE"
-        if low is not None and self.latest < low:
-            return "BELOW"
-        return "within"
+        if self.by_segment:
+            return oversight.overall([standing for *_, standing in self.judged()]).value
+        return oversight.standing(self.latest, low, high).value
 
     @property
     def tolerance(self) -> str:
@@ -91,13 +103,12 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
         latest = source.conn.execute(
             "SELECT max(period_start) FROM observation WHERE metric_id = ?", (metric.id,)
         ).fetchone()[0]
-        values = [
-            value
-            for (value,) in source.conn.execute(
-                "SELECT value FROM observation WHERE metric_id = ? AND period_start = ?",
-                (metric.id, latest),
-            )
-        ]
+        observed = source.conn.execute(
+            "SELECT segment, value FROM observation WHERE metric_id = ? AND period_start = ? "
+            "ORDER BY segment",
+            (metric.id, latest),
+        ).fetchall()
+        values = [value for _, value in observed]
         segmented = metric.segmentation != Segmentation.NONE
         spread = oversight.variance(values) if segmented else None
         rules_of = _rules_of(source, metric.id)  # type: ignore[arg-type]
@@ -116,6 +127,7 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
                 len(values),
                 tuple(rules_of),
                 open_firings,
+                tuple((segment, value) for segment, value in observed) if segmented else (),
             )
         )
     return lines

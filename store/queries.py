@@ -12,8 +12,10 @@ from huddle.summary import (
     ActionCounts,
     FiredTriggerSummary,
     GoLive,
+    MetricSummary,
     OwnerLeft,
     QuerySummary,
+    SegmentSummary,
     StatusSummary,
     TierCounts,
     Triggers,
@@ -22,7 +24,13 @@ from huddle.summary import (
 from store.action_list import OVERDUE
 from store.connection import Store
 from store.mobilisation_reads import programme_of, readiness_facts
-from store.oversight_reads import count_escalations, fired_triggers
+from store.oversight_reads import (
+    MetricLine,
+    count_escalations,
+    count_metrics,
+    fired_triggers,
+    metric_lines,
+)
 from store.query_list import live_queries
 from store.reconciliation import read_reconciliation
 from store.records import service
@@ -155,6 +163,21 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
                 words=standing.words,
             )
             for line in live_queries(store, as_at)
+        ],
+        metrics=[_metric(line) for line in metric_lines(store, 0, count_metrics(store))],
+    )
+
+
+def _metric(line: MetricLine) -> MetricSummary:
+    return MetricSummary(
+        name=line.metric.name,
+        period=line.latest_period,
+        cadence=line.metric.period.value,
+        standing=line.standing.lower(),
+        segments_outside=[segment for segment, *_ in line.outside()],
+        segments=[
+            SegmentSummary(name=segment, value=value, standing=word.value.lower())
+            for segment, value, word in line.judged()
         ],
     )
 

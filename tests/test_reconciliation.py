@@ -302,6 +302,7 @@ def test_status_json_adds_reconciliation_and_keeps_every_other_key(
         "triggers",
         "owner_left",
         "queries",
+        "metrics",
         "reconciliation",
     ]
     assert report["waiting"]["total"] == status_summary(store, TODAY).waiting.total
