@@ -69,6 +69,10 @@ from store.startup import network_share_warning
 WATCH_SECONDS = 1.0
 
 IDLE_CHECK_SECONDS = 15.0
+CATCH_UP_SECONDS = 120.0
+"""While the app runs, how often the ladder is climbed and the rules evaluated again, so a
+terminal left open all day climbs an escalation the day it runs out (within two minutes
+of midnight), not at its next start."""
 NOT_SIGNED_IN = "nobody is signed in"
 
 GLOBAL_ACTIONS = frozenset(c.action.partition("(")[0] for c in GLOBAL_COMMANDS)
@@ -140,6 +144,7 @@ class HuddleApp(KeysInOrder):
         self.active_at = self.seconds()
         """When a key was last pressed or the mouse clicked: a browser session idle for
         `session.idle_minutes` signs out."""
+        self.catch_up_seconds = CATCH_UP_SECONDS
         self._watching: Timer | None = None
         """The look for other terminals' changes, started once someone acts."""
         self.store = store
@@ -169,6 +174,7 @@ class HuddleApp(KeysInOrder):
         self.sub_title = f"data as at {self.fresh_at:%H:%M:%S}"
         if self._watching is None:
             self._watching = self.set_interval(WATCH_SECONDS, self.watch_database)
+            self.set_interval(self.catch_up_seconds, self.catch_up)
         if self.first_run:
             form = first_run_form(self.store, self.clock.today(), login_name())
             self.push_screen(form, self._set_up)
@@ -280,10 +286,11 @@ class HuddleApp(KeysInOrder):
 
     @work(thread=True, exit_on_error=False, group="catch-up")
     def catch_up(self) -> None:
-        """At start-up: evaluate every trigger rule and climb every escalation past its
-        rung's timeframe (each writes only when there is something to record), then say
-        what happened and read the screen again. Not while nothing can be saved: the
-        banner says why, and the next start catches up."""
+        """At start-up, and every `catch_up_seconds` while the app runs: evaluate every
+        trigger rule and climb every escalation past its rung's timeframe (each writes
+        only when there is something to record), then say what happened and read the
+        screen again. Not while nothing can be saved: the banner says why, and the next
+        catch-up does it."""
         today = self.clock.today()
         with self.store.in_this_thread() as store:
             if write_refusal(store) is not None:

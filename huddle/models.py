@@ -782,6 +782,14 @@ class TriggerRule(Record):
     active: bool = True
 
 
+class LadderRung(Record):
+    """Who owns a rung of the escalation ladder: an escalation that climbs to it becomes
+    theirs (set-up's `[ladder]`)."""
+
+    rung: EscalationRung
+    owner_id: int
+
+
 class TriggerFiring(Record):
     """One firing of a rule: what fired, the observations that fired it, when, and the
     escalation it opened; cleared (with when and why) once back within the rule."""

@@ -307,6 +307,17 @@ class Climb:
     due_after: date
 
 
+def title_on_rung(title: str, was: EscalationRung, now: EscalationRung) -> str:
+    """An escalation's title says the rung it is on: "(operational)" becomes "(clinical)",
+    and "— operational" "— clinical", where the title names its rung so (as huddle words
+    them); any other gains "Clinical rung: " at its front, replacing the one a climb
+    before put there."""
+    for said in (f"({was})", f"— {was}"):
+        if said in title:
+            return title.replace(said, said.replace(was, now))
+    return f"{now.capitalize()} rung: {title.removeprefix(f'{was.capitalize()} rung: ')}"
+
+
 def climbs(
     rung: EscalationRung, due: date, today: date, extra: Collection[date] = ()
 ) -> list[Climb]:

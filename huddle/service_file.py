@@ -236,6 +236,18 @@ class CohortSpec(_Table):
     supervisor: Name | None = None
 
 
+class LadderSpec(_Table):
+    """Who owns each rung of the escalation ladder: an escalation that climbs to a rung is
+    given to its owner. A rung left out keeps the escalation with whoever had it."""
+
+    operational: Name | None = None
+    clinical: Name | None = None
+    contractual: Name | None = None
+
+    def owners(self) -> dict[str, str]:
+        return {rung: name for rung, name in self.model_dump().items() if name is not None}
+
+
 class ServiceFile(_Table):
     service: ServiceSection
     providers: list[ProviderSpec] = []
@@ -246,6 +258,8 @@ class ServiceFile(_Table):
     programme: ProgrammeSpec | None = None
     supervisors: list[SupervisorSpec] = []
     cohort: list[CohortSpec] = []
+    ladder: LadderSpec | None = None
+    """None: the ladder's owners are left as they are."""
 
 
 Loc = tuple[str | int, ...]
@@ -440,6 +454,9 @@ def cross_checked(setup: ServiceFile) -> Iterable[Problem]:
                 ("programme", "checks_owner"),
                 "name who owns the checks after go-live, or add a workstream with a lead",
             )
+    if setup.ladder is not None:
+        for rung, name in setup.ladder.owners().items():
+            yield from person(("ladder", rung), name, "owner")
     for n, s in enumerate(setup.supervisors):
         yield from person(("supervisors", n, "person"), s.person, "name")
     for n, c in enumerate(setup.cohort):
@@ -513,6 +530,7 @@ _TABLES = frozenset(
         "programme.workstreams",
         "supervisors",
         "cohort",
+        "ladder",
     }
 )
 
@@ -584,6 +602,8 @@ def to_toml(setup: ServiceFile, heading: str = "") -> str:
     for section in ("supervisors", "cohort"):
         for item in document.get(section) or ():
             lines += _table(section, item, many=True)
+    if ladder := document.get("ladder"):
+        lines += _table("ladder", ladder)
     return "\n".join(lines).lstrip("\n") + "\n"
 
 

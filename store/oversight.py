@@ -35,7 +35,7 @@ from store import actions, records
 from store.bank_holidays import added_bank_holidays
 from store.connection import Store, Transaction
 from store.errors import NotFound
-from store.oversight_reads import rows
+from store.oversight_reads import ladder_owners, rows
 from store.people import checked_person
 
 Source = Store | Transaction
@@ -569,19 +569,26 @@ def _clear(
 # --- the escalation ladder --------------------------------------------------------------
 
 _CLIMBING = (
-    "SELECT id, rung, due_date, version FROM action WHERE rung IS NOT NULL "
+    "SELECT id, rung, due_date, version, owner_id, title FROM action WHERE rung IS NOT NULL "
     "AND rung != :top AND status != 'closed' AND due_date < :today"
 )
 
 
 def climb_in(txn: Transaction, today: date) -> int:
     """Every open escalation past its rung's timeframe climbs (perhaps several rungs, each
-    on the day it ran out), each climb recorded; returns how many escalations climbed."""
+    on the day it ran out), each climb recorded; it is given to the owner of the rung it
+    reaches, if set-up names one, and its title says that rung. Returns how many climbed."""
     params = {"top": oversight.LADDER[-1].value, "today": today.isoformat()}
-    climbed, extra = 0, added_bank_holidays(txn)
-    for action_id, rung, due, version in txn.conn.execute(_CLIMBING, params).fetchall():
+    climbed, extra, owners = 0, added_bank_holidays(txn), ladder_owners(txn)
+    for action_id, rung, due, version, owner_id, title in txn.conn.execute(
+        _CLIMBING, params
+    ).fetchall():
         steps = oversight.climbs(EscalationRung(rung), date.fromisoformat(due), today, extra)
+        last = steps[-1]
+        new_owner = owners.get(last.to_rung, owner_id)
         for step in steps:
+            title = oversight.title_on_rung(title, step.from_rung, step.to_rung)
+            handed = step is last and new_owner != owner_id
             txn.insert(
                 "escalation_climb",
                 {
@@ -591,17 +598,24 @@ def climb_in(txn: Transaction, today: date) -> int:
                     "climbed_on": step.climbed_on.isoformat(),
                     "due_before": step.due_before.isoformat(),
                     "due_after": step.due_after.isoformat(),
+                    "owner_before": owner_id if handed else None,
+                    "owner_after": new_owner if handed else None,
                 },
             )
-        last = steps[-1]
+        given = f", given to the {last.to_rung} rung's owner" if new_owner != owner_id else ""
         txn.update(
             "action",
             action_id,
-            {"rung": last.to_rung, "due_date": last.due_after.isoformat()},
+            {
+                "rung": last.to_rung,
+                "due_date": last.due_after.isoformat(),
+                "owner_id": new_owner,
+                "title": title,
+            },
             version,
             reason=(
                 f"escalation climbed to {last.to_rung}: no outcome recorded within the"
-                f" {steps[0].from_rung} timeframe (due {uk(steps[0].due_before)})"
+                f" {steps[0].from_rung} timeframe (due {uk(steps[0].due_before)}){given}"
             ),
         )
         climbed += 1

@@ -7,6 +7,7 @@ transaction that locks the meeting)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,7 @@ from huddle.models import (
     Segmentation,
     TriggerRule,
 )
+from store.bank_holidays import added_bank_holidays
 from store.connection import Store, Transaction
 
 Source = Store | Transaction
@@ -354,13 +356,45 @@ LIMIT :limit OFFSET :offset
 
 
 def count_escalations(source: Source, as_at: date) -> tuple[int, int, int]:
-    """Every escalation, those open, and those open past their due date."""
-    return source.conn.execute(
-        "SELECT count(*), coalesce(sum(status != 'closed'), 0), "
-        "coalesce(sum(status != 'closed' AND due_date < :as_at), 0) "
+    """Every escalation, those open, and those open past their due date once the ladder
+    has climbed as at `as_at` (only one on the top rung stays overdue): what the app shows
+    after climbing, read without writing (`huddle status`)."""
+    every, still_open = source.conn.execute(
+        "SELECT count(*), coalesce(sum(status != 'closed'), 0) "
         "FROM action WHERE rung IS NOT NULL AND created_on <= :as_at",
         {"as_at": as_at.isoformat()},
     ).fetchone()
+    extra = added_bank_holidays(source)
+    overdue = sum(
+        1
+        for rung, due in source.conn.execute(
+            "SELECT rung, due_date FROM action WHERE rung IS NOT NULL AND status != 'closed' "
+            "AND created_on <= :as_at AND due_date < :as_at",
+            {"as_at": as_at.isoformat()},
+        )
+        if climbed(EscalationRung(rung), date.fromisoformat(due), as_at, extra)[1] < as_at
+    )
+    return every, still_open, overdue
+
+
+def ladder_owners(source: Store | Transaction) -> dict[EscalationRung, int]:
+    """Each rung's owner as set up (`[ladder]`), for those still here: an escalation
+    climbing to a rung whose owner has left stays with whoever has it."""
+    return {
+        EscalationRung(rung): owner_id
+        for rung, owner_id in source.conn.execute(
+            "SELECT l.rung, l.owner_id FROM ladder_rung AS l JOIN person AS p "
+            "ON p.id = l.owner_id WHERE p.inactive_since IS NULL"
+        )
+    }
+
+
+def climbed(
+    rung: EscalationRung, due: date, as_at: date, extra: Collection[date] = ()
+) -> tuple[EscalationRung, date]:
+    """The rung and due date an open escalation has once the ladder has climbed."""
+    steps = oversight.climbs(rung, due, as_at, extra)
+    return (steps[-1].to_rung, steps[-1].due_after) if steps else (rung, due)
 
 
 def escalation_lines(source: Source, as_at: date, offset: int, limit: int) -> list[EscalationLine]:

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date, timedelta
 
 from huddle import rules
+from huddle.models import ActionStatus, EscalationRung
 from huddle.readiness import readiness
 from huddle.reconciliation import Reconciliation
 from huddle.summary import (
@@ -22,13 +23,16 @@ from huddle.summary import (
     WaitingCounts,
 )
 from store.action_list import OVERDUE
+from store.bank_holidays import added_bank_holidays
 from store.connection import Store
 from store.mobilisation_reads import programme_of, readiness_facts
 from store.oversight_reads import (
     MetricLine,
+    climbed,
     count_escalations,
     count_metrics,
     fired_triggers,
+    ladder_owners,
     metric_lines,
 )
 from store.query_list import live_queries
@@ -184,20 +188,31 @@ def _metric(line: MetricLine) -> MetricSummary:
 
 def _triggers(store: Store, as_at: date) -> Triggers:
     _, still_open, overdue = count_escalations(store, as_at)
-    fired = [
-        FiredTriggerSummary(
-            rule=f.rule,
-            metric=f.metric,
-            fired_on=f.fired_on,
-            run=[date.fromisoformat(o["period"]) for o in f.observations],
-            observations=[o["value"] for o in f.observations],
-            why=f.why,
-            escalation_owner=f.owner,
-            rung=f.rung,
-            due=f.due_date,
-            escalation_status=f.status,
-            agenda_series=f.series,
+    extra, owners = added_bank_holidays(store), ladder_owners(store)
+    names = dict(store.conn.execute("SELECT id, name FROM person").fetchall())
+    fired = []
+    for f in fired_triggers(store, as_at):
+        owner, rung, due = f.owner, f.rung, f.due_date
+        if rung is not None and due is not None and f.status != ActionStatus.CLOSED:
+            # As the ladder has climbed by `as_at`, read without writing: the app and the
+            # next command that writes record the climb.
+            reached, due = climbed(EscalationRung(rung), due, as_at, extra)
+            if reached != rung:
+                rung = reached.value
+                owner = names.get(owners[reached], owner) if reached in owners else owner
+        fired.append(
+            FiredTriggerSummary(
+                rule=f.rule,
+                metric=f.metric,
+                fired_on=f.fired_on,
+                run=[date.fromisoformat(o["period"]) for o in f.observations],
+                observations=[o["value"] for o in f.observations],
+                why=f.why,
+                escalation_owner=owner,
+                rung=rung,
+                due=due,
+                escalation_status=f.status,
+                agenda_series=f.series,
+            )
         )
-        for f in fired_triggers(store, as_at)
-    ]
     return Triggers(fired=fired, escalations_open=still_open, escalations_overdue=overdue)

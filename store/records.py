@@ -19,6 +19,7 @@ from huddle.models import (
     GoLiveRisk,
     HeldChange,
     InterimContact,
+    LadderRung,
     Meeting,
     Metric,
     MobilisationProgramme,
@@ -78,6 +79,7 @@ TABLES: dict[type[Record], str] = {
     Observation: "observation",
     TriggerRule: "trigger_rule",
     TriggerFiring: "trigger_firing",
+    LadderRung: "ladder_rung",
     HeldChange: "held_change",
     QueryReview: "commissioner_query_review",
 }

@@ -1150,3 +1150,22 @@ def m027_risks_carried_forward(db: Database) -> None:
     _refuse(db, "risk_closure_locked_insert", "INSERT", "risk_closure", new, _LOCKED)
     _refuse(db, "risk_closure_locked_update", "UPDATE", "risk_closure", f"{old} OR {new}", _LOCKED)
     _refuse(db, "risk_closure_locked_delete", "DELETE", "risk_closure", old, _LOCKED)
+
+
+@migrations()
+def m028_ladder_owners(db: Database) -> None:
+    """The escalation ladder, owned (issue 22): `ladder_rung` names who owns each rung
+    (set-up's `[ladder]`: operational, the service manager; clinical, the clinical lead;
+    contractual, the contracts manager). An escalation that climbs to a rung with an owner
+    is given to them; `escalation_climb.owner_before` and `owner_after` record it, NULL
+    where the owner stayed (and on every climb before this migration)."""
+    _create(
+        db,
+        "ladder_rung",
+        {"rung": str, "owner_id": int},
+        foreign_keys=[("owner_id", "person", "id")],
+        not_null={"rung", "owner_id"},
+    )
+    db["ladder_rung"].create_index(["rung"], unique=True)
+    db.execute("ALTER TABLE escalation_climb ADD COLUMN owner_before INTEGER REFERENCES person(id)")
+    db.execute("ALTER TABLE escalation_climb ADD COLUMN owner_after INTEGER REFERENCES person(id)")

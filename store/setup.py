@@ -16,6 +16,7 @@ from contextlib import suppress
 from datetime import date
 
 from huddle.models import (
+    EscalationRung,
     Series,
 )
 from huddle.service_file import (
@@ -77,6 +78,7 @@ def plan_setup(
         planner.programme(setup.programme)
         planner.supervisors(setup.supervisors)
         planner.cohort(setup.cohort)
+        planner.ladder(setup.ladder)
     if planner.problems:
         raise ServiceFileError(
             source,
@@ -237,6 +239,10 @@ def _current_document(store: Store) -> dict:
         }
         for c in rows_of(store, "cohort_member")
     ]
+    ladder = {row["rung"]: names[row["owner_id"]] for row in rows_of(store, "ladder_rung")}
+    if ladder:
+        # In the ladder's order, as the file names them.
+        document["ladder"] = {rung: ladder[rung] for rung in EscalationRung if rung in ladder}
     return document
 
 

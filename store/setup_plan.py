@@ -18,6 +18,8 @@ from datetime import date
 from huddle.models import (
     DEFAULT_RISK_TIERS,
     CohortMember,
+    EscalationRung,
+    LadderRung,
     Person,
     Provider,
     Record,
@@ -30,6 +32,7 @@ from huddle.service_file import (
     FILE_KIND,
     SERIES_KINDS,
     CohortSpec,
+    LadderSpec,
     Loc,
     PersonSpec,
     ProgrammeSpec,
@@ -646,6 +649,27 @@ class Planner:
                 continue
             self.update("supervisor", row, _changed(row, wanted), f"supervisor {spec.person!r}")
 
+    def ladder(self, spec: LadderSpec | None) -> None:
+        """Each rung's owner as the file names it; a rung the file leaves out keeps its
+        owner (an escalation climbing to it then stays with whoever has it)."""
+        if spec is None:
+            return
+        rows = {row["rung"]: row for row in rows_of(self.store, "ladder_rung")}
+        for rung, name in spec.owners().items():
+            row = rows.get(rung)
+            stored = self.called(row["owner_id"]) if row else None
+            if stored == name:
+                continue
+            if self.given_to_a_leaver(("ladder", rung), name, "owner"):
+                continue
+            said = f"{stored!r} -> {name!r}" if row else repr(name)
+            verb = "add" if row is None else "change"
+            self.step(
+                verb,
+                f"{rung} rung of the escalation ladder: owner {said}",
+                _owner_step(rung, name, row),
+            )
+
     def cohort(self, specs: list[CohortSpec]) -> None:
         rows = {
             self.person_names.get(r["person_id"]): r for r in rows_of(self.store, "cohort_member")
@@ -693,6 +717,17 @@ class Planner:
                 )
 
             self.step("change", f"cohort member {spec.person!r}: {_said(changes, stored)}", run)
+
+
+def _owner_step(rung: str, name: str, row: dict | None) -> Run:
+    def run(txn: Transaction, _: date) -> None:
+        owner = _id_of(txn, "person", name)
+        if row is None:
+            records.insert(txn, LadderRung(rung=EscalationRung(rung), owner_id=owner))
+        else:
+            txn.update("ladder_rung", row["id"], {"owner_id": owner}, row["version"])
+
+    return run
 
 
 def series_step(spec: SeriesSpec, inactive: str | None, row: dict | None) -> Run:
