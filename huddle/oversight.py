@@ -27,11 +27,13 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
+from huddle import spc
 from huddle.models import (
     RUNG_WORKING_DAYS,
     Comparison,
     Derivation,
     EscalationRung,
+    GoodDirection,
     Metric,
     Period,
     RuleKind,
@@ -108,6 +110,48 @@ def overall(standings: Sequence[Standing]) -> Standing:
         if outside in standings:
             return outside
     return Standing.WITHIN
+
+
+# --- Making Data Count -------------------------------------------------------------------
+
+IMPROVEMENT = {
+    GoodDirection.HIGHER: spc.Improvement.UP,
+    GoodDirection.LOWER: spc.Improvement.DOWN,
+    GoodDirection.WITHIN: spc.Improvement.NEITHER,
+}
+
+
+def spc_target(metric: Metric) -> float | None:
+    """The target an assurance reading is judged against: the tolerance's limit on the
+    side that matters (the high one when lower is better, the low one when higher is);
+    none for a metric that should stay within a range."""
+    if metric.good == GoodDirection.LOWER:
+        return metric.tolerance_high
+    if metric.good == GoodDirection.HIGHER:
+        return metric.tolerance_low
+    return None
+
+
+def spc_chart(metric: Metric, values: Sequence[float]) -> spc.XmRChart | spc.NotEnoughPoints:
+    """The metric's observations, in period order, read as NHS England's Making Data Count
+    reads them (huddle.spc), with its improvement direction and target from set-up."""
+    return spc.xmr_chart(values, IMPROVEMENT[metric.good], target=spc_target(metric))
+
+
+def spc_words(chart: spc.XmRChart | spc.NotEnoughPoints) -> str:
+    """e.g. "special cause concerning: shift of 7 below the mean · hit and miss against
+    target 90 · mean 28.6, process limits 20.1 to 37.1"."""
+    if isinstance(chart, spc.NotEnoughPoints):
+        return chart.words()
+    limits = chart.limits
+    parts = [chart.variation_words()]
+    if (assured := chart.assurance_words()) is not None:
+        parts.append(assured)
+    parts.append(
+        f"mean {spc.shown(limits.mean)}, process limits {spc.shown(limits.lower_process_limit)}"
+        f" to {spc.shown(limits.upper_process_limit)}"
+    )
+    return " · ".join(parts)
 
 
 # --- derived metrics --------------------------------------------------------------------

@@ -84,7 +84,8 @@ def shown(value: Fraction) -> str:
     if (value * 10_000).denominator == 1:
         text = str(Decimal(value.numerator) / Decimal(value.denominator))
     else:
-        text = f"{round(value, 2):.2f}"
+        # float of the rounded value: Python 3.11's Fraction has no `.2f` format.
+        text = f"{float(round(value, 2)):.2f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text

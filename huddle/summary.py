@@ -128,6 +128,21 @@ class SegmentSummary(BaseModel):
     """above, below or within its metric's tolerance."""
 
 
+class SpcSummary(BaseModel):
+    """A whole-service metric read as NHS England's Making Data Count reads it."""
+
+    variation: str | None
+    """common cause, special cause improving, special cause concerning, special cause
+    neither; None with fewer points than the limits need."""
+    assurance: str | None
+    """consistently passes, consistently fails, hit and miss; None without a target."""
+    words: str
+    mean: float | None = None
+    lower_process_limit: float | None = None
+    upper_process_limit: float | None = None
+    points: int
+
+
 class MetricSummary(BaseModel):
     """Where a metric's latest period stands; for one recorded by team or provider, each
     of them judged on its own value, never on their mean."""
@@ -142,6 +157,8 @@ class MetricSummary(BaseModel):
     any one of them is; "no data" before the first observation."""
     segments_outside: list[str] = Field(default_factory=list)
     segments: list[SegmentSummary] = Field(default_factory=list)
+    spc: SpcSummary | None = None
+    """None for a metric by team or provider (each is judged on its own value)."""
 
 
 class StatusSummary(BaseModel):

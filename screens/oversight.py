@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from huddle.commands import Command
-from huddle.oversight import FORMULAS, Standing, describe, shown
+from huddle.oversight import FORMULAS, Standing, describe, shown, spc_words
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
@@ -388,6 +388,8 @@ def _detail(line: MetricLine) -> str:
             + (f"[b]{word}[/b]" if word != Standing.WITHIN else "within")
             for segment, value, word in line.judged()
         ]
+    if line.spc is not None:
+        lines.append(f"[b]Making Data Count:[/b] {escape(spc_words(line.spc))}")
     for rule in line.rules:
         lines.append(
             f"[b]Rule{'' if rule.active else ' (SWITCHED OFF)'}:[/b] {escape(rule.name)}: "

@@ -11,6 +11,7 @@ from rich.style import Style
 
 from huddle.models import ActionStatus
 from huddle.oversight import shown
+from huddle.spc import NotEnoughPoints, Variation
 from screens.paged_list import Cells, PagedList
 from store.connection import Store
 from store.oversight_reads import EscalationLine, MetricLine, escalation_lines, metric_lines
@@ -55,9 +56,27 @@ def _triggers(line: MetricLine) -> tuple[str, Style]:
     return f"{count} rule{'s' if count != 1 else ''}, quiet", PLAIN
 
 
+_VARIATION = {
+    Variation.COMMON_CAUSE: ("common cause", PLAIN),
+    Variation.IMPROVING: ("IMPROVING", PLAIN),
+    Variation.CONCERNING: ("CONCERNING", ALARM),
+    Variation.NEITHER: ("SPECIAL CAUSE", PLAIN),
+}
+
+
+def _variation(line: MetricLine) -> tuple[str, Style]:
+    """Making Data Count's variation of the latest point, in words."""
+    if line.spc is None:
+        return "by segment", QUIET
+    if isinstance(line.spc, NotEnoughPoints):
+        return f"{line.spc.have} of {line.spc.need} pts", QUIET
+    return _VARIATION[line.spc.variation]
+
+
 class MetricList(PagedList[OversightQuery, MetricLine]):
     COLUMNS = (
         ("Standing", 8),
+        ("Variation", 13),
         ("Metric", 38),
         ("Latest", 38),
         ("Tolerance", 10),
@@ -78,14 +97,16 @@ class MetricList(PagedList[OversightQuery, MetricLine]):
         triggers, trigger_style = _triggers(line)
         derived = " (worked out)" if line.metric.derivation else ""
         quiet = QUIET if line.latest is None else PLAIN
+        variation, variation_style = _variation(line)
         return [
             _cell(standing, widths[0], ALARM if alarm else quiet),
-            _cell(f"{line.metric.name}{derived}", widths[1]),
-            _cell(_latest(line), widths[2], ALARM if alarm else PLAIN),
-            _cell(line.tolerance, widths[3]),
-            _cell(line.metric.period.value, widths[4]),
-            _cell(triggers, widths[5], trigger_style),
-            _cell(line.owner, widths[6]),
+            _cell(variation, widths[1], variation_style),
+            _cell(f"{line.metric.name}{derived}", widths[2]),
+            _cell(_latest(line), widths[3], ALARM if alarm else PLAIN),
+            _cell(line.tolerance, widths[4]),
+            _cell(line.metric.period.value, widths[5]),
+            _cell(triggers, widths[6], trigger_style),
+            _cell(line.owner, widths[7]),
         ]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from huddle import oversight, rules
+from huddle import oversight, rules, spc
 from huddle.models import (
     ActionSource,
     ActionStatus,
@@ -50,6 +50,8 @@ class MetricLine:
     open_firings: int
     by_segment: tuple[tuple[str, float], ...] = ()
     """For a metric by team or provider: each one's value in the latest period, by name."""
+    spc: spc.XmRChart | spc.NotEnoughPoints | None = None
+    """A whole-service metric's observations read as Making Data Count reads them."""
 
     def judged(self) -> list[tuple[str, float, oversight.Standing]]:
         """Each segment's latest value and where it stands against the tolerance."""
@@ -119,6 +121,7 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
             "WHERE r.metric_id = ? AND f.cleared_on IS NULL",
             (metric.id,),
         ).fetchone()[0]
+        chart = None if segmented else oversight.spc_chart(metric, _values(source, metric))
         lines.append(
             MetricLine(
                 metric,
@@ -130,9 +133,21 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
                 tuple(rules_of),
                 open_firings,
                 tuple((segment, value) for segment, value in observed) if segmented else (),
+                chart,
             )
         )
     return lines
+
+
+def _values(source: Source, metric: Metric) -> list[float]:
+    """A whole-service metric's observations in period order."""
+    return [
+        value
+        for (value,) in source.conn.execute(
+            "SELECT value FROM observation WHERE metric_id = ? ORDER BY period_start",
+            (metric.id,),
+        )
+    ]
 
 
 def _rules_of(source: Source, metric_id: int) -> list[TriggerRule]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from huddle import rules
+from huddle import oversight, rules, spc
 from huddle.models import ActionStatus, EscalationRung
 from huddle.readiness import readiness
 from huddle.reconciliation import Reconciliation
@@ -17,6 +17,7 @@ from huddle.summary import (
     OwnerLeft,
     QuerySummary,
     SegmentSummary,
+    SpcSummary,
     StatusSummary,
     TierCounts,
     Triggers,
@@ -183,6 +184,24 @@ def _metric(line: MetricLine) -> MetricSummary:
             SegmentSummary(name=segment, value=value, standing=word.value.lower())
             for segment, value, word in line.judged()
         ],
+        spc=_spc(line.spc),
+    )
+
+
+def _spc(chart: spc.XmRChart | spc.NotEnoughPoints | None) -> SpcSummary | None:
+    if chart is None:
+        return None
+    if isinstance(chart, spc.NotEnoughPoints):
+        return SpcSummary(variation=None, assurance=None, words=chart.words(), points=chart.have)
+    limits = chart.limits
+    return SpcSummary(
+        variation=chart.variation.value,
+        assurance=chart.assurance.value if chart.assurance else None,
+        words=oversight.spc_words(chart),
+        mean=float(limits.mean),
+        lower_process_limit=float(limits.lower_process_limit),
+        upper_process_limit=float(limits.upper_process_limit),
+        points=len(chart.points),
     )
 
 

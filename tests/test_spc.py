@@ -26,6 +26,7 @@ from huddle.spc import (
     special_causes,
     xmr_chart,
 )
+from huddle.spc import shown as spc_shown
 
 
 def chart(values, improvement=Improvement.UP, **options) -> XmRChart:
@@ -391,3 +392,10 @@ def test_rules_decide_a_point_in_the_package_order() -> None:
     assert points[-1].variation(Improvement.UP) is Variation.IMPROVING
     ending_outside = special_causes([-0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 3], AROUND_ZERO)
     assert ending_outside[-1].signal.rule is Rule.OUTSIDE_LIMIT
+
+
+def test_a_number_is_shown_exactly_to_four_places_else_to_two() -> None:
+    assert spc_shown(Fraction(1, 4)) == "0.25"
+    assert spc_shown(Fraction(1, 3)) == "0.33"
+    assert spc_shown(Fraction(-1, 300)) == "0"
+    assert spc_shown(Fraction(5)) == "5"
