@@ -564,7 +564,7 @@ def status_lines(summary: StatusSummary) -> list[str]:
         rag = " · ".join(f"{name} {letter}" for name, letter in go_live.rag.items())
         reasons = go_live.blockers or go_live.conditions
         lines += [
-            f"Go-live: {go_live.programme} in {go_live.days_to_go} days",
+            f"Go-live: {go_live.programme}: {go_live.countdown}",
             f"  readiness: {go_live.readiness}" + (f": {'; '.join(reasons)}" if reasons else ""),
             f"  RAG: {rag}",
         ]

@@ -40,7 +40,10 @@ class GoLive(BaseModel):
     days_to_go: int
     readiness: str = ""
     """The verdict of the readiness rules (huddle.readiness): NOT READY, READY WITH
-    CONDITIONS or READY."""
+    CONDITIONS or READY; LIVE once the go-live date has passed (the app's early life)."""
+    countdown: str = ""
+    """In words, as the app says it: "12 days to go-live (1 week 5 d)", "GO-LIVE TODAY",
+    "LIVE for 34 days (week 5 of early life)"."""
     blockers: list[str] = Field(default_factory=list)
     conditions: list[str] = Field(default_factory=list)
     rag: dict[str, str] = Field(default_factory=dict)

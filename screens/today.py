@@ -201,7 +201,7 @@ class TodayScreen(HuddleScreen):
             tile.update("no mobilisation\nprogramme")
             return
         days = summary.go_live.days_to_go
-        when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+        when = f"in {days} days" if days > 0 else "TODAY" if days == 0 else f"{-days} days ago"
         programme = escape(summary.go_live.programme)
         tile.update(
             f"[b]{when}[/b]\n{summary.go_live.readiness}\n{uk(summary.go_live.date)} {programme}"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from huddle import oversight, rules, spc
 from huddle.models import ActionStatus, EscalationRung
-from huddle.readiness import readiness
+from huddle.readiness import countdown, readiness
 from huddle.reconciliation import Reconciliation
 from huddle.summary import (
     ActionCounts,
@@ -129,13 +129,16 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
     if this_programme is not None:
         facts = readiness_facts(store, this_programme, as_at)
         verdict = readiness(facts)
+        days_to_go = rules.days_until(this_programme.go_live, as_at)
+        live = days_to_go < 0  # past go-live: the app says LIVE, and so does status
         go_live = GoLive(
             programme=this_programme.name,
             date=this_programme.go_live,
-            days_to_go=rules.days_until(this_programme.go_live, as_at),
-            readiness=verdict.verdict,
-            blockers=list(verdict.blockers),
-            conditions=list(verdict.conditions),
+            days_to_go=days_to_go,
+            readiness="LIVE" if live else verdict.verdict,
+            countdown=countdown(this_programme.go_live, as_at),
+            blockers=[] if live else list(verdict.blockers),
+            conditions=[] if live else list(verdict.conditions),
             rag={w.name: w.rag.letter if w.rag else "-" for w in facts.workstreams},
         )
     return StatusSummary(

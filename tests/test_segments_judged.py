@@ -5,6 +5,7 @@ case on the demo: open caseload North 125, South 92, West 80 in the latest week.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -80,3 +81,27 @@ def test_status_json_names_the_segments_outside(
     said = capsys.readouterr().out
     assert "  ABOVE Caseload sustainability index: Therapy North 33.25 ABOVE\n" in said
     assert "  BELOW Caseload per clinician: Therapy West 17.78 BELOW\n" in said
+
+
+def test_status_after_go_live_says_live_as_the_app_does(
+    demo: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22: after go-live, status said "in -34 days" and NOT READY while the app said
+    LIVE. Now both say LIVE, with the week of early life; before, the countdown in words."""
+    programme = status_summary(demo, TODAY).go_live
+    assert programme is not None and programme.days_to_go > 0
+    after = programme.date + timedelta(days=34)
+    live = status_summary(demo, after).go_live
+    assert live is not None
+    assert (live.readiness, live.countdown, live.blockers) == (
+        "LIVE",
+        "LIVE for 34 days (week 5 of early life)",
+        [],
+    )
+    assert main(["--db", str(demo.path), "status", "--as-at", after.isoformat()]) == 0
+    said = capsys.readouterr().out
+    assert f"Go-live: {programme.programme}: LIVE for 34 days (week 5 of early life)\n" in said
+    assert "  readiness: LIVE\n" in said
+    assert "-34" not in said
+    assert programme.countdown.endswith("to go-live (6 weeks)")
+    assert programme.readiness == "NOT READY"
