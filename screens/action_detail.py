@@ -21,6 +21,7 @@ from screens.action_form import WHEN, due, optional_date
 from screens.base import history_text
 from screens.detail import DetailScreen
 from screens.entry_detail import EntryDetailScreen
+from screens.firing import FiringScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
 from screens.markup import escape
@@ -62,7 +63,7 @@ ACTION_COMMANDS = (
         "g",
         "go_to_source",
         "Go to source",
-        "Open what this action came from: the entry, the meeting or the query",
+        "Open what this action came from: the entry, the meeting, the query or the firing",
     ),
 )
 CHANGES = frozenset(command.action for command in ACTION_COMMANDS) - {"go_to_source"}
@@ -278,7 +279,9 @@ class ActionDetailScreen(DetailScreen[ActionDetail]):
 
     def action_go_to_source(self) -> None:
         source = self.detail.source if self.detail else Link()
-        if source.entry_id is not None:
+        if self.detail is not None and self.detail.firing is not None:
+            self.app.push_screen(FiringScreen(self.detail.firing, self.app.clock.today()))
+        elif source.entry_id is not None:
             self.app.push_screen(EntryDetailScreen(source.entry_id))
         elif source.query_id is not None:
             from screens.queries import QueryDetailScreen  # it opens its steps: a cycle
@@ -314,10 +317,15 @@ def summary(detail: ActionDetail, today: date) -> str:
     lines.append(when)
     lines.append(
         f"From {action.source}"
-        + (f": {escape(detail.source.label)}" if detail.source else " (added by hand)")
+        + (f": {escape(detail.source.label)}" if detail.source.label else " (added by hand)")
         + (f", {action.rung} rung" if action.rung else "")
         + f"; created {uk(action.created_on)}"
     )
+    if detail.firing is not None:
+        state = (
+            f"cleared {uk(detail.firing.cleared_on)}" if detail.firing.cleared_on else "standing"
+        )
+        lines.append(f"[b]Fired:[/b] {escape(detail.firing.why)} ({state}; g opens the firing)")
     if action.reopened_count:
         times = "once" if action.reopened_count == 1 else f"{action.reopened_count} times"
         lines.append(f"[b]Reopened {times}[/b]")

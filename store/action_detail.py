@@ -8,11 +8,12 @@ from datetime import date
 
 from huddle.dates import uk
 from huddle.links import Link
-from huddle.models import Action, CommissionerQuery, Person
+from huddle.models import Action, ActionSource, CommissionerQuery, Person
 from store import records
 from store.connection import Store
 from store.errors import NotFound
 from store.history import HistoryLine, audit_trail, changes
+from store.oversight_reads import FiredTrigger, firing_of
 from store.people import everyone
 
 # The action's columns in the huddle's words, for its history.
@@ -40,6 +41,8 @@ class ActionDetail:
     source: Link
     """What it came from: the entry, meeting or query it opens."""
     query: CommissionerQuery | None
+    firing: FiredTrigger | None
+    """For a trigger's escalation: the firing it was opened for (`g` opens it)."""
     history: list[HistoryLine]
     staff: list[Person]
     """Everyone an owner can be, for the action's forms."""
@@ -61,12 +64,14 @@ def action_detail(store: Store, action_id: int) -> ActionDetail:
         query = None
         if action.query_id is not None:
             query = records.get(store, CommissionerQuery, action.query_id)
+        firing = firing_of(store, action_id) if action.source == ActionSource.TRIGGER else None
         return ActionDetail(
             action=action,
             owner=names.get(action.owner_id, "?"),
             closed_by=names.get(action.closed_by) if action.closed_by else None,
-            source=source_of(store, action, query),
+            source=source_of(store, action, query, firing),
             query=query,
+            firing=firing,
             history=_history(store, action_id, 0, names),
             staff=staff,
         )
@@ -95,7 +100,14 @@ def _history(
     )
 
 
-def source_of(store: Store, action: Action, query: CommissionerQuery | None) -> Link:
+def source_of(
+    store: Store,
+    action: Action,
+    query: CommissionerQuery | None,
+    firing: FiredTrigger | None = None,
+) -> Link:
+    if firing is not None:
+        return Link(f"trigger {firing.rule!r}, fired {uk(firing.fired_on)}")
     if query is not None:
         return Link(f"commissioner query: {query.matter}", query_id=query.id)
     if action.entry_id is not None:

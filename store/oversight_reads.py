@@ -291,6 +291,12 @@ def _fired(source: Source, where: str, params: dict) -> list[FiredTrigger]:
     return found
 
 
+def firing_of(source: Source, action_id: int) -> FiredTrigger | None:
+    """The firing a trigger's escalation was opened for, if the action is one."""
+    found = _fired(source, "f.action_id = :id", {"id": action_id})
+    return found[0] if found else None
+
+
 def fired_triggers(source: Source, as_at: date) -> list[FiredTrigger]:
     """Triggers fired by `as_at` and not cleared by then: what Today and status show."""
     day = as_at.isoformat()
