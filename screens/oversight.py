@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on, work
 from textual.app import RenderResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -176,7 +176,10 @@ class OversightScreen(HuddleScreen):
     def compose_body(self) -> Iterable:
         with Vertical(id="oversight"):
             yield Static("Reading oversight…", id="ov-head")
-            yield Static(id="ov-fired")
+            # Every fired trigger, however many: the box scrolls (tab to it, then the
+            # arrows, or the mouse wheel) rather than cutting them off.
+            with VerticalScroll(id="ov-fired"):
+                yield Static(id="ov-fired-text")
             yield Static(header(MetricList.COLUMNS), classes="list-header")
             yield MetricList(id="metrics")
             with Horizontal(id="ov-metric"):
@@ -233,9 +236,10 @@ class OversightScreen(HuddleScreen):
             f"[b]{len(fired)} trigger{'s' if len(fired) != 1 else ''} fired[/b] and standing · "
             f"{still_open} escalations open ({overdue} OVERDUE)"
         )
-        box = self.query_one("#ov-fired", Static)
-        box.display = bool(fired)
-        box.update("\n".join(escape(trigger.words(today)) for trigger in fired))
+        self.query_one("#ov-fired", VerticalScroll).display = bool(fired)
+        self.query_one("#ov-fired-text", Static).update(
+            "\n".join(escape(trigger.words(today)) for trigger in fired)
+        )
         self.query_one("#escalations-header", Static).update(
             escape(
                 header(

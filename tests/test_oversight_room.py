@@ -107,7 +107,7 @@ async def test_an_observation_that_breaks_a_rule_opens_an_escalation_on_the_next
         assert (item["series"], item["meeting_id"]) == (HUDDLE, None)
 
         # On screen: the fired box names it, and the log lists its escalation.
-        await until(app, pilot, lambda: "Missed visits" in shown(app, "#ov-fired"), "fired")
+        await until(app, pilot, lambda: "Missed visits" in shown(app, "#ov-fired-text"), "fired")
         log = screen.query_one(EscalationList)
         await until(
             app,
