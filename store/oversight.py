@@ -6,13 +6,19 @@ escalation and its agenda item commit with the observation that caused them or n
 At start-up `evaluate_all` and `climb_escalations` catch up with what arrived by other
 routes and with the days that have passed; each reads first and opens a write only when
 there is something to record, so an idle start-up writes nothing.
+
+A correction (a different value for a period already recorded, or a worked-out value its
+corrected inputs change or no longer give) re-checks the standing firing whose run holds
+that period, against the rule as it stood when it fired: a run that no longer holds is
+cleared as corrected, its escalation told, and the rule evaluated again from there.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from huddle import oversight
@@ -212,10 +218,13 @@ class Reading:
 class Evaluation:
     fired: list[TriggerFiring] = field(default_factory=list)
     cleared: list[TriggerFiring] = field(default_factory=list)
+    corrected: list[TriggerFiring] = field(default_factory=list)
+    """Of those cleared, the firings a correction left unsupported ("corrected: ...")."""
 
     def add(self, other: Evaluation) -> None:
         self.fired.extend(other.fired)
         self.cleared.extend(other.cleared)
+        self.corrected.extend(other.corrected)
 
 
 @dataclass
@@ -249,6 +258,7 @@ def record_readings(
     done = Recorded()
     metrics: dict[int, Metric] = {}
     touched: set[tuple[int, date, str]] = set()
+    corrected: set[tuple[int, date]] = set()
     new_rows: dict[tuple, Observation] = {}
     seen: set[tuple] = set()
     for reading in readings:
@@ -277,10 +287,13 @@ def record_readings(
         setattr(done, outcome, getattr(done, outcome) + 1)
         if outcome != "same":
             touched.add((metric.id, observation.period_start, observation.segment))  # type: ignore[arg-type]
+        if outcome == "changed":
+            corrected.add((metric.id, observation.period_start))  # type: ignore[arg-type]
     if new_rows:
         records.insert_many(txn, list(new_rows.values()))
-    derived = _derive(txn, touched, today)
-    done.evaluation = evaluate_in(txn, today, {m for m, _, _ in touched} | derived)
+    derived = _derive(txn, touched, today, corrected)
+    done.evaluation = recheck_corrected(txn, today, corrected)
+    done.evaluation.add(evaluate_in(txn, today, {m for m, _, _ in touched} | derived))
     return done
 
 
@@ -321,8 +334,14 @@ def _store(txn: Transaction, observation: Observation, new_rows: dict[tuple, Obs
     return "changed"
 
 
-def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) -> set[int]:
-    """Work out again every derived value whose inputs changed; the derived metrics' ids."""
+def _derive(
+    txn: Transaction,
+    touched: set[tuple[int, date, str]],
+    today: date,
+    corrected: set[tuple[int, date]],
+) -> set[int]:
+    """Work out again every derived value whose inputs changed; the derived metrics' ids.
+    A derived value changed or forgotten is a correction: its period joins `corrected`."""
     if not touched:
         return set()
     dependants = _all(txn, Metric, "SELECT * FROM metric WHERE derivation IS NOT NULL")
@@ -337,6 +356,7 @@ def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) 
                 # leaves no value rather than a stale one; the audit trail keeps it.
                 if _forget(txn, metric, period, segment):
                     changed.add(metric.id)  # type: ignore[arg-type]
+                    corrected.add((metric.id, period))  # type: ignore[arg-type]
                 continue
             derived = Observation(
                 metric_id=metric.id,  # type: ignore[arg-type]
@@ -346,8 +366,11 @@ def _derive(txn: Transaction, touched: set[tuple[int, date, str]], today: date) 
                 source=ObservationSource.DERIVED,
                 recorded_on=today,
             )
-            if _store(txn, derived, new_rows) != "same":
+            outcome = _store(txn, derived, new_rows)
+            if outcome != "same":
                 changed.add(metric.id)  # type: ignore[arg-type]
+            if outcome == "changed":
+                corrected.add((metric.id, period))  # type: ignore[arg-type]
     if new_rows:
         records.insert_many(txn, list(new_rows.values()))
     return changed
@@ -402,12 +425,17 @@ def _last_firing(source: Source, rule_id: int) -> TriggerFiring | None:
     return found[0] if found else None
 
 
-def _points(source: Source, rule: TriggerRule, after: date | None) -> list[Point]:
+def _points(
+    source: Source, rule: TriggerRule, after: date | None, until: date | None = None
+) -> list[Point]:
+    """The rule's points after `after` (from the first when None), up to `until` if given."""
     since = after.isoformat() if after else ""
+    bounded = "" if until is None else " AND period_start <= ?"
+    params = (rule.metric_id, since) + (() if until is None else (until.isoformat(),))
     rows = source.conn.execute(
         "SELECT period_start, segment, value FROM observation "
-        "WHERE metric_id = ? AND period_start > ? ORDER BY period_start, segment",
-        (rule.metric_id, since),
+        f"WHERE metric_id = ? AND period_start > ?{bounded} ORDER BY period_start, segment",
+        params,
     ).fetchall()
     if rule.kind == RuleKind.VARIANCE:
         return oversight.variance_points([(date.fromisoformat(p), s, v) for p, s, v in rows])
@@ -564,6 +592,154 @@ def _clear(
         reason=f"trigger cleared: {pending.rule.name}",
     )
     return TriggerFiring.model_validate(after)
+
+
+# --- corrections -----------------------------------------------------------------------
+
+
+def recheck_corrected(
+    txn: Transaction, today: date, corrected: set[tuple[int, date]]
+) -> Evaluation:
+    """Inside an open write, after observations were corrected: each standing firing whose
+    run holds a corrected (metric, period) is checked against the rule as it stood when it
+    fired (a rule edited since does not undo it). If its run no longer holds, the firing
+    is cleared with the reason "corrected", audited, and its escalation is told; the
+    rule's evaluation that follows starts again after that period, so a run the corrected
+    values now support fires. A firing already cleared stands as recorded."""
+    found = Evaluation()
+    if not corrected:
+        return found
+    metric_ids = sorted({metric_id for metric_id, _ in corrected})
+    standing = _all(
+        txn,
+        TriggerFiring,
+        "SELECT f.* FROM trigger_firing AS f JOIN trigger_rule AS r ON r.id = f.rule_id "
+        f"WHERE f.cleared_on IS NULL AND r.metric_id IN ({', '.join('?' * len(metric_ids))}) "
+        "ORDER BY f.id",
+        tuple(metric_ids),
+    )
+    for firing in standing:
+        rule = TriggerRule.model_validate(txn.row("trigger_rule", firing.rule_id))
+        if not any(
+            metric_id == rule.metric_id and firing.run_start <= period <= firing.fired_period
+            for metric_id, period in corrected
+        ):
+            continue
+        fired_at = _fired_at(txn, firing)
+        rule = _as_it_was(txn, rule, fired_at)
+        metric = _as_it_was(txn, _metric(txn, rule.metric_id), fired_at)
+        why = _unsupported(txn, firing, rule, metric)
+        if why is None:
+            continue
+        period, words = why
+        cleared = _clear_corrected(txn, rule, firing, period, words, today)
+        found.cleared.append(cleared)
+        found.corrected.append(cleared)
+    return found
+
+
+def _fired_at(txn: Transaction, firing: TriggerFiring) -> int | None:
+    """The audit row that recorded the firing (None for one written without the trail)."""
+    found = txn.conn.execute(
+        "SELECT min(id) FROM audit WHERE table_name = 'trigger_firing' AND row_id = ? "
+        "AND operation = 'insert'",
+        (firing.id,),
+    ).fetchone()
+    return found[0] if found else None
+
+
+def _as_it_was(txn: Transaction, record: R, audit_id: int | None) -> R:
+    """`record` as it stood just before audit row `audit_id`, from the audit trail (as it
+    stands now when the trail does not say)."""
+    if audit_id is None:
+        return record
+    found = txn.conn.execute(
+        "SELECT after FROM audit WHERE table_name = ? AND row_id = ? AND id < ? "
+        "AND after IS NOT NULL ORDER BY id DESC LIMIT 1",
+        (records.table_of(type(record)), record.id, audit_id),
+    ).fetchone()
+    return type(record).model_validate(json.loads(found[0])) if found else record
+
+
+def _unsupported(
+    txn: Transaction, firing: TriggerFiring, rule: TriggerRule, metric: Metric
+) -> tuple[date, str] | None:
+    """The first period of the firing's run that no longer meets the rule (or has no value
+    now), with why in words; None while every period of the run still does."""
+    bound = oversight.limit(rule, metric.baseline)
+    points = {
+        point.period: point
+        for point in _points(
+            txn, rule, firing.run_start - timedelta(days=1), until=firing.fired_period
+        )
+    }
+    run = f"{uk(firing.run_start)} to {uk(firing.fired_period)}"
+    if firing.run_start == firing.fired_period:
+        run = uk(firing.run_start)
+    period = firing.run_start
+    while period <= firing.fired_period:
+        point = points.get(period)
+        if point is None:
+            return period, f"{period:%d/%m} has no value now; the run {run} no longer holds"
+        if not oversight.holds(rule.comparison, point.value, bound):
+            unit = "%" if rule.kind == RuleKind.VARIANCE else f" {metric.unit}"
+            return period, (
+                f"{_now_words(point)}, not {rule.comparison} {shown(bound)}{unit};"
+                f" the run {run} no longer holds"
+            )
+        period = oversight.next_period(period, metric.period)
+    return None
+
+
+def _now_words(point: Point) -> str:
+    if point.segments:
+        teams = ", ".join(f"{name} {shown(value)}" for name, value in point.segments.items())
+        return f"{point.period:%d/%m} is now {shown(point.value)}% ({teams})"
+    return f"{point.period:%d/%m} is now {shown(point.value)}"
+
+
+def _clear_corrected(
+    txn: Transaction,
+    rule: TriggerRule,
+    firing: TriggerFiring,
+    period: date,
+    words: str,
+    today: date,
+) -> TriggerFiring:
+    """Clear the firing as corrected, and tell its escalation, open or closed, in its
+    title and history: whether the escalation still stands is for a person to decide."""
+    why = f"corrected: {words}"
+    after = TriggerFiring.model_validate(
+        txn.update(
+            "trigger_firing",
+            firing.id,  # type: ignore[arg-type]
+            {
+                "cleared_on": today.isoformat(),
+                "cleared_period": period.isoformat(),
+                "cleared_why": why,
+            },
+            firing.version,
+            reason=f"trigger cleared as corrected: {rule.name}",
+        )
+    )
+    if firing.action_id is not None:
+        escalation = txn.row("action", firing.action_id)
+        if escalation is not None:
+            txn.update(
+                "action",
+                firing.action_id,
+                {"title": f"{escalation['title']} — {CLEARED_AS_CORRECTED} {uk(today)}"},
+                escalation["version"],
+                reason=(
+                    f"the firing behind this escalation was cleared as {why}; whether the"
+                    " escalation still stands is for a person to decide"
+                ),
+            )
+    return after
+
+
+CLEARED_AS_CORRECTED = "firing cleared as corrected on"
+"""What an escalation's title gains when the firing behind it is cleared as corrected."""
 
 
 # --- the escalation ladder --------------------------------------------------------------
