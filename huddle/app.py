@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 
+import platformdirs
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events, work
@@ -31,6 +33,7 @@ from huddle.dates import uk
 from huddle.links import Capture, Link
 from huddle.models import Meeting, MeetingKind, MeetingState
 from huddle.printable import is_unseen, printable
+from huddle.private_files import write_private
 from huddle.session import Session
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
@@ -327,6 +330,30 @@ class HuddleApp(KeysInOrder):
             timeout=timeout,
             markup=False,
         )
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's Screenshot: the screen can show patients' details, so on this
+        computer it is written owner-only (0600), never over another file, in the user's
+        Downloads folder (or `path`), and where it went is said on screen. In a browser it
+        is the browser's download, as any file sent there."""
+        if self.session.served:
+            return super().deliver_screenshot(filename, path, time_format)
+        folder = Path(path).expanduser() if path else platformdirs.user_downloads_path()
+        when = self.wall_time().strftime(time_format or "%Y-%m-%d %H%M%S")
+        target = folder / (filename or f"huddle screenshot {when}.svg")
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_private(target, lambda out: out.write(self.export_screenshot()))
+        except OSError as error:
+            self.notify(str(error), title="Screenshot not saved", severity="error")
+            return None
+        self.notify(f"{target} (readable by you only)", title="Screenshot saved")
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.signing_in:
