@@ -8,7 +8,6 @@ Real SQLite files and fixed dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,13 +16,9 @@ import pytest
 from huddle.models import (
     ActionStatus,
     Comparison,
-    Derivation,
-    Period,
     RuleKind,
-    Segmentation,
     TriggerRule,
 )
-from huddle.oversight import period_start
 from store import Store
 from store.check import check_database
 from store.oversight import (
@@ -45,11 +40,13 @@ from tests.test_oversight_store import (
     SURGE_RULE,
     TODAY,
     WITHIN,
+    Caseload,
     Service,
     action,
     add_people,
     agenda_items,
     audit_reasons,
+    caseload_by_team,
     defined,
     firings,
     in_one_write,
@@ -267,40 +264,15 @@ def test_a_day_corrected_into_a_breach_completes_a_run_that_fires(service: Servi
 NORTH, SOUTH = "Therapy North", "Therapy South"
 
 
-@dataclass
-class Teams:
-    store: Store
-    caseload: int
-    clinicians: int
-    per_clinician: int
-    week: date
-
-    def record(self, metric_id: int, value: float, team: str) -> Recorded:
-        return record_observation(self.store, Reading(metric_id, self.week, value, team), TODAY)
-
-
 @pytest.fixture
-def teams(store: Store) -> Teams:
-    """Caseload per clinician by team (worked out), with a variance rule: teams more than
-    10% apart in any week fire. North 100 cases on 4 WTE (25), South 80 on 4 (20): the
-    spread is 2.5 from a mean of 22.5, 11.11%, so it fires."""
-    (lead,) = add_people(store, "Nadia Bello")
-    weekly = {"period": Period.WEEKLY, "segmentation": Segmentation.TEAM}
-    cases = defined(store, "Open caseload", lead, unit="cases", tolerance_high=130, **weekly)
-    wte = defined(store, "Clinicians in post", lead, unit="WTE", tolerance_low=4, **weekly)
-    per = defined(
-        store,
-        "Caseload per clinician",
-        lead,
-        unit="cases per WTE",
-        tolerance_low=18,
-        tolerance_high=26,
-        derivation=Derivation.PER_CLINICIAN,
-        inputs={"caseload": cases, "clinicians": wte},
-        **weekly,
-    )
+def teams(store: Store) -> Caseload:
+    """Caseload per clinician by team (worked out: `caseload_by_team`), with a variance
+    rule: teams more than 10% apart in any week fire. North 100 cases on 4 WTE (25),
+    South 80 on 4 (20): the spread is 2.5 from a mean of 22.5, 11.11%, so it fires."""
+    caseload = caseload_by_team(store)
+    lead = store.conn.execute("SELECT id FROM person WHERE name = 'Nadia Bello'").fetchone()[0]
     rule = TriggerRule(
-        metric_id=per,
+        metric_id=caseload.per_clinician,
         name="Caseload variance between teams over 10%",
         kind=RuleKind.VARIANCE,
         comparison=Comparison.ABOVE,
@@ -311,16 +283,15 @@ def teams(store: Store) -> Teams:
         rung=OPERATIONAL,
     )
     add_rule(store, rule, TODAY - timedelta(days=30))
-    found = Teams(store, cases, wte, per, period_start(TODAY, Period.WEEKLY))
-    for team, caseload in ((NORTH, 100), (SOUTH, 80)):
-        found.record(cases, caseload, team)
-        found.record(wte, 4, team)
+    for team, cases in ((NORTH, 100), (SOUTH, 80)):
+        caseload.record(caseload.caseload, cases, team)
+        caseload.record(caseload.clinicians, 4, team)
     assert len(firings(store)) == 1
-    return found
+    return caseload
 
 
 def test_an_input_corrected_so_the_teams_no_longer_vary_clears_as_corrected(
-    teams: Teams,
+    teams: Caseload,
 ) -> None:
     done = teams.record(teams.caseload, 92, SOUTH)  # South 23: 1 from a mean of 24, 4.17%
     (firing,) = firings(teams.store)
@@ -333,7 +304,7 @@ def test_an_input_corrected_so_the_teams_no_longer_vary_clears_as_corrected(
     audit_ok(teams.store)
 
 
-def test_an_input_corrected_so_a_team_has_no_value_leaves_no_run(teams: Teams) -> None:
+def test_an_input_corrected_so_a_team_has_no_value_leaves_no_run(teams: Caseload) -> None:
     teams.record(teams.clinicians, 0, SOUTH)  # no caseload per clinician for South
     (firing,) = firings(teams.store)
     assert firing.cleared_why == (
@@ -343,7 +314,7 @@ def test_an_input_corrected_so_a_team_has_no_value_leaves_no_run(teams: Teams) -
     audit_ok(teams.store)
 
 
-def test_an_input_corrected_so_the_teams_still_vary_leaves_the_firing(teams: Teams) -> None:
+def test_an_input_corrected_so_the_teams_still_vary_leaves_the_firing(teams: Caseload) -> None:
     done = teams.record(teams.caseload, 76, SOUTH)  # South 19: further apart still
     (firing,) = firings(teams.store)
     assert firing.cleared_on is None

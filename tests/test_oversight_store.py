@@ -754,6 +754,12 @@ class Caseload:
 
 @pytest.fixture
 def caseload(store: Store) -> Caseload:
+    return caseload_by_team(store)
+
+
+def caseload_by_team(store: Store) -> Caseload:
+    """Open caseload and clinicians in post by team, Nadia Bello's, and the caseload per
+    clinician the app works out from them."""
     (lead,) = add_people(store, "Nadia Bello")
     weekly = {"period": Period.WEEKLY, "segmentation": Segmentation.TEAM}
     cases = defined(store, "Open caseload", lead, unit="cases", tolerance_high=130, **weekly)
