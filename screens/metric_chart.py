@@ -23,6 +23,8 @@ IN, ABOVE, BELOW = "●", "▲", "▼"
 BAND = "░"
 GAP = "·"
 FIRED, CLEARED = "F", "C"
+MEAN, PROCESS_LIMIT = "─", "╌"
+"""Making Data Count's mean and process limits, where the metric has them."""
 TICK = "┬"
 MAX_CELL = 5
 """Columns a period may take when few periods share the width: wide enough to read, narrow
@@ -40,6 +42,7 @@ LEGEND = (
     f"{CLEARED} cleared",
 )
 GAP_LEGEND = f"{GAP} no observation"
+SPC_LEGEND = (f"{MEAN} mean", f"{PROCESS_LIMIT} process limits")
 
 # Row steps are one of these times a power of ten, so the axis reads 60, 90, 150 rather than
 # 58.37, 91.12, 147.3; more than the usual 1, 2, 5 so that ten rows are not half empty.
@@ -112,10 +115,12 @@ def _cut(words: str, width: int) -> str:
     return words if len(words) <= width else words[: width - 1].rstrip() + "…"
 
 
-def _legend(width: int, with_gap: bool) -> list[Text]:
+def _legend(width: int, with_gap: bool, with_spc: bool = False) -> list[Text]:
     """The legend packed into lines no wider than `width`, items never split (one wider than
     the whole line is cut)."""
     items = [*LEGEND[:4], GAP_LEGEND, *LEGEND[4:]] if with_gap else list(LEGEND)
+    if with_spc:
+        items[4:4] = SPC_LEGEND
     lines: list[str] = []
     for item in items:
         if lines and len(lines[-1]) + 2 + len(item) <= width:
@@ -136,10 +141,13 @@ def chart(
     width: int = 80,
     height: int = 10,
     unit: str = "",
+    process: tuple[float, float, float] | None = None,
 ) -> Text:
     """The chart as one Text: `series` is (period start, value) in period order, `low` and
     `high` the tolerance limits (None for no limit on that side), `fired` and `cleared` the
-    periods where a trigger fired or cleared. Every line is at most `width` characters."""
+    periods where a trigger fired or cleared, `process` Making Data Count's (lower process
+    limit, mean, upper process limit), drawn as lines behind the points. Every line is at
+    most `width` characters."""
     if height < MIN_HEIGHT:
         raise ValueError(f"a chart needs at least {MIN_HEIGHT} rows, not {height}")
     if not series:
@@ -148,7 +156,7 @@ def chart(
     starts = sorted(values)
 
     limits = [limit for limit in (low, high) if limit is not None]
-    everything = [*values.values(), *limits]
+    everything = [*values.values(), *limits, *(process or ())]
     # A point below the low limit needs the spare row under the band even if it is negative.
     below_low = low is not None and min(values.values()) < low
     floor_at_zero = min(everything) >= 0 and not below_low
@@ -163,6 +171,12 @@ def chart(
     }
     band_top = limit_rows.get("high", 0)
     band_bottom = limit_rows.get("low", height - 1)
+    # The process lines' rows: the mean's wins a row it shares with a limit.
+    lines_at: dict[int, str] = {}
+    if process is not None:
+        lower, mean, upper = process
+        lines_at = {row_of(lower): PROCESS_LIMIT, row_of(upper): PROCESS_LIMIT}
+        lines_at[row_of(mean)] = MEAN
 
     labels = _y_labels(limit_rows, value_at, low, high)
     label_width = max(len(label) for label in labels.values())
@@ -209,6 +223,8 @@ def chart(
             for place in range(cell):
                 if place == centre and point_row == row:
                     line.append(glyph, style=_IN if glyph == IN else _OUT)
+                elif row in lines_at:
+                    line.append(lines_at[row], style=_BAND)
                 elif in_band:
                     line.append(BAND, style=_BAND)
                 else:
@@ -256,5 +272,5 @@ def chart(
         lines.append(line)
 
     lines.append(Text("".join(dates).rstrip()))
-    lines.extend(_legend(width, with_gap=len(periods) > len(points)))
+    lines.extend(_legend(width, with_gap=len(periods) > len(points), with_spc=bool(lines_at)))
     return Text("\n").join(lines)

@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from huddle.commands import Command
 from huddle.oversight import FORMULAS, Standing, describe, shown, spc_words
+from huddle.spc import XmRChart
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
@@ -152,9 +153,24 @@ class ChartPanel(Widget):
             width=max(30, self.size.width - 1),
             # Title, axis, marks, dates and up to two lines of legend under the plot.
             height=max(5, self.size.height - 6),
+            process=_process(self.shown.line),
         )
         title = f"{metric.name}: {found.plotted} (last {len(found.points)} periods observed)"
         return Text.assemble((title + "\n", "bold"), drawn)
+
+
+def _process(line: MetricLine) -> tuple[float, float, float] | None:
+    """Making Data Count's lines for the chart: a whole-service metric with enough points.
+    (A metric by team or provider charts the spread between its segments, not their
+    values, so its own limits would not belong on it.)"""
+    if not isinstance(line.spc, XmRChart):
+        return None
+    limits = line.spc.limits
+    return (
+        float(limits.lower_process_limit),
+        float(limits.mean),
+        float(limits.upper_process_limit),
+    )
 
 
 class NoMetric(Message):

@@ -554,3 +554,30 @@ def test_a_twenty_day_chart_with_a_firing_and_a_clearing() -> None:
             "F trigger fired  C cleared",
         ]
     )
+
+
+# --- Making Data Count's lines ---------------------------------------------------------------
+
+
+def test_the_mean_and_process_limits_are_drawn_behind_the_points_and_named() -> None:
+    """Tolerance 90–115 and process limits 95 and 105 around a mean of 100: the mean's row
+    is a ─ line and each limit's a ╌ line wherever no point stands, and the legend names
+    them; a chart without them has neither."""
+    values = [100, 104, 96, 100, 102, 98, 100]
+    drawn = draw(days(values), process=(95.0, 100.0, 105.0), height=12)
+    mean_rows = [row for row in drawn.rows if "─" in row[drawn.origin :]]
+    limit_rows = [row for row in drawn.rows if "╌" in row[drawn.origin :]]
+    assert len(mean_rows) == 1 and len(limit_rows) == 2
+    # The points on the mean stand on its line: their glyph, not the line, at their centre.
+    mean_row = drawn.rows.index(mean_rows[0])
+    assert [drawn.at(mean_rows[0], p) for p in (0, 3, 6)] == [IN, IN, IN]
+    assert all((mean_row, IN) in drawn.glyphs(p) for p in (0, 3, 6))
+    assert "─ mean" in " ".join(drawn.under) and "╌ process limits" in " ".join(drawn.under)
+    plain = draw(days(values), height=12)
+    assert not any("─" in row[plain.origin :] or "╌" in row for row in plain.rows)
+    assert "process limits" not in " ".join(plain.under)
+
+
+def test_process_limits_beyond_the_tolerance_widen_the_scale_to_show_them() -> None:
+    drawn = draw(days([100, 101, 99]), process=(60.0, 100.0, 140.0), height=12)
+    assert sum("╌" in row[drawn.origin :] for row in drawn.rows) == 2
