@@ -92,7 +92,9 @@ class TodayScreen(HuddleScreen):
         today = self.app.clock.today()
 
         def read(store: Store) -> SummaryLoaded:
-            return SummaryLoaded(status_summary(store, today), running_meeting(store, today))
+            return SummaryLoaded(
+                status_summary(store, today, metrics=False), running_meeting(store, today)
+            )
 
         read_and_post(self, read, lambda loaded: loaded)
 

@@ -278,7 +278,9 @@ class WaitingListScreen(HuddleScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="waiting-band")
     def load_band(self, as_at: date) -> None:
-        read_and_post(self, lambda store: status_summary(store, as_at), SummaryLoaded)
+        read_and_post(
+            self, lambda store: status_summary(store, as_at, metrics=False), SummaryLoaded
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="waiting-count")
     def count(self, query: WaitingQuery) -> None:

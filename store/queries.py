@@ -86,10 +86,12 @@ def owner_left_counts(conn: sqlite3.Connection, person_id: int | None = None) ->
     return OwnerLeft(**dict(zip(names, counts, strict=True)))
 
 
-def status_summary(store: Store, as_at: date) -> StatusSummary:
-    """Counts by tier, breaches, breaches without escalation, contacts overdue, actions."""
+def status_summary(store: Store, as_at: date, *, metrics: bool = True) -> StatusSummary:
+    """Counts by tier, breaches, breaches without escalation, contacts overdue, actions;
+    and, unless `metrics` is False (a screen that shows no metric), where each metric
+    stands, with its Making Data Count reading."""
     with store.reading():
-        return _status_summary(store, as_at)
+        return _status_summary(store, as_at, metrics=metrics)
 
 
 def status_with_reconciliation(store: Store, as_at: date) -> tuple[StatusSummary, Reconciliation]:
@@ -120,7 +122,7 @@ def tier_counts(conn: sqlite3.Connection, as_at: date) -> dict[int, TierCounts]:
     return dict(sorted(by_tier.items()))
 
 
-def _status_summary(store: Store, as_at: date) -> StatusSummary:
+def _status_summary(store: Store, as_at: date, *, metrics: bool = True) -> StatusSummary:
     params = {"as_at": as_at.isoformat()}
     by_tier = tier_counts(store.conn, as_at)
     open_actions, overdue_actions = store.db.execute(_ACTION_COUNTS, params).fetchone()
@@ -172,7 +174,9 @@ def _status_summary(store: Store, as_at: date) -> StatusSummary:
             )
             for line in live_queries(store, as_at)
         ],
-        metrics=[_metric(line) for line in metric_lines(store, 0, count_metrics(store))],
+        metrics=[_metric(line) for line in metric_lines(store, 0, count_metrics(store))]
+        if metrics
+        else [],
     )
 
 
