@@ -37,7 +37,7 @@ async def test_the_example_service_goes_from_nothing_to_its_first_brief(
     applied = huddle(
         capsys, "setup", "apply", str(DOCS / "service.example.toml"), "--yes", "--db", db
     )
-    assert "applied: 19 changes" in applied
+    assert "applied: 22 changes" in applied
     # Once the service has people, whoever writes is one of them: here by her login, as
     # on a computer where Jess Armitage logs in as jarmitage.
     extract = str(DOCS / "extract.example.csv")
