@@ -113,7 +113,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _widget(self, spec: FormField) -> Input | Select[str]:
         if spec.kind == "choice":
             return Select(
-                [(choice, choice) for choice in spec.choices],
+                # A choice can be the service's own words (a tier's name, a risk's text):
+                # shown as written, never read as markup.
+                [(escape(choice), choice) for choice in spec.choices],
                 allow_blank=False,
                 value=spec.value or spec.choices[0],
                 id=f"field-{spec.name}",

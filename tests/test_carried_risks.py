@@ -140,3 +140,24 @@ async def test_k_closes_a_carried_risk_in_the_room(demo: Store) -> None:
         assert "closed here: Buddy system agreed" in str(runner.query_one("#facts").render())
     reason = demo.conn.execute("SELECT reason FROM risk_closure").fetchone()
     assert reason == ("Buddy system agreed",)
+
+
+async def test_a_risk_written_like_markup_is_closed_as_written(demo: Store) -> None:
+    """Its text is the choice on the closing form: shown as written, not read as markup
+    (which would end the app on the stray "[/]")."""
+    text = "Hold [/] discharge [b]until[/b] seen"
+    held(demo, YESTERDAY, risk=text)
+    app = make_app(acting_as(demo, person_id(demo, "Jess Armitage")), FixedClock(TODAY, at=EIGHT))
+    async with app.run_test(size=SIZE) as pilot:
+        runner = await start(app, pilot, SERIES)
+        while runner.section != SectionKey.CARRIED:
+            await pilot.press("right_square_bracket")
+            runner = await in_room(app, pilot)
+        await pilot.press("k")
+        await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the closing form")
+        await pilot.press("enter", *"Resolved", "enter")
+        await in_room(app, pilot)
+    closed = demo.conn.execute(
+        "SELECT r.text FROM risk_closure AS c JOIN risk AS r ON r.id = c.risk_id"
+    ).fetchone()
+    assert closed == (text,)
