@@ -79,9 +79,10 @@ def listed(screen: SetupScreen, section: str) -> PagedList:
 
 
 def row_text(screen: SetupScreen, section: str) -> str:
-    """The row the list draws under its cursor."""
+    """The row the list draws under its cursor ("" while the list reads its page again)."""
     widget = listed(screen, section)
-    return "".join(cell for cell, _ in widget.cells(widget.current()))
+    line = widget.current()
+    return "" if line is None else "".join(cell for cell, _ in widget.cells(line))
 
 
 async def set_up(app: HuddleApp, pilot, section: str) -> SetupScreen:
