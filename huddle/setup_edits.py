@@ -5,8 +5,8 @@ workstream, supervisor or cohort member, set one active or not, change one tier.
 Pure: the store plans and applies the edited document like any service file, so a change
 made on the screen is checked, worded and audited as one made in a file. A rename keeps
 the old name in `was`, and every use of the old name in the document (a person's
-provider, a chair, an invitee, a lead, a supervisor) follows it, so the rename is one
-step and nothing else seems to change.
+provider, a chair, an invitee, a lead, a supervisor, a rung's owner) follows it, so the
+rename is one step and nothing else seems to change.
 """
 
 from __future__ import annotations
@@ -88,6 +88,11 @@ def put_tier(
     raise Missing("tier", str(number))
 
 
+def put_ladder_owner(document: Document, rung: str, owner: str) -> None:
+    """The owner of one rung of the escalation ladder (the file's `[ladder]`)."""
+    document["ladder"] = {**(document.get("ladder") or {}), rung: owner}
+
+
 def rename_service(document: Document, name: str) -> None:
     document["service"] = {**document.get("service", {}), "name": name}
 
@@ -124,6 +129,10 @@ def _rename_uses(document: Document, section: str, old: str, new: str) -> None:
         if programme.get("checks_owner") == old:
             programme["checks_owner"] = new
         _rename_in(programme.get("workstreams") or (), ("lead",), old, new)
+    ladder = document.get("ladder") or {}
+    for rung, owner in ladder.items():
+        if owner == old:
+            ladder[rung] = new
     _rename_in(document.get("supervisors") or (), ("person",), old, new)
     _rename_in(document.get("cohort") or (), ("person", "supervisor"), old, new)
 

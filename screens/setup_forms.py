@@ -20,6 +20,7 @@ from huddle.service_file import (
 )
 from huddle.setup_edits import (
     put,
+    put_ladder_owner,
     put_tier,
     rename_service,
 )
@@ -29,6 +30,7 @@ from screens.setup_change import SOURCE, Change, SetupForm
 from store.setup_reads import (
     PersonLine,
     ProviderLine,
+    RungLine,
     SeriesSetupLine,
     SetupFacts,
     TierLine,
@@ -291,6 +293,27 @@ def _invitees(typed: str, staff: Staff, already: Sequence[str]) -> list[str]:
             if name not in names:
                 names.append(name)
     return names
+
+
+def ladder_form(line: RungLine, staff: Staff) -> SetupForm:
+    """Who owns a rung of the escalation ladder: an escalation that climbs to it becomes
+    theirs (one already on the rung keeps its owner)."""
+
+    def change(typed: dict[str, str]) -> Change:
+        owner = picked(staff, typed["owner"], "owner", line.owner or "")
+        return Change(
+            lambda document: put_ladder_owner(document, line.rung.value, owner),
+            opened_on("ladder_rung", line if line.id is not None else None),
+        )
+
+    return SetupForm(
+        f"{line.rung.capitalize()} rung of the escalation ladder",
+        [person_field("owner", "Owner", staff.people, line.owner or "")],
+        change,
+        note="An escalation that climbs to this rung is given to its owner, its previous "
+        "owner kept in its history. Those already on the rung keep theirs.",
+        field_of={line.rung.value: "owner"},
+    )
 
 
 def series_form(line: SeriesSetupLine | None, staff: Staff) -> SetupForm:

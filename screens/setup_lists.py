@@ -15,12 +15,14 @@ from store.setup_reads import (
     CohortLine,
     PersonLine,
     ProviderLine,
+    RungLine,
     SeriesSetupLine,
     SetupQuery,
     SupervisorLine,
     TierLine,
     WorkstreamSetupLine,
     page_of_cohort,
+    page_of_ladder,
     page_of_people,
     page_of_providers,
     page_of_series,
@@ -93,6 +95,35 @@ class TierList(PagedList[SetupQuery, TierLine]):
             cadence(line.interim_contact_days),
         )
         return fitted(values, self.COLUMNS, PLAIN)
+
+
+NO_OWNER = "none: stays with its holder"
+"""A rung without an owner: an escalation that climbs to it stays with whoever has it."""
+
+
+def working_days(days: int) -> str:
+    return f"{days} working day" if days == 1 else f"{days} working days"
+
+
+def rung_owner(line: RungLine) -> str:
+    if line.owner is None:
+        return NO_OWNER
+    # A leaver is kept on the rung but passed over when an escalation climbs.
+    return f"LEFT {line.owner}: stays with its holder" if line.owner_left else line.owner
+
+
+class LadderList(PagedList[SetupQuery, RungLine]):
+    COLUMNS = (("Rung", 12), ("Acts within", 20), ("Owner", 30))
+
+    def read_page(self, store: Store, query: SetupQuery, offset: int, limit: int) -> list[RungLine]:
+        return page_of_ladder(store, query, offset, limit)
+
+    def cells(self, line: RungLine) -> Cells:
+        values = (line.rung.capitalize(), working_days(line.working_days), rung_owner(line))
+        cells = fitted(values, self.COLUMNS, PLAIN)
+        if line.owner is None or line.owner_left:
+            cells[2] = (cells[2][0], LOUD)
+        return cells
 
 
 class SeriesSetupList(PagedList[SetupQuery, SeriesSetupLine]):
@@ -201,6 +232,16 @@ def described(line: object) -> str:
             return (
                 f"Tier {line.number} {line.name}: maximum safe wait {line.max_safe_wait_days} "
                 f"days; interim contact {cadence(line.interim_contact_days)}"
+            )
+        case RungLine():
+            owner = (
+                f"goes to {line.owner}"
+                if line.owner and not line.owner_left
+                else f"stays with whoever has it ({rung_owner(line)}); e names an owner"
+            )
+            return (
+                f"{line.rung.capitalize()} rung: an escalation here has "
+                f"{working_days(line.working_days)} before it climbs; one that climbs to it {owner}"
             )
         case SeriesSetupLine():
             status = (

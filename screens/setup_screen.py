@@ -35,6 +35,7 @@ from screens.setup_change import (
 )
 from screens.setup_forms import (
     Staff,
+    ladder_form,
     person_form,
     provider_form,
     series_form,
@@ -286,6 +287,7 @@ class SetupScreen(HuddleScreen):
             "people": lambda: person_form(line, staff),
             "tiers": lambda: tier_form(line),
             "series": lambda: series_form(line, staff),
+            "ladder": lambda: ladder_form(line, staff),
             "programme": lambda: workstream_form(line, staff),
             "supervisors": lambda: supervisor_form(line, staff),
             "cohort": lambda: cohort_form(line, staff),

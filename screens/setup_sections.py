@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from huddle.commands import Command
+from huddle.models import EscalationRung
 from screens.markup import escape
 from screens.paged_list import PagedList
 from screens.setup_forms import Staff
 from screens.setup_lists import (
     CohortList,
+    LadderList,
     PeopleList,
     ProviderList,
     SeriesSetupList,
@@ -26,6 +28,7 @@ from store.setup_reads import (
     SetupFacts,
     SetupQuery,
     count_cohort,
+    count_ladder,
     count_people,
     count_providers,
     count_series,
@@ -33,6 +36,7 @@ from store.setup_reads import (
     count_tiers,
     count_workstreams,
     page_of_cohort,
+    page_of_ladder,
     page_of_people,
     page_of_providers,
     page_of_series,
@@ -60,8 +64,8 @@ SETUP_COMMANDS = (
         "e",
         "edit",
         "Edit",
-        "Change the highlighted row (a new name renames it), or the service's name; a tier"
-        " change shows its effect on breaches before anything is saved",
+        "Change the highlighted row (a new name renames it), a rung's owner, or the service's"
+        " name; a tier change shows its effect on breaches before anything is saved",
     ),
     Command(
         "setup-in-use",
@@ -87,12 +91,15 @@ SETUP_COMMANDS = (
 )
 
 
+RUNGS = len(EscalationRung)
+
 SECTIONS = (
     ("service", "Service"),
     ("providers", "Providers"),
     ("people", "People"),
     ("tiers", "Tiers"),
     ("series", "Series"),
+    ("ladder", "Ladder"),
     ("programme", "Programme"),
     ("supervisors", "Supervisors"),
     ("cohort", "Cohort"),
@@ -113,6 +120,7 @@ LISTS = {
     "people": Listed(PeopleList, count_people, page_of_people),
     "tiers": Listed(TierList, count_tiers, page_of_tiers),
     "series": Listed(SeriesSetupList, count_series, page_of_series),
+    "ladder": Listed(LadderList, count_ladder, page_of_ladder),
     "programme": Listed(WorkstreamSetupList, count_workstreams, page_of_workstreams),
     "supervisors": Listed(SupervisorList, count_supervisors, page_of_supervisors),
     "cohort": Listed(CohortList, count_cohort, page_of_cohort),
@@ -167,6 +175,11 @@ def head_words(section: str, facts: SetupFacts, found: int, search: str) -> str:
         return "Risk tiers: a change shows what it does to breaches before it is saved."
     if section == "series":
         return f"Meeting series: {facts.series[0]} ({facts.series[1]} INACTIVE)."
+    if section == "ladder":
+        return (
+            f"Escalation ladder: {facts.ladder_owned} of {RUNGS} rungs owned. An escalation that "
+            "climbs to a rung is given to its owner; e names one."
+        )
     if section == "programme":
         programme = facts.programme
         if programme is None:
@@ -189,6 +202,7 @@ def summary(facts: SetupFacts) -> str:
         ("People", f"{facts.people[0]} ({facts.people[1]} LEFT)"),
         ("Risk tiers", str(facts.tiers)),
         ("Meeting series", f"{facts.series[0]} ({facts.series[1]} INACTIVE)"),
+        ("Ladder", f"{facts.ladder_owned} of {RUNGS} rungs owned"),
         (
             "Programme",
             f"{programme.name}, go-live {programme.go_live:%d/%m/%Y}, "

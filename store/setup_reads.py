@@ -1,7 +1,8 @@
 """The Set-up screen's lists, a page at a time: providers, people (with type-to-find),
-risk tiers, meeting series, the programme's workstreams, supervisors and the training
-cohort. Each line carries its row's id and version, so a form opened on it can say which
-version it was opened on and be refused if another terminal has saved the row since."""
+risk tiers, meeting series, the escalation ladder's owners, the programme's workstreams,
+supervisors and the training cohort. Each line carries its row's id and version, so a form
+opened on it can say which version it was opened on and be refused if another terminal has
+saved the row since."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from huddle.models import MeetingKind
+from huddle.models import RUNG_WORKING_DAYS, EscalationRung, MeetingKind
 from store.connection import Store
 from store.provider_names import provider_names
 
@@ -62,6 +63,8 @@ class SetupFacts:
     workstreams: int = 0
     supervisors: int = 0
     cohort: int = 0
+    ladder_owned: int = 0
+    """Rungs of the escalation ladder with an owner still here."""
     provider_names: tuple[str, ...] = field(default=())
     """Active providers, for a person's provider."""
     supervisor_names: tuple[str, ...] = field(default=())
@@ -92,6 +95,11 @@ def setup_facts(store: Store) -> SetupFacts:
         workstreams=_workstream_total(store, programme),
         supervisors=_count(store, "SELECT count(*) FROM supervisor"),
         cohort=_count(store, "SELECT count(*) FROM cohort_member"),
+        ladder_owned=_count(
+            store,
+            "SELECT count(*) FROM ladder_rung AS l JOIN person AS p ON p.id = l.owner_id "
+            "WHERE p.inactive_since IS NULL",
+        ),
         provider_names=tuple(
             name
             for (name,) in conn.execute(
@@ -249,6 +257,42 @@ def page_of_tiers(store: Store, query: SetupQuery, offset: int, limit: int) -> l
         (limit, offset),
     ).fetchall()
     return [TierLine(*row) for row in rows]
+
+
+# --- the escalation ladder ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RungLine:
+    """A rung of the escalation ladder, with or without an owner (`id` None: no row yet)."""
+
+    id: int | None
+    version: int | None
+    rung: EscalationRung
+    working_days: int
+    """How long the rung has to act before an escalation climbs past it."""
+    owner: str | None
+    owner_left: bool
+
+
+def count_ladder(store: Store, query: SetupQuery) -> int:
+    return len(EscalationRung)
+
+
+def page_of_ladder(store: Store, query: SetupQuery, offset: int, limit: int) -> list[RungLine]:
+    """Every rung, lowest first, whether or not set-up has named its owner."""
+    owned = {
+        rung: (row_id, version, name, gone is not None)
+        for row_id, version, rung, name, gone in store.conn.execute(
+            "SELECT l.id, l.version, l.rung, p.name, p.inactive_since "
+            "FROM ladder_rung AS l JOIN person AS p ON p.id = l.owner_id"
+        )
+    }
+    lines = []
+    for rung in list(EscalationRung)[offset : offset + limit]:
+        row_id, version, name, left = owned.get(rung, (None, None, None, False))
+        lines.append(RungLine(row_id, version, rung, RUNG_WORKING_DAYS[rung], name, left))
+    return lines
 
 
 # --- meeting series ----------------------------------------------------------------------

@@ -582,3 +582,47 @@ async def test_a_person_is_made_a_display_account_or_an_assessor_on_their_form(
     }
     changed = list(demo.db.query("SELECT table_name, reason FROM audit WHERE id > ?", [before]))
     assert changed == [{"table_name": "person", "reason": SOURCE}] * 2
+
+
+async def test_a_rung_s_owner_is_named_on_the_ladder_and_follows_a_rename(demo: Store) -> None:
+    """The Ladder section lists every rung with its owner; `e` names a new one (one audited
+    change); a rung's owner renamed under People stays the rung's owner under the new name
+    (before, the rename was refused: the ladder still named the old one)."""
+    jess = one(demo, "SELECT id FROM person WHERE name = 'Jess Armitage'")["id"]
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await set_up(app, pilot, "ladder")
+        ladder = listed(screen, "ladder")
+        assert "Claire Osei" in row_text(screen, "ladder")
+        await pilot.press("down")
+        await until(app, pilot, lambda: "Dr Priya Raman" in row_text(screen, "ladder"), "clinical")
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, SetupForm), "the form")
+        form(app).query_one("#field-owner", Input).value = "Jess"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: app.screen is screen, "the form to close")
+        await until(app, pilot, lambda: "Jess Armitage" in row_text(screen, "ladder"), "the row")
+        assert one(demo, "SELECT owner_id FROM ladder_rung WHERE rung = 'clinical'") == {
+            "owner_id": jess
+        }
+        assert one(
+            demo,
+            "SELECT actor, reason FROM audit WHERE table_name = 'ladder_rung' "
+            "AND operation = 'update'",
+        ) == {"actor": "Helen Marsden", "reason": SOURCE}
+
+        while screen.section != "people":
+            await pilot.press("tab")
+        await find(app, pilot, screen, "Jess")
+        await pilot.press("e")
+        await until(app, pilot, lambda: isinstance(app.screen, SetupForm), "the person form")
+        form(app).query_one("#field-name", Input).value = "Jessica Armitage"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: app.screen is screen, "the rename to be saved")
+        while screen.section != "ladder":
+            await pilot.press("tab")
+        # The cursor stays on the clinical rung it was on.
+        await until(app, pilot, lambda: "Jessica Armitage" in row_text(screen, "ladder"), "renamed")
+    assert one(demo, "SELECT owner_id FROM ladder_rung WHERE rung = 'clinical'") == {
+        "owner_id": jess
+    }
