@@ -592,7 +592,6 @@ async def test_a_rung_s_owner_is_named_on_the_ladder_and_follows_a_rename(demo: 
     app = make_app(demo, FixedClock(TODAY))
     async with app.run_test(size=SIZE) as pilot:
         screen = await set_up(app, pilot, "ladder")
-        ladder = listed(screen, "ladder")
         assert "Claire Osei" in row_text(screen, "ladder")
         await pilot.press("down")
         await until(app, pilot, lambda: "Dr Priya Raman" in row_text(screen, "ladder"), "clinical")
