@@ -8,6 +8,7 @@ is not a demo, everything reads as usual and nothing can be saved (store.clock_g
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -20,14 +21,16 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events, work
 from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.color import Color
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.timer import Timer
 
 from huddle.clock import Clock, JudgedClock
-from huddle.commands import GLOBAL_COMMANDS
+from huddle.commands import GLOBAL_COMMANDS, Command
 from huddle.config import login_name
 from huddle.dates import uk
 from huddle.links import Capture, Link
@@ -35,6 +38,7 @@ from huddle.models import Meeting, MeetingKind, MeetingState
 from huddle.printable import is_unseen, printable
 from huddle.private_files import write_private
 from huddle.session import Session
+from huddle.user_config import UserConfig, remember_theme
 from screens.action_form import new_action_form
 from screens.actions import ActionsScreen
 from screens.base import HuddleScreen
@@ -42,6 +46,7 @@ from screens.display import display_allows, follow_the_room
 from screens.first_run import SetUp, first_run_form
 from screens.form import FormScreen
 from screens.help import HelpScreen
+from screens.keymap import checked_keymap
 from screens.keys import bindings
 from screens.keys_in_order import KeysInOrder
 from screens.meeting_forms import decision_form, risk_form
@@ -126,6 +131,7 @@ class HuddleApp(KeysInOrder):
         is_demo: bool,
         first_run: bool = False,
         session: Session | None = None,
+        config: UserConfig | None = None,
     ) -> None:
         self.signing_in = not store.actor
         """Nobody acts yet (a browser tab, or a terminal whose login is no person's): the
@@ -162,8 +168,28 @@ class HuddleApp(KeysInOrder):
         self.location_warning = network_share_warning(store.path)
         """Said in a banner on every screen while the database sits on a network share."""
         self.title = f"huddle — {service_name or 'new service'}{' — DEMO' if is_demo else ''}"
+        self.config = config or UserConfig()
+        """The person's own settings file (huddle.user_config): their theme and keys."""
+        self.keymap, problems = checked_keymap(self.config.keys)
+        """The keys in force where the person moved them: binding id -> keys."""
+        self.start_problems = [*self.config.problems, *problems]
+        """What in the settings could not be used, said when the app opens."""
+        if self.config.theme is not None:
+            if self.config.theme in self.available_themes:
+                self.theme = self.config.theme
+            else:
+                self.start_problems.append(
+                    f"theme: {self.config.theme!r} is no theme of huddle's (ctrl+p, Change "
+                    "theme, lists them); the default is used"
+                )
 
     def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        for problem in self.start_problems:
+            self.notify(problem, title="Settings not used", severity="warning", timeout=30)
+        if self.config.path is not None:
+            self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.session.served:
             self.set_interval(IDLE_CHECK_SECONDS, self.sign_out_if_idle)
         if not self.signing_in:
@@ -473,9 +499,33 @@ class HuddleApp(KeysInOrder):
         form = risk_form(self.store, self.clock.today(), section, capture, everyone(self.store))
         self.push_screen(form, self._recorded("Risk or concern"))
 
+    def _remember_theme(self, theme: Theme) -> None:
+        """The theme chosen is kept for the next run, in the settings file."""
+        path = self.config.path
+        if path is None or theme.name == self.config.theme:
+            return
+        try:
+            remember_theme(path, theme.name)
+        except (OSError, ValueError) as error:
+            self.notify(f"{path}: {error}", title="Theme not remembered", severity="warning")
+            return
+        self.config = replace(self.config, theme=theme.name)
+
+    def get_key_display(self, binding: Binding) -> str:
+        shown = super().get_key_display(binding)
+        # F2 as the keyboard says it, where Textual writes f2 (huddle's own keys say F5).
+        return shown.upper() if re.fullmatch(r"f\d{1,2}", shown) else shown
+
+    def key_of(self, command: Command) -> str:
+        """The key a command has now: the person's own where they moved it."""
+        moved = self.keymap.get(command.id)
+        if moved is None:
+            return command.key_display
+        return self.get_key_display(Binding(moved.split(",")[0], command.action))
+
     def action_help(self) -> None:
         screen_commands = getattr(self.screen, "SCREEN_COMMANDS", ())
-        self.push_screen(HelpScreen(screen_commands, str(self.store.path)))
+        self.push_screen(HelpScreen(screen_commands, str(self.store.path), self.key_of))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -484,14 +534,22 @@ class HuddleApp(KeysInOrder):
             if command.in_palette:
                 target = self if command in GLOBAL_COMMANDS else screen
                 yield SystemCommand(
-                    command.title, command.help, partial(target.run_action, command.action)
+                    command.title,
+                    f"{self.key_of(command)} · {command.help}",
+                    partial(target.run_action, command.action),
                 )
 
 
 def make_app(
-    store: Store, clock: Clock, *, first_run: bool = False, session: Session | None = None
+    store: Store,
+    clock: Clock,
+    *,
+    first_run: bool = False,
+    session: Session | None = None,
+    config: UserConfig | None = None,
 ) -> HuddleApp:
-    """`first_run`: open on "Set up your service" (`huddle` does on a new database)."""
+    """`first_run`: open on "Set up your service" (`huddle` does on a new database).
+    `config`: the person's settings file; none (tests, snapshots) leaves the defaults."""
     found = service(store)
     return HuddleApp(
         store,
@@ -500,4 +558,5 @@ def make_app(
         is_demo=bool(found and found.is_demo),
         first_run=first_run,
         session=session,
+        config=config,
     )

@@ -1188,8 +1188,10 @@ def _run_app(
     store: Store, clock: Clock, *, first_run: bool = False, session: Session | None = None
 ) -> int:
     from huddle.app import make_app
+    from huddle.user_config import config_path, read_config
 
-    app = make_app(store, clock, first_run=first_run, session=session)
+    config = read_config(config_path())
+    app = make_app(store, clock, first_run=first_run, session=session, config=config)
     app.run()
     # An unhandled error ends the app with a fatal return code: a script (or the meeting
     # room's launcher) must see it, not a clean exit.

@@ -31,10 +31,12 @@ T = TypeVar("T")
 class AppKeys(Static):
     """The keys that work on every screen, with the command palette's."""
 
-    def __init__(self) -> None:
-        keys = [(c.key_display, c.short_title) for c in GLOBAL_COMMANDS]
+    def on_mount(self) -> None:
+        # The keys in force: the person's own where their settings moved one.
+        key_of = self.app.key_of  # type: ignore[attr-defined]
+        keys = [(key_of(c), c.short_title) for c in GLOBAL_COMMANDS]
         # Two spaces between keys; below about 130 columns the line wraps onto two.
-        super().__init__(
+        self.update(
             "  ".join(
                 f"[b $footer-key-foreground]{escape(key)}[/] {title}"
                 for key, title in [*keys, ("^p", "palette")]

@@ -3,7 +3,7 @@ that drive the bindings and the palette."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -40,8 +40,10 @@ def _grid(rows: Iterable[tuple[str, str]]) -> Table:
     return grid
 
 
-def _keys(commands: Iterable[Command], *extra: tuple[str, str]) -> Table:
-    return _grid([*((c.key_display, f"{c.title} — {c.help}") for c in commands), *extra])
+def _keys(
+    commands: Iterable[Command], key_of: Callable[[Command], str], *extra: tuple[str, str]
+) -> Table:
+    return _grid([*((key_of(c), f"{c.title} — {c.help}") for c in commands), *extra])
 
 
 def _heading(words: str) -> Text:
@@ -66,18 +68,29 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, screen_commands: tuple[Command, ...], database: str) -> None:
+    def __init__(
+        self,
+        screen_commands: tuple[Command, ...],
+        database: str,
+        key_of: Callable[[Command], str],
+    ) -> None:
         super().__init__()
         self.screen_commands = screen_commands
         self.database = database
+        self.key_of = key_of
+        """The key each command has now (the person's own, where they moved it)."""
 
     def compose(self) -> ComposeResult:
         parts: list[RenderableType] = [
             _heading("Keys everywhere"),
-            _keys(GLOBAL_COMMANDS, ("ctrl+p", "Command palette — every command, by name")),
+            _keys(
+                GLOBAL_COMMANDS,
+                self.key_of,
+                ("ctrl+p", "Command palette — every command, by name"),
+            ),
         ]
         if self.screen_commands:
-            parts += [_heading("Keys on this screen"), _keys(self.screen_commands)]
+            parts += [_heading("Keys on this screen"), _keys(self.screen_commands, self.key_of)]
         parts += [
             _heading("Commands (each takes --db PATH and --user NAME)"),
             _grid(COMMAND_LINE),
