@@ -9,10 +9,11 @@ as a gap instead of being joined over, and it needs no dependency.
 
 Lines behind the points, where they share a row: a rule's threshold (┄) wins over the mean
 (─), which wins over the process limits (╌); any of them wins over the band's shading, and
-a point wins over all of them. A point beyond a threshold but within half a row of it goes
-one row to its side of the line (115.01 above a threshold of 115, not on it), unless that
-would take it to the wrong side of the tolerance band: levels closer than a row cannot all
-be told apart, and then the band, and the point's shape, say where it stands.
+a point wins over all of them. A point off a threshold but within half a row of it goes
+one row to its side of the line (115.01 above a threshold of 115, 114.99 below it; 115 on
+it), unless that would take it to the wrong side of the tolerance band: levels closer than
+a row cannot all be told apart, and then the band, and the point's shape, say where it
+stands.
 
 `plot` draws any number of points a period (screens.segment_chart uses it for every team
 or provider at once); `chart` draws one value a period with the shapes ● ▲ ▼.
