@@ -1,23 +1,36 @@
 """One metric's observations against its tolerance band, drawn by hand in text: a column per
-period, the band shaded, each point a shape that says where it stands, and the periods where
-a trigger fired or cleared marked under the axis.
+period, the band shaded, each point a shape that says where it stands, the levels of its
+threshold rules and Making Data Count's lines behind the points, and the periods where a
+trigger fired or cleared marked under the axis.
 
 Hand-drawn rather than a plotting widget: every point keeps its meaning on a monochrome
 terminal (the shape says in, above or below; colour only repeats it), a missing period shows
 as a gap instead of being joined over, and it needs no dependency.
+
+Lines behind the points, where they share a row: a rule's threshold (┄) wins over the mean
+(─), which wins over the process limits (╌); any of them wins over the band's shading, and
+a point wins over all of them. A point off a threshold but within half a row of it goes
+one row to its side of the line (115.01 above a threshold of 115, 114.99 below it; 115 on
+it), unless that would take it to the wrong side of the tolerance band: levels closer than
+a row cannot all be told apart, and then the band, and the point's shape, say where it
+stands.
+
+`plot` draws any number of points a period (screens.segment_chart uses it for every team
+or provider at once); `chart` draws one value a period with the shapes ● ▲ ▼.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
 from rich.text import Text
 
 from huddle.models import Period
-from huddle.oversight import next_period, shown
+from huddle.oversight import Standing, next_period, shown, standing
 
 IN, ABOVE, BELOW = "●", "▲", "▼"
 BAND = "░"
@@ -25,6 +38,13 @@ GAP = "·"
 FIRED, CLEARED = "F", "C"
 MEAN, PROCESS_LIMIT = "─", "╌"
 """Making Data Count's mean and process limits, where the metric has them."""
+THRESHOLD = "┄"
+"""The level of a threshold rule over the metric."""
+CROWDED = "+"
+"""More points at one place than fit side by side in its cell (where several are drawn a
+period)."""
+BOTH = "↕"
+"""Under the axis, where several points a period are drawn: some above and some below."""
 TICK = "┬"
 MAX_CELL = 5
 """Columns a period may take when few periods share the width: wide enough to read, narrow
@@ -33,16 +53,13 @@ MIN_HEIGHT = 5
 """Data either side of zero, with a spare row above and below, takes five rows at any step."""
 NO_OBSERVATIONS = "No observations yet."
 
-LEGEND = (
-    f"{IN} in tolerance",
-    f"{ABOVE} above",
-    f"{BELOW} below",
-    f"{BAND} tolerance band",
-    f"{FIRED} trigger fired",
-    f"{CLEARED} cleared",
-)
-GAP_LEGEND = f"{GAP} no observation"
+SHAPES_LEGEND = (f"{IN} in tolerance", f"{ABOVE} above", f"{BELOW} below")
+BAND_LEGEND = f"{BAND} tolerance band"
+THRESHOLD_LEGEND = f"{THRESHOLD} rule threshold"
 SPC_LEGEND = (f"{MEAN} mean", f"{PROCESS_LIMIT} process limits")
+GAP_LEGEND = f"{GAP} no observation"
+MARKS_LEGEND = (f"{FIRED} trigger fired", f"{CLEARED} cleared")
+SHAPE = {Standing.WITHIN: IN, Standing.ABOVE: ABOVE, Standing.BELOW: BELOW}
 
 # Row steps are one of these times a power of ten, so the axis reads 60, 90, 150 rather than
 # 58.37, 91.12, 147.3; more than the usual 1, 2, 5 so that ten rows are not half empty.
@@ -88,20 +105,19 @@ def _scale(lo: float, hi: float, height: int, *, floor_at_zero: bool) -> tuple[i
     raise AssertionError("unreachable: a large enough step always fits")  # pragma: no cover
 
 
-def _y_labels(
-    limit_rows: dict[str, int], value_at: list[float], low: float | None, high: float | None
-) -> dict[int, Text]:
-    """Three to five labels: the top and bottom rows, and the limits with their own values
-    (so the band's edges are named), with the middle added if that leaves fewer than three."""
+def _y_labels(levels: Sequence[tuple[int, float, str]], value_at: list[float]) -> dict[int, Text]:
+    """Three to five labels: the top and bottom rows, and each level (a tolerance limit or a
+    rule's threshold: row, value, words) named on its row, with the middle added if that
+    leaves fewer than three. Levels closer than a row share it, and its label names each,
+    lowest first: "90–115" for both limits, "44/46" for a limit and a threshold."""
     last = len(value_at) - 1
     labels = {0: Text(shown(value_at[0])), last: Text(shown(value_at[last]))}
-    if high is not None:
-        labels[limit_rows["high"]] = Text(shown(high), style="bold")
-    if low is not None:
-        # Limits closer than a row share it, and its label names both.
-        both = high is not None and limit_rows["low"] == limit_rows["high"] and low != high
-        words = f"{shown(low)}–{shown(high)}" if both else shown(low)
-        labels[limit_rows["low"]] = Text(words, style="bold")
+    on_row: dict[int, dict[str, float]] = {}
+    for row, value, words in levels:
+        on_row.setdefault(row, {}).setdefault(words, value)
+    for row, named in on_row.items():
+        words = "/".join(sorted(named, key=lambda said: named[said]))
+        labels[row] = Text(words, style="bold")
     middle = sorted(range(1, last), key=lambda row: (abs(2 * row - last), row))
     for row in middle:
         if len(labels) >= 3:
@@ -115,19 +131,36 @@ def _cut(words: str, width: int) -> str:
     return words if len(words) <= width else words[: width - 1].rstrip() + "…"
 
 
-def _legend(width: int, with_gap: bool, with_spc: bool = False) -> list[Text]:
-    """The legend packed into lines no wider than `width`, items never split (one wider than
-    the whole line is cut)."""
-    items = [*LEGEND[:4], GAP_LEGEND, *LEGEND[4:]] if with_gap else list(LEGEND)
-    if with_spc:
-        items[4:4] = SPC_LEGEND
+def _legend(width: int, groups: Sequence[Sequence[str]]) -> list[Text]:
+    """Each group of legend items packed into lines no wider than `width`, a group starting
+    a line, items never split (one wider than the whole line is cut)."""
     lines: list[str] = []
-    for item in items:
-        if lines and len(lines[-1]) + 2 + len(item) <= width:
-            lines[-1] += "  " + item
-        else:
-            lines.append(_cut(item, width))
+    for group in groups:
+        start = len(lines)
+        for item in group:
+            if len(lines) > start and len(lines[-1]) + 2 + len(item) <= width:
+                lines[-1] += "  " + item
+            else:
+                lines.append(_cut(item, width))
     return [Text(line, style="dim") for line in lines]
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How a chart marks its points, and the legend that says so."""
+
+    glyph: Callable[[str, Standing], str]
+    """The character for a point: whose it is (a segment's name; "" when one value a
+    period) and where it stands against the tolerance."""
+    legend: Callable[[set[str]], list[list[str]]]
+    """The legend's groups of items for the characters drawn (each group starts a line),
+    before the band's, the lines' and the marks'."""
+    standings: bool = False
+    """A row under the axis saying in shapes where any point of a period stands outside the
+    tolerance (▲ above, ▼ below, ↕ both), for charts whose points are not shapes."""
+
+
+SHAPES = Marks(lambda _, where: SHAPE[where], lambda _: [list(SHAPES_LEGEND)])
 
 
 def chart(
@@ -142,23 +175,58 @@ def chart(
     height: int = 10,
     unit: str = "",
     process: tuple[float, float, float] | None = None,
+    thresholds: Sequence[float] = (),
 ) -> Text:
     """The chart as one Text: `series` is (period start, value) in period order, `low` and
     `high` the tolerance limits (None for no limit on that side), `fired` and `cleared` the
     periods where a trigger fired or cleared, `process` Making Data Count's (lower process
-    limit, mean, upper process limit), drawn as lines behind the points. Every line is at
-    most `width` characters."""
+    limit, mean, upper process limit) and `thresholds` the rules' levels, drawn as lines
+    behind the points. Every line is at most `width` characters."""
+    return plot(
+        {start: [("", value)] for start, value in series},
+        SHAPES,
+        period=period,
+        low=low,
+        high=high,
+        fired=fired,
+        cleared=cleared,
+        width=width,
+        height=height,
+        unit=unit,
+        process=process,
+        thresholds=thresholds,
+    )
+
+
+def plot(
+    observed: Mapping[date, Sequence[tuple[str, float]]],
+    marks: Marks,
+    *,
+    period: Period,
+    low: float | None,
+    high: float | None,
+    fired: Sequence[date] = (),
+    cleared: Sequence[date] = (),
+    width: int = 80,
+    height: int = 10,
+    unit: str = "",
+    process: tuple[float, float, float] | None = None,
+    thresholds: Sequence[float] = (),
+) -> Text:
+    """As `chart`, with any number of (whose, value) points a period, each drawn with
+    `marks`."""
     if height < MIN_HEIGHT:
         raise ValueError(f"a chart needs at least {MIN_HEIGHT} rows, not {height}")
-    if not series:
+    observed = {start: points for start, points in observed.items() if points}
+    if not observed:
         return Text(_cut(NO_OBSERVATIONS, width))
-    values = dict(series)
-    starts = sorted(values)
+    starts = sorted(observed)
+    values = [value for points in observed.values() for _, value in points]
 
     limits = [limit for limit in (low, high) if limit is not None]
-    everything = [*values.values(), *limits, *(process or ())]
+    everything = [*values, *limits, *(process or ()), *thresholds]
     # A point below the low limit needs the spare row under the band even if it is negative.
-    below_low = low is not None and min(values.values()) < low
+    below_low = low is not None and min(values) < low
     floor_at_zero = min(everything) >= 0 and not below_low
     top, step = _scale(min(everything), max(everything), height, floor_at_zero=floor_at_zero)
     value_at = [(top - row) * step for row in range(height)]
@@ -166,19 +234,25 @@ def chart(
     def row_of(value: float) -> int:
         return min(height - 1, max(0, top - round(value / step)))
 
-    limit_rows = {
-        name: row_of(limit) for name, limit in (("low", low), ("high", high)) if limit is not None
-    }
-    band_top = limit_rows.get("high", 0)
-    band_bottom = limit_rows.get("low", height - 1)
-    # The process lines' rows: the mean's wins a row it shares with a limit.
+    band_top = row_of(high) if high is not None else 0
+    band_bottom = row_of(low) if low is not None else height - 1
+    # The lines' rows, each winning a row it shares with those before it.
     lines_at: dict[int, str] = {}
     if process is not None:
         lower, mean, upper = process
         lines_at = {row_of(lower): PROCESS_LIMIT, row_of(upper): PROCESS_LIMIT}
         lines_at[row_of(mean)] = MEAN
+    for threshold in thresholds:
+        lines_at[row_of(threshold)] = THRESHOLD
 
-    labels = _y_labels(limit_rows, value_at, low, high)
+    levels = [(row_of(threshold), threshold, shown(threshold)) for threshold in thresholds]
+    if high is not None:
+        levels.append((band_top, high, shown(high)))
+    if low is not None:
+        # Limits closer than a row share it, and its label names both.
+        both = high is not None and band_bottom == band_top and low != high
+        levels.append((band_bottom, low, f"{shown(low)}–{shown(high)}" if both else shown(low)))
+    labels = _y_labels(levels, value_at)
     label_width = max(len(label) for label in labels.values())
     gutter = label_width + 2
     columns = width - gutter
@@ -194,21 +268,34 @@ def chart(
     centre = cell // 2
     column_of = {start: column for column, start in enumerate(periods)}
 
-    # Each observed period's row. A point outside a limit but within half a row of it would
-    # round onto the band's edge; it goes one row further out so the band never holds a
-    # point that is out of tolerance (its shape says which side either way).
-    points: dict[int, tuple[int, str]] = {}
-    for start in periods:
-        if start not in values:
-            continue
-        value = values[start]
+    def row_for(value: float, where: Standing) -> int:
+        """A point outside a limit but within half a row of it would round onto the band's
+        edge; it goes one row further out, so the band never holds a point that is out of
+        tolerance. Then off a threshold's line, where that keeps it on its side of the band."""
         row = row_of(value)
-        if high is not None and value > high:
-            points[column_of[start]] = (max(0, min(row, band_top - 1)), ABOVE)
-        elif low is not None and value < low:
-            points[column_of[start]] = (min(height - 1, max(row, band_bottom + 1)), BELOW)
-        else:
-            points[column_of[start]] = (row, IN)
+        if where == Standing.ABOVE:
+            row = max(0, min(row, band_top - 1))
+        elif where == Standing.BELOW:
+            row = min(height - 1, max(row, band_bottom + 1))
+        for threshold in thresholds:
+            if row != row_of(threshold) or value == threshold:
+                continue
+            aside = row - 1 if value > threshold else row + 1
+            if 0 <= aside < height and _side(aside, band_top, band_bottom) == where:
+                return aside
+        return row
+
+    # (column, row): the characters of the points there, each with where it stands.
+    at: dict[tuple[int, int], dict[str, Standing]] = {}
+    outside: dict[int, set[Standing]] = {}
+    for start in periods:
+        column = column_of[start]
+        for whose, value in observed.get(start, ()):
+            where = standing(value, low, high)
+            at.setdefault((column, row_for(value, where)), {})[marks.glyph(whose, where)] = where
+            if where != Standing.WITHIN:
+                outside.setdefault(column, set()).add(where)
+    laid_out = {place: _in_cell(found, cell) for place, found in at.items()}
 
     lines: list[Text] = []
     if unit:
@@ -219,10 +306,11 @@ def chart(
         line.append(" ┤" if label else " │")
         in_band = band_top <= row <= band_bottom
         for column in range(len(periods)):
-            point_row, glyph = points.get(column, (-1, ""))
+            here = laid_out.get((column, row), {})
             for place in range(cell):
-                if place == centre and point_row == row:
-                    line.append(glyph, style=_IN if glyph == IN else _OUT)
+                if place in here:
+                    glyph, where = here[place]
+                    line.append(glyph, style=_IN if where == Standing.WITHIN else _OUT)
                 elif row in lines_at:
                     line.append(lines_at[row], style=_BAND)
                 elif in_band:
@@ -252,25 +340,69 @@ def chart(
     axis = Text(" " * label_width + " └")
     for column, start in enumerate(periods):
         axis.append("─" * centre)
-        if start not in values:
+        if start not in observed:
             axis.append(GAP, style="dim")
         else:
             axis.append(TICK if column in ticked else "─")
         axis.append("─" * (cell - centre - 1))
     lines.append(axis)
 
-    marks = [" "] * (len(periods) * cell)
+    drawn = {glyph for here in laid_out.values() for glyph, _ in here.values()}
+    if marks.standings and outside:
+        line = Text(" " * gutter)
+        for column in range(len(periods)):
+            sides = outside.get(column, set())
+            said = BOTH if len(sides) == 2 else SHAPE[next(iter(sides))] if sides else " "
+            line.append(" " * centre + said + " " * (cell - centre - 1), style=_OUT)
+            drawn.add(said)
+        line.rstrip()
+        lines.append(line)
+
+    under = [" "] * (len(periods) * cell)
     for mark, days in ((CLEARED, cleared), (FIRED, fired)):  # fired last: it wins a column
         for day in days:
             if day in column_of:
-                marks[column_of[day] * cell + centre] = mark
-    if any(mark != " " for mark in marks):
+                under[column_of[day] * cell + centre] = mark
+    if any(mark != " " for mark in under):
         line = Text(" " * gutter)
-        for mark in marks:
+        for mark in under:
             line.append(mark, style=_MARK.get(mark, ""))
         line.rstrip()
         lines.append(line)
 
     lines.append(Text("".join(dates).rstrip()))
-    lines.extend(_legend(width, with_gap=len(periods) > len(points), with_spc=bool(lines_at)))
+    groups = marks.legend(drawn)
+    tail = [BAND_LEGEND]
+    if THRESHOLD in lines_at.values():
+        tail.append(THRESHOLD_LEGEND)
+    if process is not None:
+        tail.extend(SPC_LEGEND)
+    if len(periods) > len({column for column, _ in at}):
+        tail.append(GAP_LEGEND)
+    groups[-1] = [*groups[-1], *tail, *MARKS_LEGEND]
+    lines.extend(_legend(width, groups))
     return Text("\n").join(lines)
+
+
+def _in_cell(found: dict[str, Standing], cell: int) -> dict[int, tuple[str, Standing]]:
+    """Where in a cell the points at one row of it go, by place: one at the centre; several
+    side by side, in order, where they fit and leave the cell's last place blank (so the
+    next cell's are apart from them); else CROWDED at the centre, out of tolerance if any
+    of them is."""
+    points = list(found.items())
+    if len(points) == 1:
+        return {cell // 2: points[0]}
+    if len(points) < cell:
+        first = max(0, min(cell // 2 - len(points) // 2, cell - 1 - len(points)))
+        return {first + offset: point for offset, point in enumerate(points)}
+    out = [where for _, where in points if where != Standing.WITHIN]
+    return {cell // 2: (CROWDED, out[0] if out else Standing.WITHIN)}
+
+
+def _side(row: int, band_top: int, band_bottom: int) -> Standing:
+    """Where a point on `row` reads as standing: above the band, on it, or below it."""
+    if row < band_top:
+        return Standing.ABOVE
+    if row > band_bottom:
+        return Standing.BELOW
+    return Standing.WITHIN

@@ -4,7 +4,8 @@ the highlighted metric's chart against its band, its response pathway, review cy
 rules; and the escalation log, from triggers, breaches and by hand, with rungs and climbs.
 
 `o` records an observation (the rules are evaluated as it is saved), `n` a new metric, `t`
-a trigger rule, `e` an escalation by hand; `⏎` opens an escalation with its history.
+a trigger rule, `e` an escalation by hand; `s` charts a metric by team or provider another
+way (the spread, all of them, each alone); `⏎` opens an escalation with its history.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from huddle.commands import Command
+from huddle.models import RuleKind, Segmentation
 from huddle.oversight import FORMULAS, Standing, describe, shown, spc_words
 from huddle.spc import XmRChart
 from screens.action_detail import ActionDetailScreen
@@ -39,6 +41,7 @@ from screens.oversight_forms import (
 )
 from screens.oversight_lists import EscalationList, MetricList, OversightQuery
 from screens.paged_list import header
+from screens.segment_chart import View, segments_chart, views
 from store.connection import Store
 from store.meeting_log import SeriesQuery, page_of_series
 from store.oversight import Evaluation, Recorded
@@ -94,6 +97,15 @@ OVERSIGHT_COMMANDS = (
         "Change one of the highlighted metric's trigger rules, or switch it off or on",
     ),
     Command(
+        "ov-segment",
+        "s",
+        "s",
+        "segment",
+        "Segment",
+        "Chart a metric recorded by team or provider another way: the spread between them,"
+        " all of them, or each one in turn",
+    ),
+    Command(
         "ov-escalate",
         "e",
         "e",
@@ -129,33 +141,94 @@ class SeriesRead(Message):
 
 class ChartPanel(Widget):
     """The highlighted metric's chart, drawn to the size the panel has (and redrawn when
-    the terminal is resized)."""
+    the terminal is resized). For a metric by team or provider, `s` steps it through its
+    views (screens.segment_chart): the spread between them, all of them, each alone."""
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)
         self.shown: SeriesRead | None = None
+        self.view = View()
+
+    def _views(self) -> list[View]:
+        if self.shown is None:
+            return []
+        rules = self.shown.line.rules
+        return views(
+            list(self.shown.series.segments),
+            spread=any(rule.kind == RuleKind.VARIANCE for rule in rules),
+        )
 
     def show(self, read: SeriesRead) -> None:
+        before = self.shown
         self.shown = read
+        # The same metric read again (a refresh, an observation saved) keeps its view.
+        same = before is not None and before.line.metric.id == read.line.metric.id
+        found = self._views()
+        if not (same and self.view in found):
+            self.view = found[0]
+        self.refresh()
+
+    def next_view(self) -> None:
+        found = self._views()
+        self.view = found[(found.index(self.view) + 1) % len(found)]
         self.refresh()
 
     def render(self) -> RenderResult:
         if self.shown is None:
             return ""
         found, metric = self.shown.series, self.shown.line.metric
-        drawn = chart(
-            found.points,
-            period=metric.period,
-            low=found.low,
-            high=found.high,
-            fired=found.fired,
-            cleared=found.cleared,
-            width=max(30, self.size.width - 1),
-            # Title, axis, marks, dates and up to two lines of legend under the plot.
-            height=max(5, self.size.height - 6),
-            process=_process(self.shown.line),
-        )
-        title = f"{metric.name}: {found.plotted} (last {len(found.points)} periods observed)"
+        width = max(30, self.size.width - 1)
+        # Title, axis, marks, dates and up to two lines of legend under the plot.
+        height = max(5, self.size.height - 6)
+        segment = self.view.segment
+        if not found.segments or self.view.spread:
+            drawn = chart(
+                found.points,
+                period=metric.period,
+                low=found.low,
+                high=found.high,
+                fired=found.fired,
+                cleared=found.cleared,
+                width=width,
+                height=height,
+                process=_process(self.shown.line),
+                thresholds=found.thresholds,
+            )
+            title = f"{metric.name}: {found.plotted} (last {len(found.points)} periods observed)"
+            return Text.assemble((title + "\n", "bold"), drawn)
+        noun = metric.segmentation.removeprefix("by ")
+        names = list(found.segments)
+        low, high = metric.tolerance_low, metric.tolerance_high
+        if segment is not None:
+            points = found.segments[segment]
+            drawn = chart(
+                points,
+                period=metric.period,
+                low=low,
+                high=high,
+                fired=found.fired,
+                cleared=found.cleared,
+                width=width,
+                height=height,
+            )
+            which = f"{segment} ({noun} {names.index(segment) + 1} of {len(names)})"
+            periods = len(points)
+        else:
+            drawn = segments_chart(
+                found.segments,
+                noun=noun,
+                period=metric.period,
+                low=low,
+                high=high,
+                fired=found.fired,
+                cleared=found.cleared,
+                width=width,
+                # Two more lines under the plot: the shapes and the segments' legend.
+                height=max(5, height - 2),
+            )
+            which = f"all {len(names)} {noun}s"
+            periods = len({start for points in found.segments.values() for start, _ in points})
+        title = f"{metric.name}: {metric.unit}, {which} (last {periods} periods observed)"
         return Text.assemble((title + "\n", "bold"), drawn)
 
 
@@ -366,6 +439,19 @@ class OversightScreen(HuddleScreen):
             self.app.store, self.app.clock.today(), line, everyone(self.app.store), known
         )
         self.app.push_screen(form, self._after_form)
+
+    def action_segment(self) -> None:
+        line = self.highlighted
+        if line is None:
+            return
+        if line.metric.segmentation == Segmentation.NONE:
+            self.notify(
+                f"{escape(line.metric.name)} is recorded for the whole service: it has no teams or"
+                " providers to chart one by one",
+                title="No segments",
+            )
+            return
+        self.query_one(ChartPanel).next_view()
 
     def action_escalate(self) -> None:
         form = escalation_form(self.app.store, self.app.clock.today(), everyone(self.app.store))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from huddle import oversight, rules, spc
@@ -171,6 +171,11 @@ class Series:
     fired: list[date]
     cleared: list[date]
     plotted: str
+    thresholds: tuple[float, ...] = ()
+    """The level of each threshold rule switched on (a rule relative to the baseline at the
+    value it compares with)."""
+    segments: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
+    """For a metric by team or provider: each one's values by period, by name."""
 
 
 def series(source: Source, metric: Metric, periods: int) -> Series:
@@ -189,18 +194,32 @@ def series(source: Source, metric: Metric, periods: int) -> Series:
     ).fetchall()
     fired = [date.fromisoformat(f) for f, _ in firings]
     cleared = [date.fromisoformat(c) for _, c in firings if c]
+    rules_of = _rules_of(source, metric.id)  # type: ignore[arg-type]
     if metric.segmentation == Segmentation.NONE:
         points = [(date.fromisoformat(p), v) for p, _, v in rows]
+        thresholds = tuple(
+            float(oversight.limit(r, metric.baseline))
+            for r in rules_of
+            # A baseline since taken away leaves a relative rule no level to draw.
+            if r.kind == RuleKind.THRESHOLD
+            and r.active
+            and (metric.baseline is not None or not r.relative_to_baseline)
+        )
         return Series(
-            points, metric.tolerance_low, metric.tolerance_high, fired, cleared, metric.unit
+            points,
+            metric.tolerance_low,
+            metric.tolerance_high,
+            fired,
+            cleared,
+            metric.unit,
+            thresholds,
         )
     spreads = oversight.variance_points([(date.fromisoformat(p), s, v) for p, s, v in rows])
-    variance_rules = [
-        r
-        for r in _rules_of(source, metric.id)  # type: ignore[arg-type]
-        if r.kind == RuleKind.VARIANCE
-    ]
+    variance_rules = [r for r in rules_of if r.kind == RuleKind.VARIANCE]
     limit = variance_rules[0].threshold if variance_rules else None
+    segments: dict[str, list[tuple[date, float]]] = {}
+    for p, s, v in sorted(rows, key=lambda row: (row[1], row[0])):
+        segments.setdefault(s, []).append((date.fromisoformat(p), v))
     return Series(
         [(point.period, float(point.value)) for point in spreads],
         None,
@@ -208,6 +227,7 @@ def series(source: Source, metric: Metric, periods: int) -> Series:
         fired,
         cleared,
         f"% variance between {_segments_word(metric)}",
+        segments=segments,
     )
 
 

@@ -31,6 +31,7 @@ from screens.metric_chart import (
     MAX_CELL,
     MIN_HEIGHT,
     NO_OBSERVATIONS,
+    THRESHOLD,
     TICK,
     chart,
 )
@@ -581,3 +582,52 @@ def test_the_mean_and_process_limits_are_drawn_behind_the_points_and_named() -> 
 def test_process_limits_beyond_the_tolerance_widen_the_scale_to_show_them() -> None:
     drawn = draw(days([100, 101, 99]), process=(60.0, 100.0, 140.0), height=12)
     assert sum("╌" in row[drawn.origin :] for row in drawn.rows) == 2
+
+
+# --- threshold rules' lines -----------------------------------------------------------------
+
+
+def test_a_threshold_is_a_line_on_its_own_row_labelled_with_its_value() -> None:
+    """A threshold rule at 120 beside a tolerance of 90–130: its row, and only its row, is a
+    ┄ line labelled 120 wherever no point stands, and the legend names it; a chart without
+    one has neither."""
+    series = days([100, 101, None, 99])
+    drawn = draw(series, high=130.0, thresholds=[120.0], height=12)
+    row = drawn.label_row("120")
+    assert row not in (drawn.label_row("130"), drawn.label_row("90"))
+    assert drawn.cell_of(drawn.rows[row], 2) == THRESHOLD * drawn.cell  # the gap: line only
+    assert [r for r, line in enumerate(drawn.rows) if THRESHOLD in line] == [row]
+    assert "┄ rule threshold" in " ".join(drawn.under)
+    plain = draw(series, high=130.0, height=12)
+    assert not any(THRESHOLD in line for line in plain.lines)
+    assert "rule threshold" not in " ".join(plain.under)
+
+
+def test_a_threshold_wins_the_row_it_shares_with_the_mean() -> None:
+    drawn = draw(days([100, 104, 96]), thresholds=[100.0], process=(95.0, 100.0, 105.0))
+    row = drawn.label_row("100")
+    assert set(drawn.rows[row][drawn.origin :]) == {THRESHOLD, IN}
+
+
+def test_a_threshold_sharing_a_row_with_a_limit_names_both() -> None:
+    """The demo's surge rule: tolerance up to 44, the rule at 46 (40 + 15%), five apart on a
+    scale of five a row: one line, labelled with both, lower first."""
+    drawn = draw(days([30, 40, 47, 20, 60]), low=None, high=44.0, thresholds=[46.0], height=9)
+    row = drawn.label_row("44/46")
+    assert THRESHOLD in drawn.rows[row]
+
+
+def test_a_threshold_line_never_hides_a_point() -> None:
+    """Issue 22: 115 and 115.01 sat on one row. A point exactly on the threshold stands on its
+    line (its glyph, not the line, at its centre); one just over it is drawn a row above the
+    line and one just under a row below, each where its shape says against the band."""
+    drawn = draw(days([100, 115, 115.01, 114.99]), low=90.0, high=130.0, thresholds=[115.0])
+    row = drawn.label_row("115")
+    assert drawn.glyphs(1) == [(row, IN)]
+    assert drawn.at(drawn.rows[row], 1) == IN
+    assert drawn.at(drawn.rows[row], 0) == THRESHOLD
+    assert drawn.glyphs(2) == [(row - 1, IN)]
+    assert drawn.glyphs(3) == [(row + 1, IN)]
+    # Over the threshold and the tolerance both: above both, never hidden by the line.
+    over = draw(days([100, 115.01]), low=90.0, high=115.0, thresholds=[115.0])
+    assert over.glyphs(1) == [(over.label_row("115") - 1, ABOVE)]

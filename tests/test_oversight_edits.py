@@ -15,7 +15,7 @@ from screens.oversight_lists import MetricList
 from store import Store, records
 from store.errors import StaleVersion
 from store.oversight import define_metric, edit_metric, edit_rule
-from store.oversight_reads import metric_lines
+from store.oversight_reads import metric_lines, series
 from store.people import everyone
 from tests.conftest import TODAY, settle
 
@@ -120,3 +120,25 @@ async def test_a_form_titled_with_text_like_markup_shows_it_as_typed(demo: Store
         await settle(app, pilot)
         title = app.screen.query_one(".form-title", Label)
         assert str(title.render()) == "Change Hold [/] visits [b]now"
+
+
+def test_the_chart_draws_each_threshold_rule_switched_on_at_the_level_it_compares_with(
+    demo: Store,
+) -> None:
+    """The surge rule is 15% over a baseline of 40: its line is at 46, and moves with the
+    baseline; a rule switched off, or left with no baseline to be relative to, has none. A
+    variance rule is a spread, not a level of the metric: never a line."""
+    referrals = metric_named(demo, "Referrals received")
+    assert series(demo, referrals, 120).thresholds == (46.0,)
+    moved = edit_metric(demo, referrals.id, referrals.version, {"baseline": 50.0}, "recommissioned")
+    assert series(demo, moved, 120).thresholds == (57.5,)
+    gone = edit_metric(demo, moved.id, moved.version, {"baseline": None}, "not commissioned")
+    assert series(demo, gone, 120).thresholds == ()
+    back = edit_metric(demo, gone.id, gone.version, {"baseline": 40.0}, "commissioned again")
+    rule = one_rule(demo, SURGE)
+    edit_rule(demo, rule.id, rule.version, {"active": False}, "pathway retired", TODAY)
+    assert series(demo, back, 120).thresholds == ()
+    by_team = series(demo, metric_named(demo, "Caseload per clinician"), 120)
+    assert by_team.thresholds == ()
+    assert list(by_team.segments) == ["Therapy North", "Therapy South", "Therapy West"]
+    assert all(len(points) == 12 for points in by_team.segments.values())

@@ -22,7 +22,8 @@ IN_THE_ROOM = time_of_day(8, 2, 30)
 def test_oversight(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
     """`6`: the surge trigger FIRED in words with its five observations and its owner;
     the metrics with where each stands (ABOVE, within); the referrals chart against its
-    band with the firing marked F; the escalation log, overdue ones first."""
+    band with the surge rule's threshold (┄ at 46, on the limit's row: "44/46") and the
+    firing marked F; the escalation log, overdue ones first."""
     app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("6",)))
 
@@ -32,3 +33,11 @@ def test_oversight_variance_chart(snap_compare, tmp_path: Path, today: date, mon
     against the 10% rule, fired (F) three weeks ago and cleared (C) the week after."""
     app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("6",), ("down",)))
+
+
+def test_oversight_all_teams_chart(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """`6`, `down`, `s`: caseload per clinician, every team on one chart against the
+    tolerance band, each team's points its letter (N, S, W) named in the legend, and under
+    the axis ▲ or ▼ where any team stands outside."""
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
+    assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("6",), ("down",), ("s",)))
