@@ -297,3 +297,20 @@ async def test_the_new_metric_form_refuses_a_cycle_without_how_often_beside_the_
         await until(app, pilot, lambda: not isinstance(app.screen, FormScreen), "saved")
     saved = one(demo, "SELECT reviewed_on FROM metric WHERE name = 'Complaints'")
     assert saved["reviewed_on"] == TODAY.isoformat()
+
+
+async def test_today_says_nothing_of_reviews_when_none_is_due(demo: Store) -> None:
+    for name in (REFERRALS, "Missed visits"):
+        metric = metric_named(demo, name)
+        assert metric.id is not None
+        review_metric(acting_as(demo, metric.owner_id), metric.id, "Kept as it is", TODAY)
+    assert status_summary(demo, TODAY, metrics=False).reviews_due == []
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until(
+            app,
+            pilot,
+            lambda: isinstance(app.screen, TodayScreen) and "As at" in shown(app, "#as-at"),
+            "Today's counts",
+        )
+        assert not app.screen.query_one("#reviews-due").display
