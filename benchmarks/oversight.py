@@ -247,6 +247,7 @@ def setup(store: Store, settings: OversightSettings) -> list[int]:
                 review_cycle="weekly at the waiting-list huddle",
                 owner_id=owner.id,
             ),
+            TODAY,
         )
         assert metric.id is not None
         add_rule(store, rule(metric.id, n, OVER_BY, owner.id), TODAY)

@@ -589,6 +589,8 @@ def status_lines(summary: StatusSummary) -> list[str]:
             if s.name in metric.segments_outside
         )
         lines.append(f"  {metric.standing.upper()} {metric.name}" + (f": {named}" if named else ""))
+    lines.append(f"Metric reviews due: {len(summary.reviews_due)}")
+    lines += [f"  {due.name}: {due.words}" for due in summary.reviews_due]
     lines.append(f"Commissioner queries not closed: {len(summary.queries)}")
     for query in summary.queries:
         lines.append(

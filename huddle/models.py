@@ -718,6 +718,10 @@ class Metric(Record):
     derivation: Derivation | None = None
     inputs: dict[str, int] = Field(default_factory=dict)
     """A derived metric's inputs by role (e.g. "caseload", "clinicians") to metric ids."""
+    reviewed_on: date | None = None
+    """When it and its rules were last reviewed (`v` on key 6), from the day it was defined.
+    None on a metric from before reviews were kept: its review counts from the day it was
+    created (store.oversight_reads)."""
 
     _inputs_from_json = field_validator("inputs", mode="before")(from_json)
 
@@ -780,6 +784,19 @@ class TriggerRule(Record):
     owner_id: int
     rung: EscalationRung = EscalationRung.OPERATIONAL
     active: bool = True
+    reviewed_on: date | None = None
+    """When it was last reviewed, with its metric and on its metric's review cycle (a rule
+    has none of its own), from the day it was added. None as for a metric."""
+
+
+class MetricReview(Record):
+    """A review of a metric and its active rules on its review cycle: what was decided,
+    who recorded it and when. It stands as recorded."""
+
+    metric_id: int
+    reviewed_on: date
+    note: str = Field(min_length=1)
+    reviewed_by: int
 
 
 class LadderRung(Record):

@@ -162,6 +162,22 @@ class MetricSummary(BaseModel):
     segments: list[SegmentSummary] = Field(default_factory=list)
     spc: SpcSummary | None = None
     """None for a metric by team or provider (each is judged on its own value)."""
+    review_on: date | None = None
+    """When it and its rules are next reviewed, on its review cycle (None: the cycle's
+    words do not say how often, or no review is recorded)."""
+    review_due: bool = False
+    """The review date is today or past (or no review is recorded at all)."""
+    review: str = ""
+    """In words: "Review OVERDUE since 21/11/2026 (monthly at the contract review; ...)",
+    or "Review cycle not understood: ..."."""
+
+
+class ReviewDue(BaseModel):
+    """A metric whose review (of it and its rules, on its review cycle) is due."""
+
+    name: str
+    review_on: date | None
+    words: str
 
 
 class StatusSummary(BaseModel):
@@ -177,3 +193,6 @@ class StatusSummary(BaseModel):
     """Commissioner queries not yet closed: open first, the nearest deadline first."""
     metrics: list[MetricSummary] = Field(default_factory=list)
     """Every metric, as Oversight lists them (those with a fired trigger first)."""
+    reviews_due: list[ReviewDue] = Field(default_factory=list)
+    """The metrics whose review is due, by name: always counted (cheap), even when
+    `metrics` is not asked for."""

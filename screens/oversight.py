@@ -4,14 +4,16 @@ the highlighted metric's chart against its band, its response pathway, review cy
 rules; and the escalation log, from triggers, breaches and by hand, with rungs and climbs.
 
 `o` records an observation (the rules are evaluated as it is saved), `n` a new metric, `t`
-a trigger rule, `e` an escalation by hand; `s` charts a metric by team or provider another
-way (the spread, all of them, each alone); `⏎` opens an escalation with its history.
+a trigger rule, `v` that the highlighted metric and its rules were reviewed (REVIEW DUE
+goes), `e` an escalation by hand; `s` charts a metric by team or provider another way
+(the spread, all of them, each alone); `⏎` opens an escalation with its history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from rich.text import Text
 from textual import on, work
@@ -22,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from huddle.commands import Command
+from huddle.dates import uk
 from huddle.models import RuleKind, Segmentation
 from huddle.oversight import FORMULAS, Standing, describe, shown, spc_words
 from huddle.spc import XmRChart
@@ -36,6 +39,7 @@ from screens.oversight_forms import (
     metric_edit_form,
     metric_form,
     observation_form,
+    review_form,
     rule_edit_form,
     rule_form,
 )
@@ -104,6 +108,15 @@ OVERSIGHT_COMMANDS = (
         "Segment",
         "Chart a metric recorded by team or provider another way: the spread between them,"
         " all of them, or each one in turn",
+    ),
+    Command(
+        "ov-reviewed",
+        "v",
+        "v",
+        "reviewed",
+        "Reviewed",
+        "Record that the highlighted metric and its rules were reviewed today, with what was"
+        " decided: the review date moves on a cycle",
     ),
     Command(
         "ov-escalate",
@@ -362,7 +375,8 @@ class OversightScreen(HuddleScreen):
     @on(SeriesRead)
     def _series_read(self, message: SeriesRead) -> None:
         self.highlighted = message.line
-        self.query_one("#metric-detail", Static).update(_detail(message.line))
+        today = self.app.clock.today()
+        self.query_one("#metric-detail", Static).update(_detail(message.line, today))
         self.query_one(ChartPanel).show(message)
         self.refresh_bindings()
 
@@ -379,7 +393,7 @@ class OversightScreen(HuddleScreen):
         line = self.highlighted
         if action == "observation":
             return line is not None and line.metric.derivation is None
-        if action == "new_rule":
+        if action in ("new_rule", "reviewed"):
             return line is not None
         if action == "open_row":
             return self.escalations > 0
@@ -407,9 +421,8 @@ class OversightScreen(HuddleScreen):
             self.app.push_screen(form, self._after_form)
 
     def action_new_metric(self) -> None:
-        self.app.push_screen(
-            metric_form(self.app.store, everyone(self.app.store)), self._after_form
-        )
+        form = metric_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
+        self.app.push_screen(form, self._after_form)
 
     def action_new_rule(self) -> None:
         line = self.highlighted
@@ -453,6 +466,12 @@ class OversightScreen(HuddleScreen):
             return
         self.query_one(ChartPanel).next_view()
 
+    def action_reviewed(self) -> None:
+        line = self.highlighted
+        if line is not None:
+            form = review_form(self.app.store, self.app.clock.today(), line)
+            self.app.push_screen(form, self._after_form)
+
     def action_escalate(self) -> None:
         form = escalation_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
         self.app.push_screen(form, self._after_form)
@@ -471,7 +490,7 @@ def _evaluation_of(saved: object) -> Evaluation | None:
     return None
 
 
-def _detail(line: MetricLine) -> str:
+def _detail(line: MetricLine, today: date) -> str:
     metric = line.metric
     lines = [
         f"[b]{escape(metric.name)}[/b] ({escape(metric.unit)}, {metric.period},"
@@ -479,7 +498,7 @@ def _detail(line: MetricLine) -> str:
         f"Tolerance {line.tolerance}"
         + (f" · baseline {shown(metric.baseline)}" if metric.baseline is not None else "")
         + f" · {metric.good}",
-        f"Owner {escape(line.owner)} · review {escape(metric.review_cycle)}",
+        f"Owner {escape(line.owner)} · {_review_words(line, today)}",
         f"[b]Response pathway:[/b] {escape(metric.response_pathway)}",
     ]
     if metric.derivation is not None:
@@ -504,4 +523,18 @@ def _detail(line: MetricLine) -> str:
         )
     if not line.rules:
         lines.append("No trigger rule: t adds one")
+    if last := line.last_review:
+        lines.append(
+            f"Last reviewed {uk(last.reviewed_on)} by {escape(last.by)}: {escape(last.note)}"
+        )
     return "\n".join(lines)
+
+
+def _review_words(line: MetricLine, today: date) -> str:
+    """When the metric and its rules are next reviewed, with the cycle's words: bold when
+    due, or when the cycle is not understood."""
+    review = line.review
+    if review is None:
+        return f"review {escape(line.metric.review_cycle)}"
+    words = escape(review.words(today))
+    return f"[b]{words}[/b]" if review.due(today) or review.cycle is None else words

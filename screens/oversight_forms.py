@@ -15,6 +15,7 @@ from huddle.models import (
     EscalationRung,
     GoodDirection,
     Metric,
+    MetricReview,
     Period,
     Person,
     RuleKind,
@@ -23,6 +24,7 @@ from huddle.models import (
 )
 from huddle.oversight import LADDER, due_on, shown
 from huddle.people import match_person
+from huddle.review_cycle import EXAMPLE
 from screens.action_form import WHEN, due
 from screens.form import FormField, FormScreen
 from screens.meeting_forms import person_field
@@ -110,8 +112,9 @@ def observation_form(store: Store, today: date, line: MetricLine) -> FormScreen[
     )
 
 
-def metric_form(store: Store, staff: Sequence[Person]) -> FormScreen[Metric]:
-    """A metric entered by hand: tolerance, pathway, review cycle and owner all required."""
+def metric_form(store: Store, today: date, staff: Sequence[Person]) -> FormScreen[Metric]:
+    """A metric entered by hand: tolerance, pathway, review cycle (saying how often) and
+    owner all required; its review clock starts today."""
 
     def save(typed: dict[str, str]) -> Metric:
         low = number(typed["low"], "low limit", required=False)
@@ -136,6 +139,7 @@ def metric_form(store: Store, staff: Sequence[Person]) -> FormScreen[Metric]:
                 owner_id=match_person(staff, typed["owner"], "owner").id,  # type: ignore[arg-type]
                 segmentation=Segmentation(typed["segmentation"]),
             ),
+            today,
         )
 
     return FormScreen(
@@ -153,7 +157,7 @@ def metric_form(store: Store, staff: Sequence[Person]) -> FormScreen[Metric]:
                 _LABELS["pathway"],
                 placeholder="what is done, by whom, when it goes out of tolerance",
             ),
-            FormField("review", _LABELS["review"], placeholder="e.g. monthly at contract review"),
+            FormField("review", _LABELS["review"], placeholder=f"how often first, e.g. {EXAMPLE}"),
             person_field("owner", "Owner", staff),
             FormField("segmentation", "Observed", kind="choice", choices=tuple(Segmentation)),
         ],
@@ -272,6 +276,33 @@ def escalation_form(store: Store, today: date, staff: Sequence[Person]) -> FormS
         save,
         note=f"Due by the rung's timeframe from today: {timeframes}. Without an outcome by"
         " then it climbs a rung.",
+    )
+
+
+def review_form(store: Store, today: date, line: MetricLine) -> FormScreen[MetricReview]:
+    """The highlighted metric and its active rules reviewed today, by the person signed in,
+    with what was decided; the review date moves on a cycle."""
+    metric = line.metric
+    rules = [rule.name for rule in line.rules if rule.active]
+
+    def save(typed: dict[str, str]) -> MetricReview:
+        assert metric.id is not None
+        return oversight.review_metric(store, metric.id, typed["note"], today)
+
+    due = line.review.words(today) if line.review else metric.review_cycle
+    covered = f" and its rules ({'; '.join(rules)})" if rules else " (it has no active rule)"
+    return FormScreen(
+        f"Reviewed: {metric.name}",
+        [
+            FormField(
+                "note",
+                "What was decided",
+                placeholder="e.g. tolerance kept at 44; pathway unchanged (required)",
+            )
+        ],
+        save,
+        note=f"{due}. Records that the metric{covered} were reviewed today, by you; the"
+        " next review is a cycle on.",
     )
 
 

@@ -1,6 +1,7 @@
 """The lists of oversight, paged from SQLite like every list: the metrics with where their
-latest value stands against tolerance, and the escalation log. Every standing, rung and
-lateness is in words (ABOVE, OVERDUE, CLIMBED); colour only repeats it."""
+latest value stands against tolerance and when it is next reviewed, and the escalation
+log. Every standing, rung and lateness is in words (ABOVE, REVIEW DUE, OVERDUE, CLIMBED);
+colour only repeats it."""
 
 from __future__ import annotations
 
@@ -73,15 +74,24 @@ def _variation(line: MetricLine) -> tuple[str, Style]:
     return _VARIATION[line.spc.variation]
 
 
+def _review(line: MetricLine, today: date) -> tuple[str, Style]:
+    """REVIEW DUE in words when the metric's or a rule's review date is today or past."""
+    if line.review is None:
+        return "", PLAIN
+    words = line.review.short(today)
+    return words, ALARM if line.review.due(today) else PLAIN if line.review.cycle else QUIET
+
+
 class MetricList(PagedList[OversightQuery, MetricLine]):
     COLUMNS = (
         ("Standing", 8),
         ("Variation", 13),
-        ("Metric", 38),
-        ("Latest", 38),
+        ("Metric", 36),
+        ("Latest", 32),
         ("Tolerance", 10),
         ("Period", 7),
         ("Triggers", 15),
+        ("Review", 10),
         ("Owner", 18),
     )
 
@@ -98,6 +108,8 @@ class MetricList(PagedList[OversightQuery, MetricLine]):
         derived = " (worked out)" if line.metric.derivation else ""
         quiet = QUIET if line.latest is None else PLAIN
         variation, variation_style = _variation(line)
+        assert self.query_shown is not None  # rows are read for the query shown
+        review, review_style = _review(line, self.query_shown.as_at)
         return [
             _cell(standing, widths[0], ALARM if alarm else quiet),
             _cell(variation, widths[1], variation_style),
@@ -106,7 +118,8 @@ class MetricList(PagedList[OversightQuery, MetricLine]):
             _cell(line.tolerance, widths[4]),
             _cell(line.metric.period.value, widths[5]),
             _cell(triggers, widths[6], trigger_style),
-            _cell(line.owner, widths[7]),
+            _cell(review, widths[7], review_style),
+            _cell(line.owner, widths[8]),
         ]
 
 

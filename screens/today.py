@@ -74,6 +74,7 @@ class TodayScreen(HuddleScreen):
                 yield Tile("Triggers", id="triggers")
                 yield Tile("Go-live", id="go-live")
             yield Static(id="fired")
+            yield Static(id="reviews-due")
             yield Static(id="owner-left")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
 
@@ -144,6 +145,7 @@ class TodayScreen(HuddleScreen):
         )
         self._show_triggers(summary)
         self._show_go_live(summary)
+        self._show_reviews_due(summary)
         owner_left = self.query_one("#owner-left", Static)
         owner_left.display = summary.owner_left.total > 0
         owner_left.update(
@@ -196,6 +198,15 @@ class TodayScreen(HuddleScreen):
                 for t in triggers.fired
             )
         )
+
+    def _show_reviews_due(self, summary: StatusSummary) -> None:
+        """Only when there are any: the metrics whose review (of them and their rules, on
+        their review cycle) is due, for key 6."""
+        due = summary.reviews_due
+        line = self.query_one("#reviews-due", Static)
+        line.display = bool(due)
+        count = f"{len(due)} metric review{'s' if len(due) != 1 else ''} due"
+        line.update(f"[b]REVIEW DUE[/b]: {count} — key 6: {escape(', '.join(d.name for d in due))}")
 
     def _show_go_live(self, summary: StatusSummary) -> None:
         tile = self.query_one("#go-live", Tile)

@@ -28,6 +28,7 @@ from huddle.models import (
     ActionSource,
     EscalationRung,
     Metric,
+    MetricReview,
     Observation,
     ObservationSource,
     Record,
@@ -37,12 +38,13 @@ from huddle.models import (
     TriggerRule,
 )
 from huddle.oversight import Cleared, Fired, Point, shown
+from huddle.review_cycle import read_cycle
 from store import actions, records
 from store.bank_holidays import added_bank_holidays
 from store.connection import Store, Transaction
 from store.errors import NotFound
 from store.oversight_reads import ladder_owners, rows
-from store.people import checked_person
+from store.people import acting_person, checked_person
 
 Source = Store | Transaction
 R = TypeVar("R", bound=Record)
@@ -62,10 +64,12 @@ def _metric(source: Source, metric_id: int) -> Metric:
 # --- definitions ------------------------------------------------------------------------
 
 
-def define_metric(store: Store, metric: Metric) -> Metric:
-    """A new metric, checked: a unique name, a named owner, and for a derived metric the
-    inputs its formula needs, each an entered metric of the same period and segmentation."""
-    metric = Metric.model_validate(metric.model_dump())
+def define_metric(store: Store, metric: Metric, today: date) -> Metric:
+    """A new metric, checked: a unique name, a named owner, a review cycle that says how
+    often, and for a derived metric the inputs its formula needs, each an entered metric of
+    the same period and segmentation. Its review clock starts `today`."""
+    metric = Metric.model_validate({**metric.model_dump(), "reviewed_on": today})
+    read_cycle(metric.review_cycle)
     with store.write(f"metric defined: {metric.name}") as txn:
         if txn.conn.execute("SELECT 1 FROM metric WHERE name = ?", (metric.name,)).fetchone():
             raise ValueError(f"name: a metric called {metric.name!r} already exists")
@@ -118,6 +122,8 @@ def edit_metric(store: Store, metric_id: int, version: int, changes: dict, reaso
     """Change a metric's tolerance, baseline, pathway, review cycle or owner, with why."""
     with store.write(f"metric changed: {_reason(reason)}") as txn:
         row = _edit(txn, Metric, metric_id, changes, METRIC_EDITABLE, "it says what is observed")
+        if "review_cycle" in changes:
+            read_cycle(row["review_cycle"])
         if "owner_id" in changes:
             checked_person(txn, changes["owner_id"], "owner")
         return Metric.model_validate(txn.update("metric", metric_id, row, version))
@@ -162,8 +168,9 @@ def _check_inputs(txn: Transaction, metric: Metric) -> None:
 
 
 def add_rule(store: Store, rule: TriggerRule, today: date) -> tuple[TriggerRule, Evaluation]:
-    """A new trigger rule, evaluated at once over the observations already recorded."""
-    rule = TriggerRule.model_validate(rule.model_dump())
+    """A new trigger rule, evaluated at once over the observations already recorded. Its
+    review clock, on its metric's cycle, starts `today`."""
+    rule = TriggerRule.model_validate({**rule.model_dump(), "reviewed_on": today})
     with store.write(f"trigger rule added: {rule.name}") as txn:
         metric = _metric(txn, rule.metric_id)
         checked_person(txn, rule.owner_id, "owner")
@@ -199,6 +206,34 @@ def _check_series(txn: Transaction, series: str) -> None:
             f"series: {series!r} is not a meeting series the service runs ({known}); "
             "pick one, or add it in Set-up (key 7)"
         )
+
+
+# --- reviews ---------------------------------------------------------------------------
+
+
+def review_metric(store: Store, metric_id: int, note: str, today: date) -> MetricReview:
+    """The metric and its active rules reviewed `today` by the person the store acts as,
+    with what was decided: recorded, and each one's review date moves on a cycle."""
+    note = " ".join(note.split())
+    if not note:
+        raise ValueError("what was decided: say it (kept, changed, retired…); it is the record")
+    with store.write(f"metric reviewed: {note}") as txn:
+        metric = _metric(txn, metric_id)
+        read_cycle(metric.review_cycle)  # a review date needs a cycle that says how often
+        reviewed = records.insert(
+            txn,
+            MetricReview(
+                metric_id=metric_id,
+                reviewed_on=today,
+                note=note,
+                reviewed_by=acting_person(txn, "reviewed by").id,  # type: ignore[arg-type]
+            ),
+        )
+        on = {"reviewed_on": today.isoformat()}
+        txn.update("metric", metric_id, on, metric.version, reason=f"reviewed: {note}")
+        for rule in _rules(txn, [metric_id]):
+            txn.update("trigger_rule", rule.id, on, rule.version, reason=f"reviewed: {note}")  # type: ignore[arg-type]
+        return reviewed
 
 
 # --- observations -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from huddle.models import (
     Segmentation,
     TriggerRule,
 )
+from huddle.review_cycle import Review, review_of
 from store.bank_holidays import added_bank_holidays
 from store.connection import Store, Transaction
 
@@ -34,6 +35,15 @@ def rows(source: Source, sql: str, params: dict | tuple = ()) -> list[dict]:
 
 
 # --- metrics ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LastReview:
+    """The last review of a metric recorded with `v`: when, what was decided, by whom."""
+
+    reviewed_on: date
+    note: str
+    by: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,10 @@ class MetricLine:
     """For a metric by team or provider: each one's value in the latest period, by name."""
     spc: spc.XmRChart | spc.NotEnoughPoints | None = None
     """A whole-service metric's observations read as Making Data Count reads them."""
+    review: Review | None = None
+    """When it and its rules are next reviewed, on its review cycle."""
+    last_review: LastReview | None = None
+    """The last review recorded with `v`, with what was decided."""
 
     def judged(self) -> list[tuple[str, float, oversight.Standing]]:
         """Each segment's latest value and where it stands against the tolerance."""
@@ -122,6 +136,7 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
             (metric.id,),
         ).fetchone()[0]
         chart = None if segmented else oversight.spc_chart(metric, _values(source, metric))
+        review = reviews(source, [metric.id])[metric.id]  # type: ignore[index]
         lines.append(
             MetricLine(
                 metric,
@@ -134,9 +149,55 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
                 open_firings,
                 tuple((segment, value) for segment, value in observed) if segmented else (),
                 chart,
+                review,
+                _last_review(source, metric.id),  # type: ignore[arg-type]
             )
         )
     return lines
+
+
+# A row's last review: as recorded, else (a row from before reviews were kept, m029) the
+# day it was created, the date of its first audit row in this computer's zone as every
+# "today" is; NULL when the trail has none.
+_REVIEWED = (
+    "coalesce({t}.reviewed_on, (SELECT date(min(a.at), 'localtime') FROM audit AS a "
+    "WHERE a.table_name = '{table}' AND a.row_id = {t}.id))"
+)
+
+
+def reviews(source: Source, metric_ids: Collection[int] | None = None) -> dict[int, Review]:
+    """When each metric (or those of `metric_ids`) and its active rules are next reviewed,
+    by metric id. Cheap: no observations are read."""
+    where, params = "", tuple(metric_ids or ())
+    if metric_ids is not None:
+        where = f"WHERE m.id IN ({', '.join('?' * len(params))})"
+    reviewed: dict[int, list[date | None]] = {}
+    cycles: dict[int, str] = {}
+    for metric_id, cycle, on in source.conn.execute(
+        f"SELECT m.id, m.review_cycle, {_REVIEWED.format(t='m', table='metric')} "
+        f"FROM metric AS m {where}",
+        params,
+    ):
+        cycles[metric_id] = cycle
+        reviewed[metric_id] = [date.fromisoformat(on) if on else None]
+    for metric_id, on in source.conn.execute(
+        f"SELECT r.metric_id, {_REVIEWED.format(t='r', table='trigger_rule')} "
+        f"FROM trigger_rule AS r JOIN metric AS m ON m.id = r.metric_id {where} "
+        f"{'AND' if where else 'WHERE'} r.active = 1",
+        params,
+    ):
+        reviewed[metric_id].append(date.fromisoformat(on) if on else None)
+    return {metric_id: review_of(cycles[metric_id], on) for metric_id, on in reviewed.items()}
+
+
+def _last_review(source: Source, metric_id: int) -> LastReview | None:
+    found = source.conn.execute(
+        "SELECT r.reviewed_on, r.note, p.name FROM metric_review AS r "
+        "JOIN person AS p ON p.id = r.reviewed_by WHERE r.metric_id = ? "
+        "ORDER BY r.reviewed_on DESC, r.id DESC LIMIT 1",
+        (metric_id,),
+    ).fetchone()
+    return LastReview(date.fromisoformat(found[0]), found[1], found[2]) if found else None
 
 
 def _values(source: Source, metric: Metric) -> list[float]:

@@ -16,6 +16,7 @@ from huddle.summary import (
     MetricSummary,
     OwnerLeft,
     QuerySummary,
+    ReviewDue,
     SegmentSummary,
     SpcSummary,
     StatusSummary,
@@ -35,6 +36,7 @@ from store.oversight_reads import (
     fired_triggers,
     ladder_owners,
     metric_lines,
+    reviews,
 )
 from store.query_list import live_queries
 from store.reconciliation import read_reconciliation
@@ -174,13 +176,26 @@ def _status_summary(store: Store, as_at: date, *, metrics: bool = True) -> Statu
             )
             for line in live_queries(store, as_at)
         ],
-        metrics=[_metric(line) for line in metric_lines(store, 0, count_metrics(store))]
+        metrics=[_metric(line, as_at) for line in metric_lines(store, 0, count_metrics(store))]
         if metrics
         else [],
+        reviews_due=reviews_due(store, as_at),
     )
 
 
-def _metric(line: MetricLine) -> MetricSummary:
+def reviews_due(store: Store, as_at: date) -> list[ReviewDue]:
+    """The metrics whose review is due as at `as_at`, by name."""
+    names = dict(store.conn.execute("SELECT id, name FROM metric"))
+    due = [
+        ReviewDue(name=names[metric_id], review_on=review.review_on, words=review.words(as_at))
+        for metric_id, review in reviews(store).items()
+        if review.due(as_at)
+    ]
+    return sorted(due, key=lambda one: one.name)
+
+
+def _metric(line: MetricLine, as_at: date) -> MetricSummary:
+    review = line.review
     return MetricSummary(
         name=line.metric.name,
         period=line.latest_period,
@@ -192,6 +207,9 @@ def _metric(line: MetricLine) -> MetricSummary:
             for segment, value, word in line.judged()
         ],
         spc=_spc(line.spc),
+        review_on=review.review_on if review else None,
+        review_due=review.due(as_at) if review else False,
+        review=review.words(as_at) if review else "",
     )
 
 

@@ -22,6 +22,7 @@ from huddle.models import (
     LadderRung,
     Meeting,
     Metric,
+    MetricReview,
     MobilisationProgramme,
     Observation,
     OnCall,
@@ -82,6 +83,7 @@ TABLES: dict[type[Record], str] = {
     LadderRung: "ladder_rung",
     HeldChange: "held_change",
     QueryReview: "commissioner_query_review",
+    MetricReview: "metric_review",
 }
 
 

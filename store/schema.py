@@ -1169,3 +1169,37 @@ def m028_ladder_owners(db: Database) -> None:
     db["ladder_rung"].create_index(["rung"], unique=True)
     db.execute("ALTER TABLE escalation_climb ADD COLUMN owner_before INTEGER REFERENCES person(id)")
     db.execute("ALTER TABLE escalation_climb ADD COLUMN owner_after INTEGER REFERENCES person(id)")
+
+
+@migrations()
+def m029_metric_reviews(db: Database) -> None:
+    """Metrics and their trigger rules reviewed on the metric's review cycle (issue 22).
+
+    - `metric.reviewed_on`, `trigger_rule.reviewed_on`: when each was last reviewed; a
+      metric or rule added from now on is reviewed on the day it is added. NULL on the rows
+      before this migration, so their stored rows still match their audit rows for `huddle
+      check`: their review counts from the day they were created, read from their first
+      audit row (store.oversight_reads), which every row huddle wrote has; a row with none
+      (written outside huddle) counts as never reviewed, so its review is due at once.
+    - `metric_review`: each review, what was decided, who recorded it; it stands as
+      recorded.
+    """
+    db["metric"].add_column("reviewed_on", str)
+    db["trigger_rule"].add_column("reviewed_on", str)
+    _create(
+        db,
+        "metric_review",
+        {"metric_id": int, "reviewed_on": str, "note": str, "reviewed_by": int},
+        foreign_keys=[("metric_id", "metric", "id"), ("reviewed_by", "person", "id")],
+        not_null={"metric_id", "reviewed_on", "note", "reviewed_by"},
+    )
+    db["metric_review"].create_index(["metric_id", "reviewed_on"])
+    for event in ("UPDATE", "DELETE"):
+        _refuse(
+            db,
+            f"metric_review_stands_{event.lower()}",
+            event,
+            "metric_review",
+            "1",
+            "a review of a metric stands as recorded",
+        )

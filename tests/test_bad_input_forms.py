@@ -210,7 +210,8 @@ FACTORY_FORMS: dict[str, Callable[[Room], FormScreen]] = {
     ),
     "observation": lambda r: oversight_forms.observation_form(r.store, TODAY, r.whole_service),
     "observation by team": lambda r: oversight_forms.observation_form(r.store, TODAY, r.by_team),
-    "metric": lambda r: oversight_forms.metric_form(r.store, r.staff),
+    "metric": lambda r: oversight_forms.metric_form(r.store, TODAY, r.staff),
+    "metric reviewed": lambda r: oversight_forms.review_form(r.store, TODAY, r.whole_service),
     "trigger rule": lambda r: oversight_forms.rule_form(
         r.store, TODAY, r.whole_service, r.staff, r.series
     ),
@@ -337,6 +338,7 @@ SENSIBLE = {
     **dict.fromkeys(("due_date", "review_on", "deadline"), "+3d"),
     **{"planned": "7", "on_shift": "6", "likelihood": "3", "impact": "4", "value": "12"},
     **{"threshold": "5", "low": "1", "high": "50", "baseline": "40", "rag": "G"},
+    "review": "monthly at the contract review",
 }
 
 

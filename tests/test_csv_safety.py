@@ -168,6 +168,7 @@ def test_the_metrics_rejects_file_quotes_every_hostile_cell(service: Store, tmp_
             review_cycle="monthly",
             owner_id=owner,
         ),
+        TODAY,
     )
     observations = tmp_path / "metrics.csv"
     with observations.open("w", encoding="utf-8", newline="") as handle:

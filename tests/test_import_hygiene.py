@@ -45,6 +45,7 @@ PURE = [
     "huddle.markdown_text",
     "huddle.working_days",
     "huddle.query_flow",
+    "huddle.review_cycle",
 ]
 
 

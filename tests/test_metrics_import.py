@@ -78,7 +78,7 @@ def build_service(path: Path) -> Path:
         records.insert(txn, Service(name="Test service"))
         roster = add_providers_and_staff(txn)
     owner = roster.named("Kofi Mensah")
-    referrals = define_metric(store, metric("Referrals", owner, baseline=100))
+    referrals = define_metric(store, metric("Referrals", owner, baseline=100), TODAY)
     define_metric(
         store,
         metric(
@@ -88,10 +88,12 @@ def build_service(path: Path) -> Path:
             derivation=Derivation.VS_BASELINE,
             inputs={"measure": referrals.id},
         ),
+        TODAY,
     )
     define_metric(
         store,
         metric("Caseload", owner, unit="cases", period=Period.WEEKLY, segmentation="by team"),
+        TODAY,
     )
     define_metric(
         store,
@@ -102,6 +104,7 @@ def build_service(path: Path) -> Path:
             period=Period.MONTHLY,
             segmentation=Segmentation.PROVIDER,
         ),
+        TODAY,
     )
     add_rule(
         store,

@@ -111,6 +111,7 @@ async def test_a_form_titled_with_text_like_markup_shows_it_as_typed(demo: Store
     define_metric(
         demo,
         metric.model_copy(update={"id": None, "name": "Hold [/] visits [b]now"}),
+        TODAY,
     )
     (line,) = [m for m in metric_lines(demo, 0, 50) if m.metric.name.startswith("Hold")]
     app = make_app(demo, FixedClock(TODAY))

@@ -133,7 +133,7 @@ def metric(name: str, owner: int, **fields: object) -> Metric:
 
 
 def defined(store: Store, name: str, owner: int, **fields: object) -> int:
-    saved = define_metric(store, metric(name, owner, **fields))
+    saved = define_metric(store, metric(name, owner, **fields), TODAY)
     assert saved.id is not None
     return saved.id
 
