@@ -4,7 +4,8 @@ the highlighted metric's chart against its band, its response pathway, review cy
 rules; and the escalation log, from triggers, breaches and by hand, with rungs and climbs.
 
 `o` records an observation (the rules are evaluated as it is saved), `n` a new metric, `t`
-a trigger rule, `e` an escalation by hand; `⏎` opens an escalation with its history.
+a trigger rule, `b` the period a metric's Making Data Count limits come from, `e` an
+escalation by hand; `⏎` opens an escalation with its history.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from huddle.commands import Command
-from huddle.oversight import FORMULAS, Standing, describe, shown, spc_words
+from huddle.oversight import FORMULAS, Standing, baseline_words, describe, shown, spc_words
 from huddle.spc import XmRChart
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
@@ -36,6 +37,7 @@ from screens.oversight_forms import (
     observation_form,
     rule_edit_form,
     rule_form,
+    spc_baseline_form,
 )
 from screens.oversight_lists import EscalationList, MetricList, OversightQuery
 from screens.paged_list import header
@@ -51,6 +53,7 @@ from store.oversight_reads import (
     fired_triggers,
     metric_lines,
     series,
+    spc_points,
 )
 from store.people import everyone
 
@@ -92,6 +95,15 @@ OVERSIGHT_COMMANDS = (
         "edit_rule",
         "Change rule",
         "Change one of the highlighted metric's trigger rules, or switch it off or on",
+    ),
+    Command(
+        "ov-spc-baseline",
+        "b",
+        "b",
+        "spc_baseline",
+        "SPC baseline",
+        "Fix the periods the highlighted metric's Making Data Count limits come from, or clear"
+        " them to use every observation",
     ),
     Command(
         "ov-escalate",
@@ -142,7 +154,10 @@ class ChartPanel(Widget):
     def render(self) -> RenderResult:
         if self.shown is None:
             return ""
-        found, metric = self.shown.series, self.shown.line.metric
+        found, line = self.shown.series, self.shown.line
+        metric = line.metric
+        # Where the drawn process limits come from, when a person fixed a baseline.
+        fixed = None if line.spc is None else baseline_words(metric, line.spc)
         drawn = chart(
             found.points,
             period=metric.period,
@@ -151,11 +166,14 @@ class ChartPanel(Widget):
             fired=found.fired,
             cleared=found.cleared,
             width=max(30, self.size.width - 1),
-            # Title, axis, marks, dates and up to two lines of legend under the plot.
-            height=max(5, self.size.height - 6),
-            process=_process(self.shown.line),
+            # Title (two lines with a baseline), axis, marks, dates and up to two lines of
+            # legend under the plot.
+            height=max(5, self.size.height - 6 - (fixed is not None)),
+            process=_process(line),
         )
         title = f"{metric.name}: {found.plotted} (last {len(found.points)} periods observed)"
+        if fixed is not None:
+            title += f"\nProcess {fixed}"
         return Text.assemble((title + "\n", "bold"), drawn)
 
 
@@ -308,6 +326,9 @@ class OversightScreen(HuddleScreen):
             return line is not None and line.metric.derivation is None
         if action == "new_rule":
             return line is not None
+        if action == "spc_baseline":
+            # Only a whole-service metric has a Making Data Count chart (see MetricLine.spc).
+            return line is not None and line.spc is not None
         if action == "open_row":
             return self.escalations > 0
         return True
@@ -367,6 +388,13 @@ class OversightScreen(HuddleScreen):
         )
         self.app.push_screen(form, self._after_form)
 
+    def action_spc_baseline(self) -> None:
+        line = self.highlighted
+        if line is not None:
+            periods = [period for period, _ in spc_points(self.app.store, line.metric)]
+            form = spc_baseline_form(self.app.store, self.app.clock.today(), line, periods)
+            self.app.push_screen(form, self._after_form)
+
     def action_escalate(self) -> None:
         form = escalation_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
         self.app.push_screen(form, self._after_form)
@@ -409,7 +437,7 @@ def _detail(line: MetricLine) -> str:
             for segment, value, word in line.judged()
         ]
     if line.spc is not None:
-        lines.append(f"[b]Making Data Count:[/b] {escape(spc_words(line.spc))}")
+        lines.append(f"[b]Making Data Count:[/b] {escape(spc_words(metric, line.spc))}")
     for rule in line.rules:
         lines.append(
             f"[b]Rule{'' if rule.active else ' (SWITCHED OFF)'}:[/b] {escape(rule.name)}: "

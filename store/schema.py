@@ -1169,3 +1169,13 @@ def m028_ladder_owners(db: Database) -> None:
     db["ladder_rung"].create_index(["rung"], unique=True)
     db.execute("ALTER TABLE escalation_climb ADD COLUMN owner_before INTEGER REFERENCES person(id)")
     db.execute("ALTER TABLE escalation_climb ADD COLUMN owner_after INTEGER REFERENCES person(id)")
+
+
+@migrations()
+def m030_spc_baseline(db: Database) -> None:
+    """A metric's Making Data Count baseline (issue 22): the first and last period whose
+    observations give its process limits, fixed by a person (key 6, `b`). NULL, limits
+    from every observation, for the metrics before this migration, so their stored rows
+    still match their audit rows for `huddle check`."""
+    db["metric"].add_column("spc_baseline_first", str)
+    db["metric"].add_column("spc_baseline_last", str)
