@@ -383,7 +383,7 @@ def spc_baseline_form(
         )
 
     fixed = None if line.spc is None else baseline_words(metric, line.spc)
-    now = f"Limits now {fixed}" if fixed else f"Limits now from all {len(periods)} observations"
+    now = f"Now: {fixed or f'limits from all {len(periods)} observations'}"
     return FormScreen(
         f"SPC baseline of {metric.name}",
         [
@@ -452,6 +452,8 @@ def rule_edit_form(
     def save(typed: dict[str, str]) -> tuple[TriggerRule, oversight.Evaluation]:
         rule = rules[typed["rule"]]
         threshold = number(typed["threshold"], "threshold")
+        if rule.kind == RuleKind.SPECIAL_CAUSE and threshold:
+            raise ValueError("threshold: a special cause concerning rule has none; leave it 0")
         changes = {
             "threshold": threshold,
             "periods": _whole(typed["periods"], "periods in a row"),

@@ -158,8 +158,9 @@ async def highlight(app, pilot, name: str) -> OversightScreen:  # noqa: ANN001
     screen = await oversight(app, pilot)
     listed = screen.query_one(MetricList)
     names = [line.metric.name for line in listed.loaded()]
-    for _ in range(names.index(name)):
-        await pilot.press("down")
+    moves = names.index(name) - listed.cursor
+    for _ in range(abs(moves)):
+        await pilot.press("down" if moves > 0 else "up")
     await until(
         app,
         pilot,
@@ -184,6 +185,9 @@ async def test_b_refuses_too_few_points_then_fixes_a_baseline_that_moves_the_lim
         await pilot.press("b")
         await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the baseline form")
         form = app.screen
+        assert "Now: limits from all 20 observations." in str(
+            form.query_one("#form-note", Static).render()
+        )
         # Filled in with the first 15 periods observed.
         assert form.query_one("#field-first").value == f"{FIRST:%d/%m/%Y}"
         assert form.query_one("#field-last").value == f"{FIFTEENTH:%d/%m/%Y}"
@@ -227,6 +231,23 @@ async def test_t_offers_a_rule_on_special_cause_concerning_without_a_threshold(
         form.query_one("#field-owner").value = "Lucy Hargreaves"
         await pilot.press("ctrl+s")
         await until(app, pilot, lambda: isinstance(app.screen, OversightScreen), "saved")
+        # Its trigger fired, so Falls at home now heads the list.
+        listed = app.screen.query_one(MetricList)
+        await until(app, pilot, lambda: listed.loaded()[0].metric.name == FALLS, "Falls first")
+        screen = await highlight(app, pilot, FALLS)
+        assert "special cause concerning on the Making Data Count chart in any week" in detail(
+            screen
+        )
+        # Changing it cannot give it a threshold.
+        await pilot.press("R")
+        await until(app, pilot, lambda: isinstance(app.screen, FormScreen), "the rule's form")
+        app.screen.query_one("#field-threshold").value = "5"
+        app.screen.query_one("#field-reason").value = "try a threshold"
+        await pilot.press("ctrl+s")
+        await until(app, pilot, lambda: error(app, "threshold") != "", "the refusal")
+        assert error(app, "threshold") == (
+            "threshold: a special cause concerning rule has none; leave it 0"
+        )
     row = store.conn.execute("SELECT * FROM trigger_rule WHERE metric_id = ?", (metric_id,))
     names = [c[0] for c in row.description]
     rule = TriggerRule.model_validate(dict(zip(names, row.fetchone(), strict=True)))
