@@ -722,6 +722,10 @@ class Metric(Record):
     """When it and its rules were last reviewed (`v` on key 6), from the day it was defined.
     None on a metric from before reviews were kept: its review counts from the day it was
     created (store.oversight_reads)."""
+    spc_baseline_first: date | None = None
+    spc_baseline_last: date | None = None
+    """The periods (first days) whose observations give its Making Data Count limits;
+    none: every observation does."""
 
     _inputs_from_json = field_validator("inputs", mode="before")(from_json)
 
@@ -732,6 +736,13 @@ class Metric(Record):
         low, high = self.tolerance_low, self.tolerance_high
         if low is not None and high is not None and low > high:
             raise ValueError(f"tolerance: the low limit {low:g} is above the high limit {high:g}")
+        first, last = self.spc_baseline_first, self.spc_baseline_last
+        if (first is None) != (last is None):
+            raise ValueError("first period: give the baseline's first and last, or neither")
+        if first is not None and last is not None and first > last:
+            raise ValueError(
+                f"first period: {first:%d/%m/%Y} is after the last period {last:%d/%m/%Y}"
+            )
         return self
 
 
@@ -754,6 +765,9 @@ class Observation(Record):
 class RuleKind(StrEnum):
     THRESHOLD = "threshold"
     VARIANCE = "variance between segments"
+    SPECIAL_CAUSE = "special cause concerning"
+    """Holds in a period whose point the metric's Making Data Count chart marks special
+    cause concerning; it has no threshold (stored as 0)."""
 
 
 class Comparison(StrEnum):
@@ -787,6 +801,15 @@ class TriggerRule(Record):
     reviewed_on: date | None = None
     """When it was last reviewed, with its metric and on its metric's review cycle (a rule
     has none of its own), from the day it was added. None as for a metric."""
+
+    @model_validator(mode="after")
+    def _special_cause_has_no_threshold(self) -> TriggerRule:
+        if self.kind == RuleKind.SPECIAL_CAUSE and (self.threshold or self.relative_to_baseline):
+            raise ValueError(
+                "threshold: a special cause concerning rule has none (the chart's limits"
+                " decide); leave it 0"
+            )
+        return self
 
 
 class MetricReview(Record):

@@ -132,17 +132,41 @@ def spc_target(metric: Metric) -> float | None:
     return None
 
 
-def spc_chart(metric: Metric, values: Sequence[float]) -> spc.XmRChart | spc.NotEnoughPoints:
-    """The metric's observations, in period order, read as NHS England's Making Data Count
-    reads them (huddle.spc), with its improvement direction and target from set-up."""
-    return spc.xmr_chart(values, IMPROVEMENT[metric.good], target=spc_target(metric))
+def spc_chart(
+    metric: Metric, points: Sequence[tuple[date, Fraction | float]]
+) -> spc.XmRChart | spc.NotEnoughPoints:
+    """The metric's observations, (period, value) in period order, read as NHS England's
+    Making Data Count reads them (huddle.spc), with its improvement direction and target
+    from set-up, and its limits from its baseline's points when a person fixed one."""
+    values = [value for _, value in points]
+    baseline = None
+    first, last = metric.spc_baseline_first, metric.spc_baseline_last
+    if first is not None and last is not None:
+        within = [i for i, (period, _) in enumerate(points) if first <= period <= last]
+        # Points are in period order, so those within the baseline are consecutive.
+        baseline = slice(within[0], within[-1] + 1) if within else slice(0, 0)
+    return spc.xmr_chart(
+        values, IMPROVEMENT[metric.good], target=spc_target(metric), baseline=baseline
+    )
 
 
-def spc_words(chart: spc.XmRChart | spc.NotEnoughPoints) -> str:
+def baseline_words(metric: Metric, chart: spc.XmRChart | spc.NotEnoughPoints) -> str | None:
+    """e.g. "limits from baseline 05/10/2026–18/01/2027 (15 points)"; None when the limits
+    come from every point."""
+    first, last = metric.spc_baseline_first, metric.spc_baseline_last
+    if first is None or last is None:
+        return None
+    have = chart.have if isinstance(chart, spc.NotEnoughPoints) else len(chart.limits.baseline)
+    return f"limits from baseline {first:%d/%m/%Y}–{last:%d/%m/%Y} ({have} points)"
+
+
+def spc_words(metric: Metric, chart: spc.XmRChart | spc.NotEnoughPoints) -> str:
     """e.g. "special cause concerning: shift of 7 below the mean · hit and miss against
-    target 90 · mean 28.6, process limits 20.1 to 37.1"."""
+    target 90 · mean 28.6, process limits 20.1 to 37.1", and where its limits come from
+    when a baseline is fixed."""
+    fixed = baseline_words(metric, chart)
     if isinstance(chart, spc.NotEnoughPoints):
-        return chart.words()
+        return chart.words() + ("" if fixed is None else f" in the baseline: {fixed}")
     limits = chart.limits
     parts = [chart.variation_words()]
     if (assured := chart.assurance_words()) is not None:
@@ -151,6 +175,8 @@ def spc_words(chart: spc.XmRChart | spc.NotEnoughPoints) -> str:
         f"mean {spc.shown(limits.mean)}, process limits {spc.shown(limits.lower_process_limit)}"
         f" to {spc.shown(limits.upper_process_limit)}"
     )
+    if fixed is not None:
+        parts.append(fixed)
     return " · ".join(parts)
 
 
@@ -225,7 +251,7 @@ def variance(values: Sequence[float]) -> Fraction | None:
 def limit(rule: TriggerRule, baseline: float | None) -> Fraction:
     """The value the rule compares with: the threshold itself, or the baseline moved by the
     threshold's percentage (up for at-or-above and above, down for the others)."""
-    if not rule.relative_to_baseline or rule.kind == RuleKind.VARIANCE:
+    if not rule.relative_to_baseline or rule.kind != RuleKind.THRESHOLD:
         return exact(rule.threshold)
     if baseline is None:
         raise ValueError(f"rule {rule.name!r} is relative to a baseline the metric does not have")
@@ -252,6 +278,8 @@ def describe(rule: TriggerRule, metric: Metric) -> str:
     days'; 'variance between teams above 10% in any week'."""
     noun = PERIOD_NOUN[metric.period]
     runs = f"for {rule.periods} consecutive {noun}s" if rule.periods > 1 else f"in any {noun}"
+    if rule.kind == RuleKind.SPECIAL_CAUSE:
+        return f"special cause concerning on the Making Data Count chart {runs} (no threshold)"
     if rule.kind == RuleKind.VARIANCE:
         between = "teams" if metric.segmentation == Segmentation.TEAM else "providers"
         return f"variance between {between} {rule.comparison} {shown(rule.threshold)}% {runs}"
@@ -285,6 +313,21 @@ def variance_points(observed: Sequence[tuple[date, str, float]]) -> list[Point]:
         if spread is not None:
             points.append(Point(period, spread, segments))
     return points
+
+
+def special_cause_concerning(metric: Metric, points: Sequence[Point]) -> dict[date, str]:
+    """The periods whose point the metric's chart, over every one of `points`, marks special
+    cause concerning (what a special-cause rule holds on), each with the rule that marks it
+    in words. A shift or trend marks all its points once its seventh arrives; with too few
+    points nothing is marked."""
+    chart = spc_chart(metric, [(point.period, point.value) for point in points])
+    if isinstance(chart, spc.NotEnoughPoints):
+        return {}
+    return {
+        point.period: read.signal.words()
+        for point, read in zip(points, chart.points, strict=True)
+        if read.signal is not None and read.variation(chart.improvement) is spc.Variation.CONCERNING
+    }
 
 
 @dataclass(frozen=True)

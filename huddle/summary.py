@@ -144,6 +144,10 @@ class SpcSummary(BaseModel):
     lower_process_limit: float | None = None
     upper_process_limit: float | None = None
     points: int
+    """Points charted; with too few for limits, those the limits would come from."""
+    baseline: str | None = None
+    """Where a fixed baseline puts the limits: "limits from baseline 05/10/2026–18/01/2027
+    (15 points)"; None when they come from every point."""
 
 
 class MetricSummary(BaseModel):

@@ -5,8 +5,9 @@ rules; and the escalation log, from triggers, breaches and by hand, with rungs a
 
 `o` records an observation (the rules are evaluated as it is saved), `n` a new metric, `t`
 a trigger rule, `v` that the highlighted metric and its rules were reviewed (REVIEW DUE
-goes), `e` an escalation by hand; `s` charts a metric by team or provider another way
-(the spread, all of them, each alone); `⏎` opens an escalation with its history.
+goes), `b` the period a metric's Making Data Count limits come from, `e` an escalation by
+hand; `s` charts a metric by team or provider another way (the spread, all of them, each
+alone); `⏎` opens an escalation with its history.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from textual.widgets import Static
 from huddle.commands import Command
 from huddle.dates import uk
 from huddle.models import RuleKind, Segmentation
-from huddle.oversight import FORMULAS, Standing, describe, shown, spc_words
+from huddle.oversight import FORMULAS, Standing, baseline_words, describe, shown, spc_words
 from huddle.spc import XmRChart
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
@@ -42,6 +43,7 @@ from screens.oversight_forms import (
     review_form,
     rule_edit_form,
     rule_form,
+    spc_baseline_form,
 )
 from screens.oversight_lists import EscalationList, MetricList, OversightQuery
 from screens.paged_list import header
@@ -58,6 +60,7 @@ from store.oversight_reads import (
     fired_triggers,
     metric_lines,
     series,
+    spc_points,
 )
 from store.people import everyone
 
@@ -117,6 +120,15 @@ OVERSIGHT_COMMANDS = (
         "Reviewed",
         "Record that the highlighted metric and its rules were reviewed today, with what was"
         " decided: the review date moves on a cycle",
+    ),
+    Command(
+        "ov-spc-baseline",
+        "b",
+        "b",
+        "spc_baseline",
+        "SPC baseline",
+        "Fix the periods the highlighted metric's Making Data Count limits come from, or clear"
+        " them to use every observation",
     ),
     Command(
         "ov-escalate",
@@ -189,10 +201,14 @@ class ChartPanel(Widget):
     def render(self) -> RenderResult:
         if self.shown is None:
             return ""
-        found, metric = self.shown.series, self.shown.line.metric
+        found, line = self.shown.series, self.shown.line
+        metric = line.metric
+        # Where the drawn process limits come from, when a person fixed a baseline.
+        fixed = None if line.spc is None else baseline_words(metric, line.spc)
         width = max(30, self.size.width - 1)
-        # Title, axis, marks, dates and up to two lines of legend under the plot.
-        height = max(5, self.size.height - 6)
+        # Title (two lines with a baseline), axis, marks, dates and up to two lines of
+        # legend under the plot.
+        height = max(5, self.size.height - 6 - (fixed is not None))
         segment = self.view.segment
         if not found.segments or self.view.spread:
             drawn = chart(
@@ -204,10 +220,12 @@ class ChartPanel(Widget):
                 cleared=found.cleared,
                 width=width,
                 height=height,
-                process=_process(self.shown.line),
+                process=_process(line),
                 thresholds=found.thresholds,
             )
             title = f"{metric.name}: {found.plotted} (last {len(found.points)} periods observed)"
+            if fixed is not None:
+                title += f"\nProcess {fixed}"
             return Text.assemble((title + "\n", "bold"), drawn)
         noun = metric.segmentation.removeprefix("by ")
         names = list(found.segments)
@@ -395,6 +413,9 @@ class OversightScreen(HuddleScreen):
             return line is not None and line.metric.derivation is None
         if action in ("new_rule", "reviewed"):
             return line is not None
+        if action == "spc_baseline":
+            # Only a whole-service metric has a Making Data Count chart (see MetricLine.spc).
+            return line is not None and line.spc is not None
         if action == "open_row":
             return self.escalations > 0
         return True
@@ -472,6 +493,13 @@ class OversightScreen(HuddleScreen):
             form = review_form(self.app.store, self.app.clock.today(), line)
             self.app.push_screen(form, self._after_form)
 
+    def action_spc_baseline(self) -> None:
+        line = self.highlighted
+        if line is not None:
+            periods = [period for period, _ in spc_points(self.app.store, line.metric)]
+            form = spc_baseline_form(self.app.store, self.app.clock.today(), line, periods)
+            self.app.push_screen(form, self._after_form)
+
     def action_escalate(self) -> None:
         form = escalation_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
         self.app.push_screen(form, self._after_form)
@@ -514,7 +542,7 @@ def _detail(line: MetricLine, today: date) -> str:
             for segment, value, word in line.judged()
         ]
     if line.spc is not None:
-        lines.append(f"[b]Making Data Count:[/b] {escape(spc_words(line.spc))}")
+        lines.append(f"[b]Making Data Count:[/b] {escape(spc_words(metric, line.spc))}")
     for rule in line.rules:
         lines.append(
             f"[b]Rule{'' if rule.active else ' (SWITCHED OFF)'}:[/b] {escape(rule.name)}: "

@@ -10,6 +10,8 @@ from datetime import date
 from textual import on
 from textual.widgets import Input, Select
 
+from huddle import spc
+from huddle.dates import uk
 from huddle.models import (
     Comparison,
     EscalationRung,
@@ -22,10 +24,10 @@ from huddle.models import (
     Segmentation,
     TriggerRule,
 )
-from huddle.oversight import LADDER, due_on, shown
+from huddle.oversight import LADDER, baseline_words, due_on, shown
 from huddle.people import match_person
 from huddle.review_cycle import EXAMPLE
-from screens.action_form import WHEN, due
+from screens.action_form import WHEN, due, optional_date
 from screens.form import FormField, FormScreen
 from screens.meeting_forms import person_field
 from store import oversight
@@ -175,16 +177,37 @@ _LABELS = {
 }
 
 
+# What a special-cause rule does not ask: the chart's limits decide, not a threshold.
+THRESHOLD_FIELDS = ("comparison", "threshold", "relative")
+
+
+class RuleForm(FormScreen[tuple[TriggerRule, oversight.Evaluation]]):
+    """A new rule: choosing special cause concerning hides the threshold's fields."""
+
+    @on(Select.Changed, "#field-kind")
+    def _kind_chosen(self, event: Select.Changed) -> None:
+        asked = event.value != RuleKind.SPECIAL_CAUSE
+        fields = list(self.query_one("#form").children)
+        for name in THRESHOLD_FIELDS:
+            for widget in self.query(f"#field-{name}"):
+                # The field's label is just before it; its refusal just after.
+                fields[fields.index(widget) - 1].display = asked
+                widget.display = asked
+
+
 def rule_form(
     store: Store, today: date, line: MetricLine, staff: Sequence[Person], series: Sequence[str]
-) -> FormScreen[tuple[TriggerRule, oversight.Evaluation]]:
-    """A trigger rule over the highlighted metric."""
+) -> RuleForm:
+    """A trigger rule over the highlighted metric: for a metric by team or provider a
+    variance between them; otherwise a threshold, or special cause concerning on its
+    Making Data Count chart."""
     metric = line.metric
     segmented = metric.segmentation != Segmentation.NONE
-    kind = RuleKind.VARIANCE if segmented else RuleKind.THRESHOLD
 
     def save(typed: dict[str, str]) -> tuple[TriggerRule, oversight.Evaluation]:
-        threshold = number(typed["threshold"], "threshold")
+        kind = RuleKind(typed.get("kind", RuleKind.VARIANCE))
+        special = kind == RuleKind.SPECIAL_CAUSE
+        threshold = 0.0 if special else number(typed["threshold"], "threshold")
         assert threshold is not None
         return oversight.add_rule(
             store,
@@ -192,9 +215,11 @@ def rule_form(
                 metric_id=metric.id,  # type: ignore[arg-type]
                 name=typed["name"] or "",
                 kind=kind,
+                # Unused by a special-cause rule, which stores the first as it stores 0.
                 comparison=Comparison(typed["comparison"]),
                 threshold=threshold,
-                relative_to_baseline=_yes(typed.get("relative", ""), "relative to baseline"),
+                relative_to_baseline=not special
+                and _yes(typed.get("relative", ""), "relative to baseline"),
                 periods=_whole(typed["periods"], "periods in a row"),
                 series=typed["series"],
                 owner_id=match_person(staff, typed["owner"], "owner").id,  # type: ignore[arg-type]
@@ -205,6 +230,17 @@ def rule_form(
 
     fields = [
         FormField("name", "Name", placeholder="e.g. Surge: referrals 15% over capacity for 5 days"),
+    ]
+    if not segmented:
+        fields.append(
+            FormField(
+                "kind",
+                "Kind",
+                kind="choice",
+                choices=(RuleKind.THRESHOLD, RuleKind.SPECIAL_CAUSE),
+            )
+        )
+    fields += [
         FormField(
             "comparison", "Fires when the value is", kind="choice", choices=tuple(Comparison)
         ),
@@ -243,12 +279,18 @@ def rule_form(
         person_field("owner", "Escalation owner", staff),
         FormField("rung", "Starting rung", kind="choice", choices=tuple(LADDER)),
     ]
-    return FormScreen(
+    return RuleForm(
         f"Trigger rule over {metric.name}",
         fields,
         save,
-        note="Exactly on the threshold: 'at or above' fires, 'above' does not. The rule is"
-        " evaluated at once over the observations already recorded.",
+        note="Exactly on the threshold: 'at or above' fires, 'above' does not."
+        + (
+            ""
+            if segmented
+            else " Special cause concerning has no threshold: it holds in a period whose"
+            " point the Making Data Count chart marks concerning."
+        )
+        + " The rule is evaluated at once over the observations already recorded.",
     )
 
 
@@ -347,6 +389,50 @@ def metric_edit_form(store: Store, line: MetricLine, staff: Sequence[Person]) ->
     )
 
 
+def spc_baseline_form(
+    store: Store, today: date, line: MetricLine, periods: Sequence[date]
+) -> FormScreen[tuple[Metric, oversight.Evaluation]]:
+    """The periods the highlighted metric's Making Data Count limits come from, with why:
+    filled in with its baseline, else its first 15 periods observed; both cleared, every
+    observation gives them. `periods` are those observed, in order."""
+    metric = line.metric
+    need = spc.MINIMUM_POINTS
+    first, last = metric.spc_baseline_first, metric.spc_baseline_last
+    if first is None and periods:
+        first, last = periods[0], periods[:need][-1]
+
+    def save(typed: dict[str, str]) -> tuple[Metric, oversight.Evaluation]:
+        assert metric.id is not None
+        return oversight.fix_spc_baseline(
+            store,
+            metric.id,
+            metric.version,
+            optional_date(typed["first"], today, "first period"),
+            optional_date(typed["last"], today, "last period"),
+            typed["reason"],
+            today,
+        )
+
+    fixed = None if line.spc is None else baseline_words(metric, line.spc)
+    now = f"Now: {fixed or f'limits from all {len(periods)} observations'}"
+    return FormScreen(
+        f"SPC baseline of {metric.name}",
+        [
+            FormField("first", "First period", value=_day_or_blank(first), placeholder=WHEN),
+            FormField("last", "Last period", value=_day_or_blank(last), placeholder=WHEN),
+            FormField("reason", "Reason", placeholder="why: kept in the audit trail"),
+        ],
+        save,
+        note=f"{now}. The process limits come from the observations of these periods (a day"
+        f" is taken as its {metric.period} period), at least {need}; the special-cause rules"
+        " still read every point. Clear both to take the limits from every observation.",
+    )
+
+
+def _day_or_blank(day: date | None) -> str:
+    return "" if day is None else uk(day)
+
+
 class RuleEditForm(FormScreen[tuple[TriggerRule, oversight.Evaluation]]):
     """The rules of one metric, one at a time: picking another rule fills in its values."""
 
@@ -397,6 +483,8 @@ def rule_edit_form(
     def save(typed: dict[str, str]) -> tuple[TriggerRule, oversight.Evaluation]:
         rule = rules[typed["rule"]]
         threshold = number(typed["threshold"], "threshold")
+        if rule.kind == RuleKind.SPECIAL_CAUSE and threshold:
+            raise ValueError("threshold: a special cause concerning rule has none; leave it 0")
         changes = {
             "threshold": threshold,
             "periods": _whole(typed["periods"], "periods in a row"),

@@ -9,19 +9,20 @@ there is something to record, so an idle start-up writes nothing.
 
 A correction (a different value for a period already recorded, or a worked-out value its
 corrected inputs change or no longer give) re-checks the standing firing whose run holds
-that period, against the rule as it stood when it fired: a run that no longer holds is
+that period (for a special-cause rule, any period of its metric, since the whole chart
+marks its run), against the rule as it stood when it fired: a run that no longer holds is
 cleared as corrected, its escalation told, and the rule evaluated again from there.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
-from huddle import oversight
+from huddle import oversight, spc
 from huddle.dates import uk
 from huddle.models import (
     Action,
@@ -129,6 +130,54 @@ def edit_metric(store: Store, metric_id: int, version: int, changes: dict, reaso
         return Metric.model_validate(txn.update("metric", metric_id, row, version))
 
 
+SPC_BASELINE = ("spc_baseline_first", "spc_baseline_last")
+
+
+def fix_spc_baseline(
+    store: Store,
+    metric_id: int,
+    version: int,
+    first: date | None,
+    last: date | None,
+    reason: str,
+    today: date,
+) -> tuple[Metric, Evaluation]:
+    """Fix the periods whose observations give a metric's Making Data Count limits (each
+    day taken as its period), or clear it (both None) so every observation does, with why.
+    A baseline with fewer points than the limits need is refused, saying how many it has.
+    The rules are evaluated again at once: a special-cause rule reads the new limits."""
+    with store.write(f"SPC baseline changed: {_reason(reason)}") as txn:
+        metric = _metric(txn, metric_id)
+        if metric.segmentation != Segmentation.NONE:
+            raise ValueError(
+                f"metric: {metric.name} is {metric.segmentation}; its Making Data Count"
+                " chart is not read yet, so it has no baseline to fix"
+            )
+        if (first is None) != (last is None):
+            which = "last period" if last is None else "first period"
+            raise ValueError(f"{which}: give the baseline's first and last, or neither to clear")
+        changes: dict = {"spc_baseline_first": None, "spc_baseline_last": None}
+        if first is not None and last is not None:
+            first = oversight.period_start(first, metric.period)
+            last = oversight.period_start(last, metric.period)
+            if first > last:
+                raise ValueError(f"last period: {uk(last)} is before the first, {uk(first)}")
+            have = txn.conn.execute(
+                "SELECT count(*) FROM observation WHERE metric_id = ? AND segment = ''"
+                " AND period_start BETWEEN ? AND ?",
+                (metric_id, first.isoformat(), last.isoformat()),
+            ).fetchone()[0]
+            if have < spc.MINIMUM_POINTS:
+                raise ValueError(
+                    f"last period: {uk(first)} to {uk(last)} has {have} point"
+                    f"{'' if have == 1 else 's'}; limits need at least {spc.MINIMUM_POINTS}"
+                )
+            changes = {"spc_baseline_first": first, "spc_baseline_last": last}
+        row = _edit(txn, Metric, metric_id, changes, SPC_BASELINE, "it says what is observed")
+        saved = Metric.model_validate(txn.update("metric", metric_id, row, version))
+        return saved, evaluate_in(txn, today, [metric_id])
+
+
 RULE_EDITABLE = ("threshold", "periods", "series", "owner_id", "rung", "active")
 
 
@@ -179,6 +228,12 @@ def add_rule(store: Store, rule: TriggerRule, today: date) -> tuple[TriggerRule,
             raise ValueError("kind: a variance between segments needs a metric by team or provider")
         if rule.kind == RuleKind.THRESHOLD and segmented:
             raise ValueError("kind: a metric by team or provider takes a variance rule")
+        if rule.kind == RuleKind.SPECIAL_CAUSE and segmented:
+            # Its Making Data Count chart is read for the whole service only, as on key 6.
+            raise ValueError(
+                "kind: a metric by team or provider has no Making Data Count chart to read"
+                " special cause from; give it a variance rule"
+            )
         if rule.relative_to_baseline and metric.baseline is None:
             raise ValueError(f"relative to baseline: {metric.name} has no baseline")
         if not rule.series.strip():
@@ -477,6 +532,16 @@ def _points(
     return [Point(date.fromisoformat(p), oversight.exact(v)) for p, s, v in rows if s == ""]
 
 
+def _meets(source: Source, rule: TriggerRule, metric: Metric) -> Callable[[Point], bool]:
+    """Whether the rule holds on a point: its threshold, or, for a special-cause rule, the
+    metric's chart over every observation marking the point's period concerning."""
+    if rule.kind == RuleKind.SPECIAL_CAUSE:
+        concerning = oversight.special_cause_concerning(metric, _points(source, rule, None))
+        return lambda point: point.period in concerning
+    bound = oversight.limit(rule, metric.baseline)
+    return lambda point: oversight.holds(rule.comparison, point.value, bound)
+
+
 @dataclass(frozen=True)
 class _Pending:
     rule: TriggerRule
@@ -491,10 +556,9 @@ def _pending(source: Source, rule: TriggerRule, metrics: dict[int, Metric]) -> _
     last = _last_firing(source, rule.id)  # type: ignore[arg-type]
     is_open = last is not None and last.cleared_on is None
     after = None if last is None else (last.fired_period if is_open else last.cleared_period)
-    bound = oversight.limit(rule, metric.baseline)
     events = oversight.evaluate(
         _points(source, rule, after),
-        lambda point: oversight.holds(rule.comparison, point.value, bound),
+        _meets(source, rule, metric),
         rule.periods,
         metric.period,
         open_firing=is_open,
@@ -561,6 +625,9 @@ def _fire(
         f"{metric.name} {oversight.describe(rule, metric)}, {when}: "
         f"{'; '.join(_point_words(p) for p in run)}"
     )
+    if rule.kind == RuleKind.SPECIAL_CAUSE:
+        marked = oversight.special_cause_concerning(metric, _points(txn, rule, None))
+        why += f" ({marked[run[-1].period]})"
     cleared = later if isinstance(later, Cleared) else None
     action_id = None
     if cleared is None:
@@ -655,8 +722,12 @@ def recheck_corrected(
     )
     for firing in standing:
         rule = TriggerRule.model_validate(txn.row("trigger_rule", firing.rule_id))
+        # A special-cause rule's run is marked by the whole chart (its mean and limits, a
+        # shift's other points), so a correction anywhere in its metric may unmark it.
+        anywhere = rule.kind == RuleKind.SPECIAL_CAUSE
         if not any(
-            metric_id == rule.metric_id and firing.run_start <= period <= firing.fired_period
+            metric_id == rule.metric_id
+            and (anywhere or firing.run_start <= period <= firing.fired_period)
             for metric_id, period in corrected
         ):
             continue
@@ -701,7 +772,7 @@ def _unsupported(
 ) -> tuple[date, str] | None:
     """The first period of the firing's run that no longer meets the rule (or has no value
     now), with why in words; None while every period of the run still does."""
-    bound = oversight.limit(rule, metric.baseline)
+    meets = _meets(txn, rule, metric)
     points = {
         point.period: point
         for point in _points(
@@ -716,14 +787,21 @@ def _unsupported(
         point = points.get(period)
         if point is None:
             return period, f"{period:%d/%m} has no value now; the run {run} no longer holds"
-        if not oversight.holds(rule.comparison, point.value, bound):
-            unit = "%" if rule.kind == RuleKind.VARIANCE else f" {metric.unit}"
-            return period, (
-                f"{_now_words(point)}, not {rule.comparison} {shown(bound)}{unit};"
-                f" the run {run} no longer holds"
+        if not meets(point):
+            return (
+                period,
+                f"{_not_met(rule, metric, point)}; the run {run} no longer holds",
             )
         period = oversight.next_period(period, metric.period)
     return None
+
+
+def _not_met(rule: TriggerRule, metric: Metric, point: Point) -> str:
+    if rule.kind == RuleKind.SPECIAL_CAUSE:
+        return f"{point.period:%d/%m} {shown(point.value)} is no longer special cause concerning"
+    unit = "%" if rule.kind == RuleKind.VARIANCE else f" {metric.unit}"
+    bound = shown(oversight.limit(rule, metric.baseline))
+    return f"{_now_words(point)}, not {rule.comparison} {bound}{unit}"
 
 
 def _now_words(point: Point) -> str:

@@ -135,7 +135,7 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
             "WHERE r.metric_id = ? AND f.cleared_on IS NULL",
             (metric.id,),
         ).fetchone()[0]
-        chart = None if segmented else oversight.spc_chart(metric, _values(source, metric))
+        chart = None if segmented else oversight.spc_chart(metric, spc_points(source, metric))
         review = reviews(source, [metric.id])[metric.id]  # type: ignore[index]
         lines.append(
             MetricLine(
@@ -200,12 +200,13 @@ def _last_review(source: Source, metric_id: int) -> LastReview | None:
     return LastReview(date.fromisoformat(found[0]), found[1], found[2]) if found else None
 
 
-def _values(source: Source, metric: Metric) -> list[float]:
-    """A whole-service metric's observations in period order."""
+def spc_points(source: Source, metric: Metric) -> list[tuple[date, float]]:
+    """A whole-service metric's observations, (period, value) in period order."""
     return [
-        value
-        for (value,) in source.conn.execute(
-            "SELECT value FROM observation WHERE metric_id = ? ORDER BY period_start",
+        (date.fromisoformat(period), value)
+        for period, value in source.conn.execute(
+            "SELECT period_start, value FROM observation WHERE metric_id = ? AND segment = ''"
+            " ORDER BY period_start",
             (metric.id,),
         )
     ]

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import date, timedelta
 
 from huddle import oversight, rules, spc
-from huddle.models import ActionStatus, EscalationRung
+from huddle.models import ActionStatus, EscalationRung, Metric
 from huddle.readiness import countdown, readiness
 from huddle.reconciliation import Reconciliation
 from huddle.summary import (
@@ -206,23 +206,28 @@ def _metric(line: MetricLine, as_at: date) -> MetricSummary:
             SegmentSummary(name=segment, value=value, standing=word.value.lower())
             for segment, value, word in line.judged()
         ],
-        spc=_spc(line.spc),
+        spc=_spc(line.metric, line.spc),
         review_on=review.review_on if review else None,
         review_due=review.due(as_at) if review else False,
         review=review.words(as_at) if review else "",
     )
 
 
-def _spc(chart: spc.XmRChart | spc.NotEnoughPoints | None) -> SpcSummary | None:
+def _spc(metric: Metric, chart: spc.XmRChart | spc.NotEnoughPoints | None) -> SpcSummary | None:
     if chart is None:
         return None
+    baseline = oversight.baseline_words(metric, chart)
     if isinstance(chart, spc.NotEnoughPoints):
-        return SpcSummary(variation=None, assurance=None, words=chart.words(), points=chart.have)
+        words = oversight.spc_words(metric, chart)
+        return SpcSummary(
+            variation=None, assurance=None, words=words, points=chart.have, baseline=baseline
+        )
     limits = chart.limits
     return SpcSummary(
+        baseline=baseline,
         variation=chart.variation.value,
         assurance=chart.assurance.value if chart.assurance else None,
-        words=oversight.spc_words(chart),
+        words=oversight.spc_words(metric, chart),
         mean=float(limits.mean),
         lower_process_limit=float(limits.lower_process_limit),
         upper_process_limit=float(limits.upper_process_limit),

@@ -1203,3 +1203,13 @@ def m029_metric_reviews(db: Database) -> None:
             "1",
             "a review of a metric stands as recorded",
         )
+
+
+@migrations()
+def m030_spc_baseline(db: Database) -> None:
+    """A metric's Making Data Count baseline (issue 22): the first and last period whose
+    observations give its process limits, fixed by a person (key 6, `b`). NULL, limits
+    from every observation, for the metrics before this migration, so their stored rows
+    still match their audit rows for `huddle check`."""
+    db["metric"].add_column("spc_baseline_first", str)
+    db["metric"].add_column("spc_baseline_last", str)
