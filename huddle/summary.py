@@ -124,15 +124,9 @@ class QuerySummary(BaseModel):
     """Where it stands, as a sentence."""
 
 
-class SegmentSummary(BaseModel):
-    name: str
-    value: float
-    standing: str
-    """above, below or within its metric's tolerance."""
-
-
 class SpcSummary(BaseModel):
-    """A whole-service metric read as NHS England's Making Data Count reads it."""
+    """A whole-service metric, or one team's or provider's values, read as NHS England's
+    Making Data Count reads them."""
 
     variation: str | None
     """common cause, special cause improving, special cause concerning, special cause
@@ -148,6 +142,15 @@ class SpcSummary(BaseModel):
     baseline: str | None = None
     """Where a fixed baseline puts the limits: "limits from baseline 05/10/2026–18/01/2027
     (15 points)"; None when they come from every point."""
+
+
+class SegmentSummary(BaseModel):
+    name: str
+    value: float
+    standing: str
+    """above, below or within its metric's tolerance."""
+    spc: SpcSummary | None = None
+    """Its own observations read as Making Data Count reads them."""
 
 
 class MetricSummary(BaseModel):

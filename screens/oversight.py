@@ -28,7 +28,7 @@ from huddle.commands import Command
 from huddle.dates import uk
 from huddle.models import RuleKind, Segmentation
 from huddle.oversight import FORMULAS, Standing, baseline_words, describe, shown, spc_words
-from huddle.spc import XmRChart
+from huddle.spc import NotEnoughPoints, Variation, XmRChart
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
@@ -518,6 +518,15 @@ def _evaluation_of(saved: object) -> Evaluation | None:
     return None
 
 
+def _segment_variation(chart: XmRChart | NotEnoughPoints | None) -> str:
+    """A team's or provider's own Making Data Count variation, after its standing."""
+    if not isinstance(chart, XmRChart):
+        return ""
+    words = escape(chart.variation_words())
+    concerning = chart.variation == Variation.CONCERNING
+    return f" · [b]{words.upper()}[/b]" if concerning else f" · {words}"
+
+
 def _detail(line: MetricLine, today: date) -> str:
     metric = line.metric
     lines = [
@@ -536,9 +545,11 @@ def _detail(line: MetricLine, today: date) -> str:
             f"[b]By {metric.segmentation.removeprefix('by ')}, {line.latest_period:%d/%m}:[/b]"
         )
         width = max(len(segment) for segment, _ in line.by_segment)
+        charts = dict(line.spc_by_segment)
         lines += [
             f"  {escape(segment.ljust(width))}  {shown(value):>8}  "
             + (f"[b]{word}[/b]" if word != Standing.WITHIN else "within")
+            + _segment_variation(charts.get(segment))
             for segment, value, word in line.judged()
         ]
     if line.spc is not None:

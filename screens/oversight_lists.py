@@ -65,10 +65,30 @@ _VARIATION = {
 }
 
 
+_WORST_FIRST = (Variation.CONCERNING, Variation.NEITHER, Variation.IMPROVING)
+
+
+def _segments_variation(line: MetricLine) -> tuple[str, Style]:
+    """For a metric by team or provider: how many of them show the most telling variation,
+    special cause concerning first ("1 CONCERNING"), as one team's drift is the news."""
+    every = [chart for _, chart in line.spc_by_segment]
+    charts = [chart for chart in every if not isinstance(chart, NotEnoughPoints)]
+    if not charts:
+        fewest = min(every, key=lambda chart: chart.have, default=None)
+        if isinstance(fewest, NotEnoughPoints):
+            return f"{fewest.have} of {fewest.need} pts", QUIET
+        return "by segment", QUIET
+    for variation in _WORST_FIRST:
+        if count := sum(chart.variation == variation for chart in charts):
+            words, style = _VARIATION[variation]
+            return f"{count} {words.split()[0]}", style
+    return "common cause", PLAIN
+
+
 def _variation(line: MetricLine) -> tuple[str, Style]:
     """Making Data Count's variation of the latest point, in words."""
     if line.spc is None:
-        return "by segment", QUIET
+        return _segments_variation(line)
     if isinstance(line.spc, NotEnoughPoints):
         return f"{line.spc.have} of {line.spc.need} pts", QUIET
     return _VARIATION[line.spc.variation]

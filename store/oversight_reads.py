@@ -66,6 +66,9 @@ class MetricLine:
     """When it and its rules are next reviewed, on its review cycle."""
     last_review: LastReview | None = None
     """The last review recorded with `v`, with what was decided."""
+    spc_by_segment: tuple[tuple[str, spc.XmRChart | spc.NotEnoughPoints], ...] = ()
+    """For a metric by team or provider: each one's observations read the same way, as
+    their mean would hide a team drifting while another improves."""
 
     def judged(self) -> list[tuple[str, float, oversight.Standing]]:
         """Each segment's latest value and where it stands against the tolerance."""
@@ -151,6 +154,12 @@ def metric_lines(source: Source, offset: int, limit: int) -> list[MetricLine]:
                 chart,
                 review,
                 _last_review(source, metric.id),  # type: ignore[arg-type]
+                tuple(
+                    (segment, oversight.spc_chart(metric, spc_points(source, metric, segment)))
+                    for segment, _ in observed
+                )
+                if segmented
+                else (),
             )
         )
     return lines
@@ -200,14 +209,15 @@ def _last_review(source: Source, metric_id: int) -> LastReview | None:
     return LastReview(date.fromisoformat(found[0]), found[1], found[2]) if found else None
 
 
-def spc_points(source: Source, metric: Metric) -> list[tuple[date, float]]:
-    """A whole-service metric's observations, (period, value) in period order."""
+def spc_points(source: Source, metric: Metric, segment: str = "") -> list[tuple[date, float]]:
+    """A metric's observations, (period, value) in period order: the whole service's, or
+    one team's or provider's."""
     return [
         (date.fromisoformat(period), value)
         for period, value in source.conn.execute(
-            "SELECT period_start, value FROM observation WHERE metric_id = ? AND segment = ''"
+            "SELECT period_start, value FROM observation WHERE metric_id = ? AND segment = ?"
             " ORDER BY period_start",
-            (metric.id,),
+            (metric.id, segment),
         )
     ]
 

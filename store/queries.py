@@ -196,6 +196,7 @@ def reviews_due(store: Store, as_at: date) -> list[ReviewDue]:
 
 def _metric(line: MetricLine, as_at: date) -> MetricSummary:
     review = line.review
+    charts = dict(line.spc_by_segment)
     return MetricSummary(
         name=line.metric.name,
         period=line.latest_period,
@@ -203,7 +204,12 @@ def _metric(line: MetricLine, as_at: date) -> MetricSummary:
         standing=line.standing.lower(),
         segments_outside=[segment for segment, *_ in line.outside()],
         segments=[
-            SegmentSummary(name=segment, value=value, standing=word.value.lower())
+            SegmentSummary(
+                name=segment,
+                value=value,
+                standing=word.value.lower(),
+                spc=_spc(line.metric, charts.get(segment)),
+            )
             for segment, value, word in line.judged()
         ],
         spc=_spc(line.metric, line.spc),

@@ -14,10 +14,10 @@ from textual.widgets import Static
 from huddle.app import make_app
 from huddle.cli import main
 from huddle.clock import FixedClock
-from huddle.models import GoodDirection, Period
+from huddle.models import GoodDirection, ObservationSource, Period, Segmentation
 from screens.oversight_lists import MetricList
 from store import Store
-from store.oversight import Reading, record_observation
+from store.oversight import Reading, record_observation, record_readings
 from store.queries import status_summary
 from tests.test_meeting_room import EIGHT, SIZE, TODAY, person_id
 from tests.test_oversight_room import oversight
@@ -80,3 +80,63 @@ async def test_key_6_says_concerning_and_names_the_rule(falls: Store) -> None:
         assert listed.cells(line)[1][0].strip() == "CONCERNING"
         detail = "\n".join(str(s.render()) for s in screen.query(Static))
         assert "Making Data Count: special cause concerning: shift of 7 above the mean" in detail
+
+
+TEAMS_FALLS = "Falls at home by team"
+
+
+@pytest.fixture
+def team_falls(demo: Store) -> Store:
+    """North's last seven weeks sit above its mean; South's stay as they were: their mean
+    over both teams would blur North's shift into noise."""
+    metric_id = defined(
+        demo,
+        TEAMS_FALLS,
+        person_id(demo, "Dr Priya Raman"),
+        unit="falls",
+        period=Period.WEEKLY,
+        tolerance_high=20,
+        good=GoodDirection.LOWER,
+        segmentation=Segmentation.TEAM,
+    )
+    first = TODAY - timedelta(weeks=len(WEEKS) - 1)
+    south = [10, 11] * 10
+    with demo.write("observations imported") as txn:
+        record_readings(
+            txn,
+            [
+                Reading(metric_id, first + timedelta(weeks=week), value, segment)
+                for segment, values in (("North", WEEKS), ("South", south))
+                for week, value in enumerate(values)
+            ],
+            TODAY,
+            ObservationSource.IMPORT,
+        )
+    return demo
+
+
+def test_each_team_is_read_as_making_data_count_reads_it(team_falls: Store) -> None:
+    metric = {m.name: m for m in status_summary(team_falls, TODAY).metrics}[TEAMS_FALLS]
+    assert metric.spc is None
+    teams = {segment.name: segment.spc for segment in metric.segments}
+    assert teams["North"] is not None and teams["South"] is not None
+    assert teams["North"].variation == "special cause concerning"
+    assert teams["North"].words.startswith("special cause concerning: shift of 7 above the mean")
+    assert teams["South"].variation == "common cause"
+
+
+async def test_key_6_names_the_team_whose_values_shifted(team_falls: Store) -> None:
+    app = make_app(team_falls, FixedClock(TODAY, at=EIGHT))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await oversight(app, pilot)
+        listed = screen.query_one(MetricList)
+        names = [line.metric.name for line in listed.loaded()]
+        for _ in range(names.index(TEAMS_FALLS)):
+            await pilot.press("down")
+        await pilot.pause()
+        line = listed.current()
+        assert line is not None and line.metric.name == TEAMS_FALLS
+        assert listed.cells(line)[1][0].strip() == "1 CONCERNING"
+        detail = "\n".join(str(s.render()) for s in screen.query(Static))
+        assert "SPECIAL CAUSE CONCERNING: SHIFT OF 7 ABOVE THE MEAN" in detail
+        assert "South" in detail and "common cause" in detail
