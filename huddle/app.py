@@ -122,6 +122,11 @@ class HuddleApp(KeysInOrder):
     # Shown on every screen in the line of app-wide keys (screens.base.AppKeys), which
     # leaves the footer to the screen's own keys.
     BINDINGS = bindings(GLOBAL_COMMANDS, show=False)
+    # Each screen's TCSS lays itself out for the terminal it is on: below 100 columns
+    # (80x24 and up) a screen is "-narrow", up to 140 "-laptop", wider "-wide"; below 35
+    # rows "-short". Set on every screen by Textual as the terminal is resized.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-laptop"), (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (35, "-tall")]
 
     def __init__(
         self,
