@@ -29,17 +29,23 @@ T = TypeVar("T")
 
 
 class AppKeys(Static):
-    """The keys that work on every screen, with the command palette's."""
+    """The keys that work on every screen, with the command palette's. A click on a key
+    or its title runs what the key runs (through the app's `check_action`, as the key)."""
 
     def on_mount(self) -> None:
+        # Drawn as before, not as links (a link's colour would cover the key's own).
+        self.auto_links = False
         # The keys in force: the person's own where their settings moved one.
         key_of = self.app.key_of  # type: ignore[attr-defined]
-        keys = [(key_of(c), c.short_title) for c in GLOBAL_COMMANDS]
-        # Two spaces between keys; below about 130 columns the line wraps onto two.
+        keys = [(key_of(c), c.short_title, c.action) for c in GLOBAL_COMMANDS]
+        keys.append(("^p", "palette", "command_palette"))
+        # Two spaces between keys; below about 130 columns the line wraps onto two. The
+        # spaces after a key are part of its click, so the line is drawn as before.
         self.update(
-            "  ".join(
-                f"[b $footer-key-foreground]{escape(key)}[/] {title}"
-                for key, title in [*keys, ("^p", "palette")]
+            "".join(
+                f"[@click=app.{action}][b $footer-key-foreground]{escape(key)}[/] "
+                f"{escape(title)}{'  ' if position < len(keys) - 1 else ''}[/]"
+                for position, (key, title, action) in enumerate(keys)
             )
         )
 

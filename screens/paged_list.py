@@ -6,6 +6,10 @@ by a thread worker with its own connection, so opening, paging and jumping to th
 cost the same at a million rows as at a hundred. A subclass says how to read a page
 (`read_page`) and how to draw a row (`cells`, each cell's words saying what its colour
 says).
+
+The mouse does what the keys do: a click on a row moves the cursor there, as the arrow
+keys would (so whatever follows the cursor follows it); a click on the row already
+highlighted, or a double click, runs what `enter` runs on the screen.
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from screens.base import read_and_post
+from screens.base import HuddleScreen, read_and_post
 from screens.messages import PageLoaded
 
 if TYPE_CHECKING:
@@ -84,6 +88,12 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         what a key acts on) until each one's fresh row arrives: a key pressed meanwhile
         acts on the row the screen showed, never on nothing."""
         self._requested: set[int] = set()
+        self._cursor_shown_at_press = False
+        """Whether the cursor was drawn (the list focused) as the mouse button went down:
+        a row is highlighted only where the user could see it so."""
+        self._click_moved = False
+        """Whether the last click moved the cursor, so that the second click of a double
+        click opens the row and the second of a click that opened it does not again."""
 
     # --- what a subclass gives -----------------------------------------------------------
 
@@ -206,6 +216,40 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         elif new >= self.scroll_y + self.size.height:
             self.scroll_to(y=new - self.size.height + 1, animate=False)
         self.refresh()
+
+    # --- the mouse -----------------------------------------------------------------------
+
+    def focus_on_click(self) -> bool:
+        # Asked as the button goes down, before the click focuses the list.
+        self._cursor_shown_at_press = self.has_focus
+        return super().focus_on_click()
+
+    async def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or event.chain > 2:
+            return
+        index = self.scroll_y + offset.y
+        if index >= self.total:
+            return  # below the last row
+        if event.chain == 1:
+            highlighted = index == self.cursor and self._cursor_shown_at_press
+            self._click_moved = not highlighted
+            self.cursor = index
+            if highlighted:
+                await self._open()
+        elif self._click_moved and index == self.cursor:
+            self._click_moved = False
+            await self._open()
+
+    async def _open(self) -> None:
+        """Run the screen's command on `enter`: found by the key its screen declares it
+        with (`SCREEN_COMMANDS`), not the key bound now, so a click still opens the row
+        after a keymap moves that command to another key."""
+        screen = self.screen
+        commands = screen.SCREEN_COMMANDS if isinstance(screen, HuddleScreen) else ()
+        opening = next((c for c in commands if c.key == "enter"), None)
+        if opening is not None:
+            await screen.run_action(opening.action)
 
     def action_move(self, step: int) -> None:
         self.cursor = max(0, min(self.total - 1, self.cursor + step))
