@@ -26,6 +26,7 @@ from huddle.clock import Clock, ClockError, clock_from_env, judged
 from huddle.dates import long_uk, parse_date
 from huddle.oversight import shown
 from huddle.printable import printable, printable_lines
+from huddle.progress import LARGE_DATABASE, LARGE_DEMO, LARGE_EXTRACT, Progress, is_large, progress
 from store import driver
 from store.errors import DAMAGED_ADVICE, StoreError, is_damage
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from store.metrics_import import MetricsImportResult
     from store.setup import SetupPlan
     from store.sign_in import Acting
-    from store.waiting_import import ImportResult
+    from store.waiting_import import ImportProgress, ImportResult
 
 EXIT_FAULT = 1
 EXIT_USAGE = 2
@@ -621,7 +622,8 @@ def cmd_check(args: argparse.Namespace, _clock: Clock) -> int:
 
     # Inspect the file as it is: checking must not change it, not even by migrating.
     store = _existing_store(args, migrate=False)
-    report = check_database(store.conn)
+    with progress("check", shown=is_large(store.path, LARGE_DATABASE)) as report_progress:
+        report = check_database(store.conn, report_progress)
     print("\n".join(printable(line) for line in report.lines()))
     return 0 if report.ok else EXIT_FAULT
 
@@ -631,7 +633,8 @@ def cmd_backup(args: argparse.Namespace, _clock: Clock) -> int:
 
     store = _existing_store(args, migrate=False)
     destination = Path(args.dest)
-    report = backup(store, destination)
+    with progress("backup", shown=is_large(store.path, LARGE_DATABASE)) as report_progress:
+        report = backup(store, destination, report_progress)
     if report.ok:
         print(f"backup written to {destination}")
     else:
@@ -668,7 +671,9 @@ def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
     store = fresh_demo_store(path, DEMO_ACTOR)
     store.via = "demo"
     keep_to(store, clock, making_demo=True)
-    seed_demo(store, clock.today(), size=args.size, progress=_print_progress(args.size))
+    with progress("demo", shown=args.size >= LARGE_DEMO) as report:
+        entries = partial(report, "waiting entries") if report else None
+        seed_demo(store, clock.today(), size=args.size, progress=entries)
     print(f"demo service seeded in {path}", file=sys.stderr)
     store.close()
     # Opened again as whoever acts on it now, as `huddle --db` would (a --user that is
@@ -678,18 +683,6 @@ def cmd_demo(args: argparse.Namespace, clock: Clock) -> int:
         store.close()
         return 0
     return _run_app(store, clock)
-
-
-def _print_progress(total: int) -> Callable[[int, int], None] | None:
-    if total < 100_000:
-        return None
-
-    def report(done: int, of: int) -> None:
-        print(f"\rwaiting-list entries: {done:,} of {of:,}", end="", file=sys.stderr)
-        if done == of:
-            print(file=sys.stderr)
-
-    return report
 
 
 def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
@@ -712,12 +705,27 @@ def cmd_import(args: argparse.Namespace, clock: Clock) -> int:
         skip_invalid=args.skip_invalid,
         dry_run=args.dry_run,
     )
-    result = import_file(store, request, _as_at(store, clock, None))
+    with progress("import waiting-list", shown=is_large(request.path, LARGE_EXTRACT)) as told:
+        steps = _import_steps(told, "changes written") if told else None
+        result = import_file(store, request, _as_at(store, clock, None), steps)
     problems, report = import_report(result, rejects_path)
     for line in problems:
         print(printable(line), file=sys.stderr)
     print("\n".join(printable(line) for line in report))
     return EXIT_FAULT if result.blocked else 0
+
+
+def _import_steps(told: Progress, written: str) -> Callable[[ImportProgress], None]:
+    """An import's progress in words: the rows checked (while the length of the file is
+    known only by how much of it has been read), then what is `written`."""
+
+    def step(done: ImportProgress) -> None:
+        if done.stage == "checking":
+            told("rows checked", done.done, file_share=done.share)
+        else:
+            told(written, done.done, done.total)
+
+    return step
 
 
 REJECTS_SHOWN = 50
@@ -771,7 +779,9 @@ def _import_metrics(args: argparse.Namespace, clock: Clock) -> int:
         skip_invalid=args.skip_invalid,
         dry_run=args.dry_run,
     )
-    result = import_metrics_file(store, request, _as_at(store, clock, None))
+    with progress("import metrics", shown=is_large(path, LARGE_EXTRACT)) as told:
+        steps = _import_steps(told, "readings recorded") if told else None
+        result = import_metrics_file(store, request, _as_at(store, clock, None), steps)
     problems, report = metrics_import_report(result)
     for line in problems:
         print(printable(line), file=sys.stderr)

@@ -9,16 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store import driver
-from store.check import CheckReport, check_database
+from store.check import CheckReport, Progress, check_database
 from store.connection import BUSY_TIMEOUT_MS, Store, create_owner_only
 from store.errors import StoreError, is_damage
 
+# A backup told to `progress` copies this many pages (4 KiB each) a step: a few hundred
+# steps for a large file, each too short to hold up anyone writing.
+PAGES_A_STEP = 1_000
 
-def backup(store: Store, destination: Path) -> CheckReport:
+
+def backup(store: Store, destination: Path, progress: Progress | None = None) -> CheckReport:
     """Copy with SQLite's online backup API (safe during writes), then check the copy.
 
     Refuses to overwrite: a backup that silently replaced an older one could destroy the
-    only good copy.
+    only good copy. `progress` hears the pages copied, then the copy's check.
     """
     destination = destination.expanduser()
     if destination.exists():
@@ -33,10 +37,10 @@ def backup(store: Store, destination: Path) -> CheckReport:
     # Keyed like the store, so the copy is encrypted with the same key.
     target = driver.connect(destination)
     try:
-        store.conn.backup(target)
+        _copy(store, target, progress)
         # A single file with no -wal beside it is what people copy and restore.
         target.execute("PRAGMA journal_mode = DELETE")
-        report = check_database(target)
+        report = check_database(target, progress)
     except driver.DatabaseError as error:
         target.close()
         destination.unlink(missing_ok=True)
@@ -46,6 +50,24 @@ def backup(store: Store, destination: Path) -> CheckReport:
         # A copy that fails its check must never be mistaken for a good backup.
         destination.unlink(missing_ok=True)
     return report
+
+
+def _copy(store: Store, target: sqlite3.Connection, progress: Progress | None) -> None:
+    """All at once, or a step at a time when someone is told how far it has got. The steps
+    are read from one snapshot (a read transaction held throughout): otherwise a write
+    between two steps would start the copy again from its first page, and a busy service
+    could keep it from ever finishing."""
+    if progress is None:
+        store.conn.backup(target)
+        return
+
+    def copied(_status: int, remaining: int, pages: int) -> None:
+        progress("pages copied", pages - remaining, pages)
+
+    with store.reading():
+        # BEGIN alone takes no snapshot: the first read does.
+        store.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        store.conn.backup(target, pages=PAGES_A_STEP, progress=copied)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from store import driver
 from store.audit import ChainFault, chain_head, verify_chain
+
+# Told how far a check (or a backup) has got: what is counted, how many done, of how many.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,10 @@ def _first_row_fault(conn: sqlite3.Connection, table: str) -> RowFault | None:
     return None
 
 
+def _untold(_what: str, _done: int, _total: int) -> None:
+    """No one is listening."""
+
+
 _MINUTES_HEAD = re.compile(r"audit row (\d+), SHA-256 ([0-9a-f]{64})")
 
 
@@ -152,20 +159,35 @@ def _minutes_head_fault(conn: sqlite3.Connection) -> ChainFault | None:
     return None
 
 
-def check_database(conn: sqlite3.Connection) -> CheckReport:
-    """Never raises on a damaged file: reporting the damage is the whole point."""
+def check_database(conn: sqlite3.Connection, progress: Progress | None = None) -> CheckReport:
+    """Never raises on a damaged file: reporting the damage is the whole point.
+
+    `progress` hears each part of the check in turn: the file's pages (all at once, as
+    SQLite checks them in one statement), the audit rows verified, the tables whose
+    records were matched to the trail."""
+    tell = progress or _untold
     try:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        tell("pages integrity-checked", 0, pages)
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        tell("pages integrity-checked", pages, pages)
     except driver.DatabaseError as error:
         integrity = [f"the file is damaged ({error})"]
     head_hash, row_fault = "", None
     try:
-        rows, fault = verify_chain(conn)
+        audited = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        tell("audit rows verified", 0, audited)
+        rows, fault = verify_chain(conn, lambda done: tell("audit rows verified", done, audited))
+        tell("audit rows verified", rows, audited)
         fault = fault or _minutes_head_fault(conn)
         head_hash = chain_head(conn)[1]
-        for table in _audited_tables(conn):
+        tables = _audited_tables(conn)
+        for done, table in enumerate(tables):
+            tell("tables' records checked", done, len(tables))
             if row_fault := _first_row_fault(conn, table):
                 break
+        else:
+            tell("tables' records checked", len(tables), len(tables))
     except driver.DatabaseError as error:
         rows, fault = 0, ChainFault(0, "audit", 0, f"the audit trail cannot be read ({error})")
     return CheckReport(

@@ -31,6 +31,7 @@ from huddle.private_files import create_private
 from huddle.waiting_csv import Extract, ImportRefused, RejectedRow, RejectsWriter
 from store.connection import Store, Transaction
 from store.oversight import Reading, record_readings
+from store.waiting_import import PROGRESS_EVERY, ImportProgress, Progress
 
 SHOWN = 50  # rejected rows listed on the terminal; the rejects file has all
 
@@ -154,7 +155,7 @@ def lookups(conn: sqlite3.Connection) -> MetricLookups:
 
 
 def import_metrics_file(
-    store: Store, request: MetricsImportRequest, today: date
+    store: Store, request: MetricsImportRequest, today: date, progress: Progress | None = None
 ) -> MetricsImportResult:
     """Import `request.path`: its header checked, every rejected row written to
     `request.rejects` (a new file, never an existing one) when one is named.
@@ -175,6 +176,7 @@ def import_metrics_file(
                 dry_run=request.dry_run,
                 skip_invalid=request.skip_invalid,
                 on_reject=rejects.write if rejects else None,
+                progress=progress,
             )
         except BaseException:
             if rejects is not None:
@@ -195,12 +197,15 @@ def import_metrics(
     dry_run: bool = False,
     skip_invalid: bool = False,
     on_reject: Callable[[RejectedRow], None] | None = None,
+    progress: Progress | None = None,
 ) -> MetricsImportResult:
     """Check every row of `extract` and record the valid ones as one audited write (or,
     for a dry run or an all-or-nothing import that met an invalid row, write nothing).
 
     The rows are checked inside the write, so the metrics they are checked against cannot
-    change before they are recorded."""
+    change before they are recorded. `progress` hears every PROGRESS_EVERY rows checked,
+    then (unless a dry run) the readings as they start and finish being recorded: they are
+    recorded, and the triggers evaluated, in one step."""
     result = MetricsImportResult(dry_run=dry_run)
     try:
         with store.write(reason) as txn:
@@ -208,6 +213,8 @@ def import_metrics(
             readings: list[Reading] = []
             for line, cells in extract.rows():
                 result.rows_in += 1
+                if progress is not None and result.rows_in % PROGRESS_EVERY == 0:
+                    progress(ImportProgress("checking", result.rows_in, extract.share_read()))
                 checked = checker.check(line, cells)
                 if isinstance(checked, RejectedRow):
                     result.invalid += 1
@@ -221,10 +228,17 @@ def import_metrics(
                 readings.append(
                     Reading(metric_id, checked.period_start, checked.value, checked.segment)
                 )
+            if progress is not None:
+                progress(ImportProgress("checking", result.rows_in, 1.0))
             result.blocked = result.invalid > 0 and not skip_invalid
             if result.blocked:
                 raise _NothingWritten
+            told = progress if progress is not None and not dry_run else None
+            if told is not None:
+                told(ImportProgress("writing", 0, 0.0, len(readings)))
             recorded = record_readings(txn, readings, today, ObservationSource.IMPORT)
+            if told is not None:
+                told(ImportProgress("writing", len(readings), 1.0, len(readings)))
             result.new, result.changed, result.same = (
                 recorded.new,
                 recorded.changed,

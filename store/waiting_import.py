@@ -734,7 +734,9 @@ class _Written:
         if self.progress is not None and (
             self.done // PROGRESS_EVERY != before // PROGRESS_EVERY or self.done == self.total
         ):
-            self.progress(ImportProgress("writing", self.done, self.done / self.total, self.total))
+            # An extract that changes nothing has nothing to write: all of it is written.
+            share = self.done / self.total if self.total else 1.0
+            self.progress(ImportProgress("writing", self.done, share, self.total))
 
 
 def _apply(

@@ -26,6 +26,7 @@ from huddle.clock import FixedClock
 from huddle.models import Service
 from huddle.waiting_csv import COLUMNS
 from store import open_store, records
+from store.waiting_import import ImportProgress, ImportRequest, import_file
 from tests.test_cli_errors import run
 
 TODAY = date(2026, 11, 22)
@@ -511,6 +512,22 @@ def test_the_same_extract_twice_changes_nothing_the_second_time(
     assert "not in this extract" not in out
     assert audit_count(db) == after_first
     assert entries(db) == stored
+
+
+def test_an_extract_that_changes_nothing_tells_its_listener_all_is_written(
+    db: Path, tmp_path: Path
+) -> None:
+    """Nothing to write is all of it written, not a division by nought: the import screen
+    (and a long import at the command line) listens to every import."""
+    path = write_extract(tmp_path / "x.csv", [extract_row(n) for n in range(20)])
+    store = open_store(db, "Kofi Mensah")
+    heard: list[ImportProgress] = []
+    import_file(store, ImportRequest(path), TODAY, heard.append)
+    heard.clear()
+    again = import_file(store, ImportRequest(path), TODAY, heard.append)
+    store.close()
+    assert again.applied and again.unchanged == 20
+    assert heard[-1] == ImportProgress("writing", 0, 1.0, 0)
 
 
 def test_a_new_tier_on_reimport_is_an_audited_update(db: Path, tmp_path: Path, capsys) -> None:
