@@ -97,3 +97,28 @@ async def test_under_35_rows_the_log_takes_no_focus_nor_enter_until_l_shows_it(
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen, "enter opened an escalation the screen does not show"
+
+
+async def test_a_list_wider_than_the_terminal_scrolls_its_header_with_its_rows(
+    demo: Store,
+) -> None:
+    """Under 80 columns even the fewest metric columns do not fit: the right arrow scrolls
+    the list, and its column titles move with it."""
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=(64, 24)) as pilot:
+        screen = await _oversight(app, pilot)
+        metrics = screen.query_one(MetricList)
+
+        def line_with(words: str) -> str:
+            return next(line for line in _drawn(app).splitlines() if words in line)
+
+        assert line_with("Latest").startswith(" Standing Variation")
+        await pilot.press(*["right"] * 9)
+        await until(app, pilot, lambda: metrics.scroll_x == 9, "the list scrolled")
+        await until(
+            app,
+            pilot,
+            lambda: line_with("Latest").startswith(" Variation     Metric"),
+            "the header scrolled",
+        )
+        assert line_with("CONCERNING").startswith(" CONCERNING    Referrals")
