@@ -312,10 +312,12 @@ class OversightScreen(HuddleScreen):
             yield ListHeader(metrics)
             yield metrics
             # Below 35 rows the metric's detail and chart, and the escalation log, take
-            # turns in the same place (`l`); below 100 columns the chart goes under the
-            # detail and the two scroll together (tab to them, then the arrows).
+            # turns in the same place (`l`). The detail scrolls beside the chart (tab to
+            # it, then the arrows); below 100 columns the chart goes under the detail and
+            # the two scroll together.
             with VerticalScroll(id="ov-metric"):
-                yield Static(id="metric-detail")
+                with VerticalScroll(id="metric-detail-box"):
+                    yield Static(id="metric-detail")
                 yield ChartPanel(id="metric-chart")
             escalations = EscalationList(id="escalations")
             yield ListHeader(escalations, id="escalations-header")
@@ -331,7 +333,10 @@ class OversightScreen(HuddleScreen):
     def _fit(self) -> None:
         """What the size shows decides what takes focus and which keys are offered: a
         panel out of sight is never focused, nor acted on by a key."""
-        self.query_one("#ov-metric").can_focus = self.has_class("-narrow")
+        # One tab stop for the detail, whichever of the two scrolls at this width.
+        narrow = self.has_class("-narrow")
+        self.query_one("#ov-metric").can_focus = narrow
+        self.query_one("#metric-detail-box").can_focus = not narrow
         focused = self.focused
         if focused is not None and not (
             focused.focusable and all(node.display for node in focused.ancestors_with_self)

@@ -122,3 +122,20 @@ async def test_a_list_wider_than_the_terminal_scrolls_its_header_with_its_rows(
             "the header scrolled",
         )
         assert line_with("CONCERNING").startswith(" CONCERNING    Referrals")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_the_metric_s_rule_under_its_detail_is_reached_with_tab_and_the_arrows(
+    demo: Store, size: tuple[int, int]
+) -> None:
+    app = make_app(demo, FixedClock(TODAY))
+    async with app.run_test(size=size) as pilot:
+        await _oversight(app, pilot)
+        assert "Rule: Surge" not in _drawn(app)
+        await pilot.press("tab")
+        for _ in range(4):  # a page at a time, as a reader would
+            await pilot.press("down", "down", "down")
+            await pilot.pause()
+            if "Rule: Surge" in _drawn(app):
+                break
+        assert "Rule: Surge" in _drawn(app)
