@@ -7,7 +7,8 @@ rules; and the escalation log, from triggers, breaches and by hand, with rungs a
 a trigger rule, `v` that the highlighted metric and its rules were reviewed (REVIEW DUE
 goes), `b` the period a metric's Making Data Count limits come from, `e` an escalation by
 hand; `s` charts a metric by team or provider another way (the spread, all of them, each
-alone); `⏎` opens an escalation with its history.
+alone); `⏎` opens an escalation with its history. Under 35 rows, `l` shows the escalation
+log in place of the metric's detail and chart (see oversight.tcss for each size).
 """
 
 from __future__ import annotations
