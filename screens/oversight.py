@@ -7,7 +7,8 @@ rules; and the escalation log, from triggers, breaches and by hand, with rungs a
 a trigger rule, `v` that the highlighted metric and its rules were reviewed (REVIEW DUE
 goes), `b` the period a metric's Making Data Count limits come from, `e` an escalation by
 hand; `s` charts a metric by team or provider another way (the spread, all of them, each
-alone); `⏎` opens an escalation with its history.
+alone); `⏎` opens an escalation with its history. Under 35 rows, `l` shows the escalation
+log in place of the metric's detail and chart (see oversight.tcss for each size).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import date
 from rich.text import Text
 from textual import on, work
 from textual.app import RenderResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -45,8 +46,7 @@ from screens.oversight_forms import (
     rule_form,
     spc_baseline_form,
 )
-from screens.oversight_lists import EscalationList, MetricList, OversightQuery
-from screens.paged_list import header
+from screens.oversight_lists import EscalationList, ListHeader, MetricList, OversightQuery
 from screens.segment_chart import View, segments_chart, views
 from store.connection import Store
 from store.meeting_log import SeriesQuery, page_of_series
@@ -69,6 +69,15 @@ from store.people import everyone
 CHART_PERIODS = 120
 
 OVERSIGHT_COMMANDS = (
+    # First, so a narrow footer still shows it: the only way to the log on a short terminal.
+    Command(
+        "ov-log",
+        "l",
+        "l",
+        "toggle_log",
+        "Log",
+        "Under 35 rows: the escalation log in place of the metric's detail and chart, and back",
+    ),
     Command(
         "ov-observation",
         "o",
@@ -294,27 +303,69 @@ class OversightScreen(HuddleScreen):
         self.escalations = 0
 
     def compose_body(self) -> Iterable:
-        with Vertical(id="oversight"):
+        with Vertical(id="oversight", classes="-metric"):
             yield Static("Reading oversight…", id="ov-head")
             # Every fired trigger, however many: the box scrolls (tab to it, then the
             # arrows, or the mouse wheel) rather than cutting them off.
             with VerticalScroll(id="ov-fired"):
                 yield Static(id="ov-fired-text")
-            yield Static(header(MetricList.COLUMNS), classes="list-header")
-            yield MetricList(id="metrics")
-            with Horizontal(id="ov-metric"):
-                yield Static(id="metric-detail")
+            metrics = MetricList(id="metrics")
+            yield ListHeader(metrics)
+            yield metrics
+            # Below 35 rows the metric's detail and chart, and the escalation log, take
+            # turns in the same place (`l`). The detail scrolls beside the chart (tab to
+            # it, then the arrows); below 100 columns the chart goes under the detail and
+            # the two scroll together.
+            with VerticalScroll(id="ov-metric"):
+                with VerticalScroll(id="metric-detail-box"):
+                    yield Static(id="metric-detail")
                 yield ChartPanel(id="metric-chart")
-            yield Static(id="escalations-header", classes="list-header")
-            yield EscalationList(id="escalations")
+            escalations = EscalationList(id="escalations")
+            yield ListHeader(escalations, id="escalations-header")
+            yield escalations
 
     def on_mount(self) -> None:
         self.watch(self.query_one(MetricList), "cursor", self._metric_moved, init=False)
+
+    def on_resize(self) -> None:
+        # After the screen's own handler has set its size classes (-narrow, -short).
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """What the size shows decides what takes focus and which keys are offered: a
+        panel out of sight is never focused, nor acted on by a key."""
+        # One tab stop for the detail, whichever of the two scrolls at this width.
+        narrow = self.has_class("-narrow")
+        self.query_one("#ov-metric").can_focus = narrow
+        self.query_one("#metric-detail-box").can_focus = not narrow
+        focused = self.focused
+        if focused is not None and not (
+            focused.focusable and all(node.display for node in focused.ancestors_with_self)
+        ):
+            self.query_one(MetricList).focus()
+        self.refresh_bindings()
+
+    def _log_shown(self) -> bool:
+        return self.query_one(EscalationList).display
+
+    def action_toggle_log(self) -> None:
+        body = self.query_one("#oversight")
+        log = body.has_class("-metric")
+        body.set_class(log, "-log")
+        body.set_class(not log, "-metric")
+        # Onto what is now in sight, so tab and enter act on what the user sees.
+        if log:
+            self.query_one(EscalationList).focus()
+        else:
+            self.query_one(MetricList).focus()
+        self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
         self.load()
         if not any(w.has_focus for w in (*self.query(MetricList), *self.query(EscalationList))):
             self.query_one(MetricList).focus()
+        # The terminal may have been resized while another screen was on top.
+        self.call_after_refresh(self._fit)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -360,16 +411,9 @@ class OversightScreen(HuddleScreen):
         self.query_one("#ov-fired-text", Static).update(
             "\n".join(escape(trigger.words(today)) for trigger in fired)
         )
-        self.query_one("#escalations-header", Static).update(
-            escape(
-                header(
-                    (
-                        (f"Escalation log ({every}: {still_open} open)", 11 + 1 + 50),
-                        *EscalationList.COLUMNS[2:],
-                    )
-                )
-            )
-        )
+        escalations_header = self.query_one("#escalations-header", ListHeader)
+        escalations_header.lead = f"Escalation log ({every}: {still_open} open)"
+        escalations_header.refresh()
         query = self._query()
         self.query_one(MetricList).show(query, message.metrics)
         self.query_one(EscalationList).show(query, every)
@@ -417,7 +461,9 @@ class OversightScreen(HuddleScreen):
             # Only a whole-service metric has a Making Data Count chart (see MetricLine.spc).
             return line is not None and line.spc is not None
         if action == "open_row":
-            return self.escalations > 0
+            return self.escalations > 0 and self._log_shown()
+        if action == "toggle_log":
+            return self.has_class("-short")
         return True
 
     def _after_form(self, saved: object) -> None:

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar, TypeVar
 
 from rich.style import Style
+from rich.text import Text
+from textual.app import RenderResult
+from textual.geometry import Size
+from textual.widget import Widget
 
 from huddle.models import ActionStatus
 from huddle.oversight import shown
 from huddle.spc import NotEnoughPoints, Variation
-from screens.paged_list import Cells, PagedList
+from screens.paged_list import Cells, PagedList, header
 from store.connection import Store
 from store.oversight_reads import EscalationLine, MetricLine, escalation_lines, metric_lines
 
@@ -30,9 +35,87 @@ class OversightQuery:
 
 
 def _cell(text: str, width: int, style: Style = PLAIN) -> tuple[str, Style]:
-    """Cut with an ellipsis, so a cut phrase never runs into the next column."""
-    text = text if len(text) <= width else text[: width - 1] + "…"
+    """Cut with an ellipsis, so a cut phrase never runs into the next column; a number or
+    a date is never cut in two ("±9.6…" would misread ±9.63): the cut goes back to the
+    word before it."""
+    if len(text) > width:
+        kept = text[: width - 1]
+        space = kept.rfind(" ")
+        if space > 0 and any(c.isdigit() for c in text[space:].split(" ", 2)[1]):
+            kept = kept[:space]
+        text = kept.rstrip(" ,;:") + "…"
     return (f"{text:<{width}} ", style)
+
+
+Columns = tuple[tuple[str, int], ...]
+Layout = tuple[Columns, str]
+"""The columns shown, and the one that takes the width left over (at least its own)."""
+
+L = TypeVar("L")
+
+
+class FittedList(PagedList[OversightQuery, L]):
+    """A list showing as many of its columns as its width holds: LAYOUTS, widest first,
+    each fitting whole, so the edge of the screen never cuts a column. What a narrower
+    layout leaves out is in the panel beside the list or the entry a row opens."""
+
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = ()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.columns: Columns = self.LAYOUTS[0][0]
+
+    @property
+    def line_width(self) -> int:
+        return sum(width + 1 for _, width in self.columns) - 1
+
+    def on_resize(self) -> None:
+        # Fitted to the width less a scroll bar, whether or not the list is long enough to
+        # draw one yet: its rows arrive after it is sized.
+        available = self.size.width - self.styles.scrollbar_size_vertical
+        for columns, flex in self.LAYOUTS:
+            fixed = sum(width + 1 for title, width in columns if title != flex)
+            if fixed + dict(columns)[flex] <= available:
+                break
+        self.columns = tuple(
+            (title, max(width, available - fixed) if title == flex else width)
+            for title, width in columns
+        )
+        self.virtual_size = Size(self.line_width, self.total)
+        self.refresh()
+
+    def texts(self, line: L) -> dict[str, tuple[str, Style]]:
+        """Each column's words for the row, uncut, with its style."""
+        raise NotImplementedError
+
+    def cells(self, line: L) -> Cells:
+        texts = self.texts(line)
+        return [_cell(texts[title][0], width, texts[title][1]) for title, width in self.columns]
+
+
+class ListHeader(Widget):
+    """A fitted list's column titles, the columns it shows, scrolled sideways with its
+    rows. `lead` names the list over its first two columns' titles."""
+
+    DEFAULT_CSS = "ListHeader { height: 1; }"
+
+    def __init__(self, rows: FittedList, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="list-header")
+        self.rows = rows
+        self.lead = ""
+
+    def on_mount(self) -> None:
+        self.watch(self.rows, "scroll_x", self.refresh, init=False)
+        self.watch(self.rows, "virtual_size", self.refresh, init=False)
+
+    def render(self) -> RenderResult:
+        columns = self.rows.columns
+        titles = header(columns)
+        if self.lead:
+            span = sum(width + 1 for _, width in columns[:2])
+            titles = _cell(self.lead, span - 1)[0] + titles[span:]
+        start = round(self.rows.scroll_x)
+        return Text(titles[start : start + self.size.width])
 
 
 def _latest(line: MetricLine) -> str:
@@ -102,17 +185,40 @@ def _review(line: MetricLine, today: date) -> tuple[str, Style]:
     return words, ALARM if line.review.due(today) else PLAIN if line.review.cycle else QUIET
 
 
-class MetricList(PagedList[OversightQuery, MetricLine]):
-    COLUMNS = (
-        ("Standing", 8),
-        ("Variation", 13),
-        ("Metric", 36),
-        ("Latest", 32),
-        ("Tolerance", 10),
-        ("Period", 7),
-        ("Triggers", 15),
-        ("Review", 10),
-        ("Owner", 18),
+class MetricList(FittedList[MetricLine]):
+    # Standing and variation are never left out; the metric's detail beside or under the
+    # list has its tolerance, period, rules, review and owner.
+    LAYOUTS = (
+        (
+            (
+                ("Standing", 8),
+                ("Variation", 13),
+                ("Metric", 36),
+                ("Latest", 32),
+                ("Tolerance", 10),
+                ("Period", 7),
+                ("Triggers", 15),
+                ("Review", 10),
+                ("Owner", 16),
+            ),
+            "Owner",
+        ),
+        (
+            (
+                ("Standing", 8),
+                ("Variation", 13),
+                ("Metric", 30),
+                ("Latest", 32),
+                ("Triggers", 15),
+                ("Review", 10),
+            ),
+            "Metric",
+        ),
+        (
+            (("Standing", 8), ("Variation", 13), ("Metric", 24), ("Latest", 32), ("Triggers", 15)),
+            "Metric",
+        ),
+        ((("Standing", 8), ("Variation", 13), ("Metric", 16), ("Latest", 32)), "Metric"),
     )
 
     def read_page(
@@ -120,8 +226,7 @@ class MetricList(PagedList[OversightQuery, MetricLine]):
     ) -> list[MetricLine]:
         return metric_lines(store, offset, limit)
 
-    def cells(self, line: MetricLine) -> Cells:
-        widths = [width for _, width in self.COLUMNS]
+    def texts(self, line: MetricLine) -> dict[str, tuple[str, Style]]:
         standing = line.standing
         alarm = standing in ("ABOVE", "BELOW")
         triggers, trigger_style = _triggers(line)
@@ -130,17 +235,17 @@ class MetricList(PagedList[OversightQuery, MetricLine]):
         variation, variation_style = _variation(line)
         assert self.query_shown is not None  # rows are read for the query shown
         review, review_style = _review(line, self.query_shown.as_at)
-        return [
-            _cell(standing, widths[0], ALARM if alarm else quiet),
-            _cell(variation, widths[1], variation_style),
-            _cell(f"{line.metric.name}{derived}", widths[2]),
-            _cell(_latest(line), widths[3], ALARM if alarm else PLAIN),
-            _cell(line.tolerance, widths[4]),
-            _cell(line.metric.period.value, widths[5]),
-            _cell(triggers, widths[6], trigger_style),
-            _cell(review, widths[7], review_style),
-            _cell(line.owner, widths[8]),
-        ]
+        return {
+            "Standing": (standing, ALARM if alarm else quiet),
+            "Variation": (variation, variation_style),
+            "Metric": (f"{line.metric.name}{derived}", PLAIN),
+            "Latest": (_latest(line), ALARM if alarm else PLAIN),
+            "Tolerance": (line.tolerance, PLAIN),
+            "Period": (line.metric.period.value, PLAIN),
+            "Triggers": (triggers, trigger_style),
+            "Review": (review, review_style),
+            "Owner": (line.owner, PLAIN),
+        }
 
 
 def _due(line: EscalationLine) -> tuple[str, Style]:
@@ -151,16 +256,39 @@ def _due(line: EscalationLine) -> tuple[str, Style]:
     return f"{line.due_date:%d/%m/%Y}", PLAIN
 
 
-class EscalationList(PagedList[OversightQuery, EscalationLine]):
-    COLUMNS = (
-        ("Rung", 11),
-        ("Escalation", 50),
-        ("From", 13),
-        ("Owner", 18),
-        ("Opened", 6),
-        ("Due", 13),
-        ("Climbed", 16),
-        ("Outcome", 60),
+class EscalationList(FittedList[EscalationLine]):
+    # Rung, due (OVERDUE) and climbs are never left out; an escalation opened (enter) has
+    # where it came from, its owner, when it was opened and its outcome.
+    LAYOUTS = (
+        (
+            (
+                ("Rung", 11),
+                ("Escalation", 50),
+                ("From", 13),
+                ("Owner", 18),
+                ("Opened", 6),
+                ("Due", 13),
+                ("Climbed", 16),
+                ("Outcome", 22),
+            ),
+            "Outcome",
+        ),
+        (
+            (
+                ("Rung", 11),
+                ("Escalation", 24),
+                ("Owner", 18),
+                ("Due", 13),
+                ("Climbed", 16),
+                ("Outcome", 22),
+            ),
+            "Escalation",
+        ),
+        (
+            (("Rung", 11), ("Escalation", 24), ("Owner", 18), ("Due", 13), ("Climbed", 16)),
+            "Escalation",
+        ),
+        ((("Rung", 11), ("Escalation", 20), ("Due", 13), ("Climbed", 16)), "Escalation"),
     )
 
     def read_page(
@@ -168,8 +296,7 @@ class EscalationList(PagedList[OversightQuery, EscalationLine]):
     ) -> list[EscalationLine]:
         return escalation_lines(store, query.as_at, offset, limit)
 
-    def cells(self, line: EscalationLine) -> Cells:
-        widths = [width for _, width in self.COLUMNS]
+    def texts(self, line: EscalationLine) -> dict[str, tuple[str, Style]]:
         closed = line.status == ActionStatus.CLOSED
         style = QUIET if closed else PLAIN
         due, due_style = _due(line)
@@ -179,17 +306,14 @@ class EscalationList(PagedList[OversightQuery, EscalationLine]):
             else "—"
         )
         outcome = line.outcome if closed and line.outcome else "open: needs an outcome"
-        return [
-            _cell(line.rung.value, widths[0], style),
-            _cell(line.title, widths[1], style),
-            _cell(line.source.value, widths[2], style),
-            _cell(
-                f"OWNER LEFT: {line.owner}" if line.owner_left and not closed else line.owner,
-                widths[3],
-                style,
-            ),
-            _cell(f"{line.opened:%d/%m}", widths[4], style),
-            _cell(due, widths[5], due_style),
-            _cell(climbed, widths[6], style if not line.climbs or closed else ALARM),
-            _cell(outcome, widths[7], style),
-        ]
+        owner = f"OWNER LEFT: {line.owner}" if line.owner_left and not closed else line.owner
+        return {
+            "Rung": (line.rung.value, style),
+            "Escalation": (line.title, style),
+            "From": (line.source.value, style),
+            "Owner": (owner, style),
+            "Opened": (f"{line.opened:%d/%m}", style),
+            "Due": (due, due_style),
+            "Climbed": (climbed, style if not line.climbs or closed else ALARM),
+            "Outcome": (outcome, style),
+        }

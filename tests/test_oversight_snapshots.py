@@ -41,3 +41,20 @@ def test_oversight_all_teams_chart(snap_compare, tmp_path: Path, today: date, mo
     the axis ▲ or ▼ where any team stands outside."""
     app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("6",), ("down",), ("s",)))
+
+
+def test_oversight_at_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """`6` at 80x24: the counts wrapped whole (5 OVERDUE), the fired trigger's box (it
+    scrolls), the metrics with standing, variation, a shortened name (cut with "…") and
+    the latest whole, and the metric's detail under them; the escalation log is behind
+    `l`, first in the footer."""
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=after_keys(("6",)))
+
+
+def test_oversight_at_120x40(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """`6` at 120x40: the metrics without tolerance, period and owner (in the detail), the
+    chart beside the detail, and the escalation log with its rung, owner, due, climbs and
+    outcome whole (where it came from and when opened are in the escalation, `⏎`)."""
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=after_keys(("6",)))
