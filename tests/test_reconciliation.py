@@ -303,6 +303,7 @@ def test_status_json_adds_reconciliation_and_keeps_every_other_key(
         "owner_left",
         "queries",
         "metrics",
+        "reviews_due",
         "reconciliation",
     ]
     assert report["waiting"]["total"] == status_summary(store, TODAY).waiting.total
