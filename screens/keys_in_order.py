@@ -20,9 +20,10 @@ from textual.app import App
 from textual.message_pump import MessagePump
 from textual.widgets import Input
 
-# If the node a key was sent to goes away before handling it (its screen closed), its
-# round never completes: the keys after it wait no longer than this.
-LONGEST_WAIT = 0.5
+# How often a key's round is looked at while it has not completed: if the node it waits on
+# has gone away (its screen closed) the round never completes, and the keys after it go on;
+# a node that is only slow (a busy machine) is waited for, however long it takes.
+LOOK_AGAIN = 0.5
 
 
 class KeysInOrder(App[None]):
@@ -59,6 +60,7 @@ class KeysInOrder(App[None]):
         """`done` once `node`, and each node above it up to the app, has handled what was
         sent to it so far (so a key's bubbling, and the action it ran, are over)."""
         finished = False
+        waiting_on = node
 
         def finish() -> None:
             nonlocal finished
@@ -68,13 +70,22 @@ class KeysInOrder(App[None]):
                 done()
 
         def climb(current: MessagePump) -> None:
+            nonlocal waiting_on
             parent = current._parent
             if current is self or parent is None:
                 finish()
             else:
+                waiting_on = parent
                 parent.call_later(climb, parent)
 
-        timer = self.set_timer(LONGEST_WAIT, finish)
+        def look() -> None:
+            gone = waiting_on is not self and (
+                waiting_on._closing or waiting_on._closed or not waiting_on.is_attached
+            )
+            if gone:
+                finish()
+
+        timer = self.set_interval(LOOK_AGAIN, look)
         node.call_later(climb, node)
 
     def hold_keys(self) -> None:
