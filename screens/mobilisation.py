@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -124,6 +125,7 @@ class MobilisationScreen(HuddleScreen):
         super().__init__()
         self.view: MobilisationView | None = None
         self.revision = 0
+        self.chart_width = 0
 
     def compose_body(self) -> Iterable:
         with Page(id="mobilisation"):
@@ -146,6 +148,16 @@ class MobilisationScreen(HuddleScreen):
 
     def on_mount(self) -> None:
         self.watch(self.query_one(WorkstreamList), "cursor", self._workstream_moved, init=False)
+
+    def on_resize(self) -> None:
+        self._lay_out_bottom()
+
+    def _lay_out_bottom(self) -> None:
+        """The chart beside training where both fit whole, else under it: wrapped, its
+        rows of letters would no longer line up under their dates."""
+        room = self.size.width - 3  # the page's padding and scrollbar
+        beside = WORKFORCE_WIDTH + 2 + self.chart_width <= room
+        self.query_one("#mob-bottom").set_class(not beside, "stacked")
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -204,7 +216,10 @@ class MobilisationScreen(HuddleScreen):
         self.query_one(WorkstreamList).show(self._query(), workstreams)
         self.query_one(RiskList).show(self._query(), risks)
         self.query_one("#workforce", Static).update(_workforce(view))
-        self.query_one("#chart", Static).update(chart(view))
+        drawn = chart(view)
+        self.chart_width = max(Text.from_markup(line).cell_len for line in drawn.splitlines())
+        self.query_one("#chart", Static).update(drawn)
+        self._lay_out_bottom()
         self._workstream_moved()
         self.refresh_bindings()  # g, e, n and t wait for the programme to be read
 

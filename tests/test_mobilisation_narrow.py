@@ -63,6 +63,9 @@ async def test_the_countdown_verdict_and_workstreams_come_first_at_80x24(demo: S
         await pilot.pause()
         words = flat(drawn(app))
         assert "Supervision" in words and "Readiness over time" in words
+        # The chart under training, each workstream's letters on one line under the dates.
+        assert screen.query_one("#mob-bottom").has_class("stacked")
+        assert "Workforce readiness G G A R R" in words
         # The supervisors' line is whole: each one's figures follow the name.
         for supervisor in view.supervisors:
             assert f"{supervisor.name} {supervisor.supervisees}/{supervisor.capacity}" in words
@@ -84,6 +87,7 @@ async def test_the_page_takes_no_focus_when_everything_fits(demo: Store) -> None
             focused.append(app.focused)
         assert page not in focused
         assert {type(w) for w in focused} == {WorkstreamList, DeliverableList, RiskList}
+        assert not screen.query_one("#mob-bottom").has_class("stacked")  # chart beside
 
 
 async def test_the_training_matrix_header_scrolls_with_its_rows(demo: Store) -> None:
