@@ -274,9 +274,9 @@ class MobilisationScreen(HuddleScreen):
 
     def _list_in_hand(self) -> bool:
         """Whether a list has focus: with the page itself focused (to scroll it on a short
-        terminal) the highlighted row may be off screen, so g and ⏎ do not act on it."""
+        terminal) the highlighted rows may be off screen, so g, ⏎, e and n do not act."""
         if self._focused() is None:
-            self.notify("Tab to a list first: g and ⏎ act on its highlighted row")
+            self.notify("Tab to a list first: g, ⏎, e and n act on its highlighted row")
             return False
         return True
 
@@ -318,6 +318,8 @@ class MobilisationScreen(HuddleScreen):
 
     def action_evidence(self) -> None:
         deliverable = self.query_one(DeliverableList).current()
+        if not self._list_in_hand():
+            return
         if deliverable is None:
             self.notify("Highlight a deliverable first (tab moves to the list)")
             return
@@ -326,7 +328,7 @@ class MobilisationScreen(HuddleScreen):
 
     def action_new_deliverable(self) -> None:
         workstream = self.query_one(WorkstreamList).current()
-        if workstream is not None:
+        if workstream is not None and self._list_in_hand():
             form = deliverable_form(
                 self.app.store, self.app.clock.today(), workstream, everyone(self.app.store)
             )

@@ -69,11 +69,12 @@ async def test_the_countdown_verdict_and_workstreams_come_first_at_80x24(demo: S
         # The supervisors' line is whole: each one's figures follow the name.
         for supervisor in view.supervisors:
             assert f"{supervisor.name} {supervisor.supervisees}/{supervisor.capacity}" in words
-        # With the page in hand, ⏎ opens nothing the user cannot see.
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, MobilisationScreen)
-        assert not isinstance(app.screen, RagHistoryScreen)
+        # With the page in hand, ⏎, g, e and n open nothing for a row the user cannot see.
+        for key in ("enter", "g", "e", "n"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, MobilisationScreen), key
+            assert not isinstance(app.screen, RagHistoryScreen)
 
 
 async def test_the_page_takes_no_focus_when_everything_fits(demo: Store) -> None:
