@@ -62,18 +62,23 @@ LEAST = 24
 def fit(columns: Columns, width: int, flexible: int, dropped: int, last: int) -> Columns:
     """The columns for `width`: the free-text column at `flexible` gives way (to no less
     than LEAST) so that the dates and states after it stay on screen, with at least `last`
-    of the last column; if that is still too wide, the column at `dropped` goes."""
+    of the last column, which ends where the screen does (so its words are cut with "…",
+    not by the edge); if that is still too wide, the column at `dropped` goes."""
     fixed = [w + 1 for i, (_, w) in enumerate(columns[:-1]) if i != flexible]
     room = width - sum(fixed) - (last + 1) - 1
     gone = room < LEAST
     if gone:
         room += columns[dropped][1] + 1
     text = max(LEAST, min(columns[flexible][1], room))
-    return tuple(
+    shown = [
         (title, text if i == flexible else w)
         for i, (title, w) in enumerate(columns)
         if not (gone and i == dropped)
-    )
+    ]
+    before_last = sum(w + 1 for _, w in shown[:-1])
+    title, full = shown[-1]
+    shown[-1] = (title, min(full, max(last, width - before_last)))
+    return tuple(shown)
 
 
 class FittedList(PagedList[Q, L]):
@@ -210,7 +215,7 @@ class DeliverableList(FittedList[ProgrammeQuery, DeliverableLine]):
                 (f"{cut(title, w_title):<{w_title}} ", PLAIN),
                 (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
                 (f"{due:<{w_due}} ", ALARM if late else PLAIN),
-                (f"{evidence[:w_evidence]:<{w_evidence}} ", style),
+                (f"{cut(evidence, w_evidence):<{w_evidence}} ", style),
             ]
         )
 
