@@ -133,7 +133,7 @@ class MobilisationScreen(HuddleScreen):
             yield Static(id="verdict")
             yield Static(id="early-life")
             # Each list's column header names it; its keys are in the footer.
-            workstreams = WorkstreamList(id="workstreams")
+            workstreams = WorkstreamList(id="workstreams", fitted=True)
             deliverables = DeliverableList(id="deliverables", fitted=True)
             risks = RiskList(id="risks", fitted=True)
             yield ListHeader(workstreams)

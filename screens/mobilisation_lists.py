@@ -64,6 +64,10 @@ def fit(columns: Columns, width: int, flexible: int, dropped: int, last: int) ->
     than LEAST) so that the dates and states after it stay on screen, with at least `last`
     of the last column, which ends where the screen does (so its words are cut with "…",
     not by the edge); if that is still too wide, the column at `dropped` goes."""
+    if flexible == len(columns) - 1:  # the free text is last: it ends at the screen's edge
+        title, full = columns[-1]
+        before = sum(w + 1 for _, w in columns[:-1])
+        return (*columns[:-1], (title, min(full, max(last, width - before))))
     fixed = [w + 1 for i, (_, w) in enumerate(columns[:-1]) if i != flexible]
     room = width - sum(fixed) - (last + 1) - 1
     gone = room < LEAST
@@ -162,8 +166,9 @@ class ProgrammeQuery:
     workstream_id: int | None = None
 
 
-class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
+class WorkstreamList(FittedList[ProgrammeQuery, WorkstreamLine]):
     COLUMNS = (("RAG", 7), ("Workstream", 20), ("Lead", 15), ("Trend", 11), ("Why (rated)", 100))
+    FLEXIBLE, DROPPED, LAST = 4, 2, len("30/11 never rated")
 
     def read_page(
         self, store: Store, query: ProgrammeQuery, offset: int, limit: int
@@ -178,7 +183,7 @@ class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
                 line.name,
                 f"OWNER LEFT: {line.lead}" if line.lead_left else line.lead,
                 trend([r.rag for r in line.trend]),
-                why,
+                cut(why, self.COLUMNS[-1][1]),
             ),
             self.COLUMNS[1:],
             PLAIN,
