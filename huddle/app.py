@@ -316,7 +316,8 @@ class HuddleApp(KeysInOrder):
         focused = self.focused
         reread()
         if focused is not None and focused.is_attached:
-            focused.focus()
+            # Where it was, not scrolled to: a page the user scrolled stays put.
+            focused.focus(scroll_visible=False)
 
     @work(thread=True, exit_on_error=False, group="catch-up")
     def catch_up(self) -> None:

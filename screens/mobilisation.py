@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
@@ -38,13 +39,14 @@ from screens.mobilisation_forms import (
 )
 from screens.mobilisation_lists import (
     DeliverableList,
+    ListHeader,
     ProgrammeQuery,
     RiskList,
     TrainingList,
     TrainingQuery,
     WorkstreamList,
 )
-from screens.paged_list import PagedList, header
+from screens.paged_list import PagedList
 from screens.readiness_chart import chart
 from store.connection import Store
 from store.mobilisation_reads import (
@@ -117,24 +119,29 @@ class MobilisationScreen(HuddleScreen):
     SCREEN_COMMANDS = MOBILISATION_COMMANDS
     BINDINGS = bindings(MOBILISATION_COMMANDS)
     CSS_PATH = "mobilisation.tcss"
+    AUTO_FOCUS = ""  # on_screen_resume focuses the workstreams without scrolling to them
 
     def __init__(self) -> None:
         super().__init__()
         self.view: MobilisationView | None = None
         self.revision = 0
+        self.chart_width = 0
 
     def compose_body(self) -> Iterable:
-        with Vertical(id="mobilisation"):
+        with Page(id="mobilisation"):
             yield Static("Reading the mobilisation programme…", id="mob-head")
             yield Static(id="verdict")
             yield Static(id="early-life")
             # Each list's column header names it; its keys are in the footer.
-            yield Static(header(WorkstreamList.COLUMNS), classes="list-header")
-            yield WorkstreamList(id="workstreams")
-            yield Static(header(DeliverableList.COLUMNS), id="deliverables-header")
-            yield DeliverableList(id="deliverables")
-            yield Static(header(RiskList.COLUMNS), classes="list-header")
-            yield RiskList(id="risks")
+            workstreams = WorkstreamList(id="workstreams", fitted=True)
+            deliverables = DeliverableList(id="deliverables", fitted=True)
+            risks = RiskList(id="risks", fitted=True)
+            yield ListHeader(workstreams)
+            yield workstreams
+            yield ListHeader(deliverables, id="deliverables-header")
+            yield deliverables
+            yield ListHeader(risks)
+            yield risks
             with Horizontal(id="mob-bottom"):
                 yield Static(id="workforce")
                 yield Static(id="chart")
@@ -142,10 +149,21 @@ class MobilisationScreen(HuddleScreen):
     def on_mount(self) -> None:
         self.watch(self.query_one(WorkstreamList), "cursor", self._workstream_moved, init=False)
 
+    def on_resize(self) -> None:
+        self._lay_out_bottom()
+
+    def _lay_out_bottom(self) -> None:
+        """The chart beside training where both fit whole, else under it: wrapped, its
+        rows of letters would no longer line up under their dates."""
+        room = self.size.width - 3  # the page's padding and scrollbar
+        beside = WORKFORCE_WIDTH + 2 + self.chart_width <= room
+        self.query_one("#mob-bottom").set_class(not beside, "stacked")
+
     def on_screen_resume(self) -> None:
         self.load()
         if not any(widget.has_focus for widget in self.query(PagedList)):
-            self.query_one(WorkstreamList).focus()
+            # Not scrolled to: on a short terminal the countdown and verdict come first.
+            self.query_one(WorkstreamList).focus(scroll_visible=False)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -198,7 +216,10 @@ class MobilisationScreen(HuddleScreen):
         self.query_one(WorkstreamList).show(self._query(), workstreams)
         self.query_one(RiskList).show(self._query(), risks)
         self.query_one("#workforce", Static).update(_workforce(view))
-        self.query_one("#chart", Static).update(chart(view))
+        drawn = chart(view)
+        self.chart_width = max(Text.from_markup(line).cell_len for line in drawn.splitlines())
+        self.query_one("#chart", Static).update(drawn)
+        self._lay_out_bottom()
         self._workstream_moved()
         self.refresh_bindings()  # g, e, n and t wait for the programme to be read
 
@@ -221,10 +242,8 @@ class MobilisationScreen(HuddleScreen):
 
     @on(DeliverablesCounted)
     def _deliverables_counted(self, message: DeliverablesCounted) -> None:
-        columns = DeliverableList.COLUMNS
         title = f"Deliverables of {message.name} ({message.total})"
-        named = ((columns[0]), (title, columns[1][1]), *columns[2:])
-        self.query_one("#deliverables-header", Static).update(escape(header(named)))
+        self.query_one("#deliverables-header", ListHeader).retitle("Deliverable", title)
         self.query_one(DeliverableList).show(message.query, message.total)
 
     # --- keys ----------------------------------------------------------------------------
@@ -253,10 +272,18 @@ class MobilisationScreen(HuddleScreen):
             self.notify("Saved, with its audit row", title="Recorded")
             self.load()
 
+    def _list_in_hand(self) -> bool:
+        """Whether a list has focus: with the page itself focused (to scroll it on a short
+        terminal) the highlighted rows may be off screen, so g, ⏎, e and n do not act."""
+        if self._focused() is None:
+            self.notify("Tab to a list first: g, ⏎, e and n act on its highlighted row")
+            return False
+        return True
+
     def action_rate(self) -> None:
         workstream = self.query_one(WorkstreamList).current()
         deliverable = self.query_one(DeliverableList).current()
-        if workstream is None:
+        if workstream is None or not self._list_in_hand():
             return
         if not self.query_one(DeliverableList).has_focus:
             deliverable = None
@@ -273,6 +300,8 @@ class MobilisationScreen(HuddleScreen):
     def action_open_row(self) -> None:
         focused = self._focused()
         workstream = self.query_one(WorkstreamList).current()
+        if not self._list_in_hand():
+            return
         if isinstance(focused, RiskList):
             risk = focused.current()
             if risk is not None:
@@ -289,6 +318,8 @@ class MobilisationScreen(HuddleScreen):
 
     def action_evidence(self) -> None:
         deliverable = self.query_one(DeliverableList).current()
+        if not self._list_in_hand():
+            return
         if deliverable is None:
             self.notify("Highlight a deliverable first (tab moves to the list)")
             return
@@ -297,7 +328,7 @@ class MobilisationScreen(HuddleScreen):
 
     def action_new_deliverable(self) -> None:
         workstream = self.query_one(WorkstreamList).current()
-        if workstream is not None:
+        if workstream is not None and self._list_in_hand():
             form = deliverable_form(
                 self.app.store, self.app.clock.today(), workstream, everyone(self.app.store)
             )
@@ -344,6 +375,10 @@ def _early_life(view: MobilisationView) -> str:
     return f"{lead} ({escape(owner)}): " + " · ".join(parts)
 
 
+WORKFORCE_WIDTH = 60
+"""The training table's width, and so the panel's (mobilisation.tcss)."""
+
+
 def _workforce(view: MobilisationView) -> str:
     high_risk = view.coverage[0].high_risk if view.coverage else 0
     lines = [
@@ -362,16 +397,37 @@ def _workforce(view: MobilisationView) -> str:
         f"[b]Supervision[/b] {view.supervised} of {view.cohort} named "
         f"({percent(view.supervised, view.cohort)}%); supervisees/capacity:"
     )
-    # Over capacity first, so a narrow panel never cuts it off.
+    # Over capacity first, so it is read first.
     ordered = sorted(view.supervisors, key=lambda s: not s.over_capacity)
-    lines.append(
-        " · ".join(
-            f"{escape(s.name)} {s.supervisees}/{s.capacity}{' OVER' if s.over_capacity else ''}"
-            for s in ordered
-        )
-        or "no supervisors named"
-    )
+    supervisors = [
+        f"{s.name} {s.supervisees}/{s.capacity}{' OVER' if s.over_capacity else ''}"
+        for s in ordered
+    ]
+    lines.extend(escape(line) for line in _packed(supervisors, WORKFORCE_WIDTH))
+    if not supervisors:
+        lines.append("no supervisors named")
     return "\n".join(lines)
+
+
+def _packed(entries: list[str], width: int) -> list[str]:
+    """Entries joined by " · " into lines of at most `width`, a line breaking only between
+    entries: a wrapped name never loses its figures to the next line."""
+    lines: list[str] = []
+    for entry in entries:
+        if lines and len(lines[-1]) + 3 + len(entry) <= width:
+            lines[-1] += f" · {entry}"
+        else:
+            lines.append(entry)
+    return lines
+
+
+class Page(VerticalScroll):
+    """The dashboard, scrolling when the terminal is too small for all of it. It takes
+    focus (tab, then up/down/page keys scroll it) only when there is something to scroll
+    to: training, supervision and the chart on an 80x24 terminal."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
 
 
 class RagHistoryScreen(ModalScreen[None]):
@@ -383,7 +439,7 @@ class RagHistoryScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     RagHistoryScreen { align: center middle; }
     RagHistoryScreen > VerticalScroll {
-        width: 110; height: auto; max-height: 90%;
+        width: 110; max-width: 100%; height: auto; max-height: 90%;
         border: thick $accent; background: $panel; padding: 0 1;
     }
     """
@@ -449,10 +505,16 @@ class TrainingScreen(HuddleScreen):
         Command("training-close", "escape", "esc", "close", "Back", "Back to the dashboard"),
     )
     BINDINGS = bindings(SCREEN_COMMANDS)
+    # Below 35 rows the coverage summary would leave the matrix three rows: it gives way
+    # to a line saying where it is (the dashboard shows it too).
     DEFAULT_CSS = """
     TrainingScreen .list-title { padding: 0 1; margin-top: 1; }
     TrainingScreen .list-header { text-style: bold; background: $panel; padding: 0 1; }
     TrainingScreen TrainingList { padding: 0 1; }
+    TrainingScreen #coverage-elsewhere { display: none; padding: 0 1; }
+    TrainingScreen.-short #coverage { display: none; }
+    TrainingScreen.-short #coverage-elsewhere { display: block; }
+    TrainingScreen.-short .list-title { margin-top: 0; }
     """
 
     def __init__(self, view: MobilisationView) -> None:
@@ -467,8 +529,14 @@ class TrainingScreen(HuddleScreen):
             classes="list-title",
         )
         yield Static(_workforce(self.view), id="coverage", classes="list-title")
-        yield Static(header(TrainingList.COLUMNS), classes="list-header")
-        yield TrainingList(id="training")
+        yield Static(
+            "Coverage by competency and supervision: esc, then on key 5 below the go-live"
+            " risks (a taller terminal shows it here)",
+            id="coverage-elsewhere",
+        )
+        matrix = TrainingList(id="training")
+        yield ListHeader(matrix)
+        yield matrix
 
     def on_mount(self) -> None:
         matrix = self.query_one(TrainingList)

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar, TypeVar
 
 from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.widgets import Static
 
 from huddle.models import Competency, Rag, TrainingState
 from huddle.readiness import HIGH_RISK_SCORE, trend
+from screens.markup import escape
 from screens.paged_list import Cells, PagedList, fitted
 from store.connection import Store
 from store.mobilisation_reads import (
@@ -46,6 +52,111 @@ def rag_cell(rag: Rag | None, width: int) -> tuple[str, Style]:
     return (f"{rag.letter} {rag.value:<{width - 2}} ", _RAG_STYLE[rag])
 
 
+Q = TypeVar("Q")
+L = TypeVar("L")
+Columns = tuple[tuple[str, int], ...]
+LEAST = 24
+"""The narrowest a free-text column goes before a column is dropped instead."""
+
+
+def fit(columns: Columns, width: int, flexible: int, dropped: int, last: int) -> Columns:
+    """The columns for `width`: the free-text column at `flexible` gives way (to no less
+    than LEAST) so that the dates and states after it stay on screen, with at least `last`
+    of the last column, which ends where the screen does (so its words are cut with "…",
+    not by the edge); if that is still too wide, the column at `dropped` goes."""
+    if flexible == len(columns) - 1:  # the free text is last: it ends at the screen's edge
+        title, full = columns[-1]
+        before = sum(w + 1 for _, w in columns[:-1])
+        return (*columns[:-1], (title, min(full, max(last, width - before))))
+    fixed = [w + 1 for i, (_, w) in enumerate(columns[:-1]) if i != flexible]
+    room = width - sum(fixed) - (last + 1) - 1
+    gone = room < LEAST
+    if gone:
+        room += columns[dropped][1] + 1
+    text = max(LEAST, min(columns[flexible][1], room))
+    shown = [
+        (title, text if i == flexible else w)
+        for i, (title, w) in enumerate(columns)
+        if not (gone and i == dropped)
+    ]
+    before_last = sum(w + 1 for _, w in shown[:-1])
+    title, full = shown[-1]
+    shown[-1] = (title, min(full, max(last, width - before_last)))
+    return tuple(shown)
+
+
+class FittedList(PagedList[Q, L]):
+    """A list whose columns fit the terminal: below its full width the free-text column
+    narrows (cut with "…") and then the owner goes, never a due date or a state. Only
+    where asked (`fitted=True`): a screen that draws the column titles itself (the
+    meeting runner) keeps the full columns its titles name."""
+
+    FLEXIBLE: ClassVar[int]
+    DROPPED: ClassVar[int]
+    LAST: ClassVar[int]
+    """How much of the last column a narrow terminal must still show."""
+
+    fitted_to: reactive[int] = reactive(0)
+    """The width the columns were last fitted to (a header redraws on it)."""
+
+    def __init__(self, *, id: str | None = None, fitted: bool = False) -> None:
+        super().__init__(id=id)
+        self.fitted = fitted
+
+    def on_resize(self, event: events.Resize) -> None:
+        if not self.fitted:
+            return
+        full = type(self).COLUMNS
+        self.COLUMNS = fit(
+            full, self.scrollable_content_region.width, self.FLEXIBLE, self.DROPPED, self.LAST
+        )
+        self.virtual_size = Size(self.line_width, self.total)
+        self.fitted_to = self.scrollable_content_region.width
+        self.refresh()
+
+    def widths(self) -> list[int]:
+        """Each column's width in the full order, 0 for a dropped column."""
+        shown = dict(self.COLUMNS)
+        return [shown.get(title, 0) for title, _ in type(self).COLUMNS]
+
+    def shown(self, cells: Cells) -> Cells:
+        """The cells of the columns on screen."""
+        titles = dict(self.COLUMNS)
+        return [
+            cell
+            for cell, (title, _) in zip(cells, type(self).COLUMNS, strict=True)
+            if title in titles
+        ]
+
+
+class ListHeader(Static):
+    """A list's column titles, cut to its fitted columns and scrolled sideways with its
+    rows, so a title always stands over its column."""
+
+    DEFAULT_CSS = "ListHeader { text-wrap: nowrap; text-overflow: clip; }"
+
+    def __init__(self, listed: PagedList, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="list-header", markup=True)
+        self.listed = listed
+        self.titles: dict[str, str] = {}
+
+    def on_mount(self) -> None:
+        self.watch(self.listed, "scroll_x", self._draw)
+        if isinstance(self.listed, FittedList):
+            self.watch(self.listed, "fitted_to", self._draw)
+
+    def retitle(self, column: str, title: str) -> None:
+        self.titles[column] = title
+        self._draw()
+
+    def _draw(self) -> None:
+        line = " ".join(
+            f"{cut(self.titles.get(title, title), width):<{width}}"
+            for title, width in self.listed.COLUMNS
+        )
+        self.update(escape(line[round(self.listed.scroll_x) :]))
+
+
 @dataclass(frozen=True)
 class ProgrammeQuery:
     programme_id: int
@@ -55,8 +166,9 @@ class ProgrammeQuery:
     workstream_id: int | None = None
 
 
-class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
+class WorkstreamList(FittedList[ProgrammeQuery, WorkstreamLine]):
     COLUMNS = (("RAG", 7), ("Workstream", 20), ("Lead", 15), ("Trend", 11), ("Why (rated)", 100))
+    FLEXIBLE, DROPPED, LAST = 4, 2, len("30/11 never rated")
 
     def read_page(
         self, store: Store, query: ProgrammeQuery, offset: int, limit: int
@@ -71,7 +183,7 @@ class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
                 line.name,
                 f"OWNER LEFT: {line.lead}" if line.lead_left else line.lead,
                 trend([r.rag for r in line.trend]),
-                why,
+                cut(why, self.COLUMNS[-1][1]),
             ),
             self.COLUMNS[1:],
             PLAIN,
@@ -79,8 +191,9 @@ class WorkstreamList(PagedList[ProgrammeQuery, WorkstreamLine]):
         return [rag_cell(line.rag, self.COLUMNS[0][1]), *rest]
 
 
-class DeliverableList(PagedList[ProgrammeQuery, DeliverableLine]):
+class DeliverableList(FittedList[ProgrammeQuery, DeliverableLine]):
     COLUMNS = (("RAG", 7), ("Deliverable", 64), ("Owner", 15), ("Due", 18), ("Evidence", 60))
+    FLEXIBLE, DROPPED, LAST = 1, 2, len("NONE YET: e records it")
 
     def read_page(
         self, store: Store, query: ProgrammeQuery, offset: int, limit: int
@@ -100,17 +213,19 @@ class DeliverableList(PagedList[ProgrammeQuery, DeliverableLine]):
             evidence, style = "NONE YET: e records it", ALARM
         else:
             evidence, style = "none yet: e records it", PLAIN
-        (_, w_title), (_, w_owner), (_, w_due), (_, w_evidence) = self.COLUMNS[1:]
-        return [
-            rag_cell(line.rag, self.COLUMNS[0][1]),
-            (f"{cut(title, w_title):<{w_title}} ", PLAIN),
-            (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
-            (f"{due:<{w_due}} ", ALARM if late else PLAIN),
-            (f"{evidence[:w_evidence]:<{w_evidence}} ", style),
-        ]
+        w_rag, w_title, w_owner, w_due, w_evidence = self.widths()
+        return self.shown(
+            [
+                rag_cell(line.rag, w_rag),
+                (f"{cut(title, w_title):<{w_title}} ", PLAIN),
+                (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
+                (f"{due:<{w_due}} ", ALARM if late else PLAIN),
+                (f"{cut(evidence, w_evidence):<{w_evidence}} ", style),
+            ]
+        )
 
 
-class RiskList(PagedList[ProgrammeQuery, RiskLine]):
+class RiskList(FittedList[ProgrammeQuery, RiskLine]):
     COLUMNS = (
         ("Score", 10),
         ("What could make go-live unsafe?", 64),
@@ -118,6 +233,7 @@ class RiskList(PagedList[ProgrammeQuery, RiskLine]):
         ("Review", 18),
         ("Mitigation", 16),
     )
+    FLEXIBLE, DROPPED, LAST = 1, 2, len("NONE: a adds one")
 
     def read_page(
         self, store: Store, query: ProgrammeQuery, offset: int, limit: int
@@ -134,14 +250,16 @@ class RiskList(PagedList[ProgrammeQuery, RiskLine]):
         else:
             mitigation = f"{line.open_mitigations} open of {line.mitigations}"
         score = f"{line.score:>2} {line.likelihood}x{line.impact}{' HI' if high else ''}"
-        (_, w_score), (_, w_text), (_, w_owner), (_, w_review), (_, w_mit) = self.COLUMNS
-        return [
-            (f"{score:<{w_score}} ", ALARM if high else PLAIN),
-            (f"{cut(line.text, w_text):<{w_text}} ", PLAIN),
-            (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
-            (f"{review:<{w_review}} ", ALARM if review_late else PLAIN),
-            (f"{mitigation:<{w_mit}} ", ALARM if high and not line.mitigations else PLAIN),
-        ]
+        w_score, w_text, w_owner, w_review, w_mit = self.widths()
+        return self.shown(
+            [
+                (f"{score:<{w_score}} ", ALARM if high else PLAIN),
+                (f"{cut(line.text, w_text):<{w_text}} ", PLAIN),
+                (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
+                (f"{review:<{w_review}} ", ALARM if review_late else PLAIN),
+                (f"{mitigation:<{w_mit}} ", ALARM if high and not line.mitigations else PLAIN),
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -177,7 +295,8 @@ class TrainingList(PagedList[TrainingQuery, TrainingLine]):
     def cells(self, line: TrainingLine) -> Cells:
         supervisor = line.supervisor or "NONE NAMED"
         values = (line.name, line.role, "yes" if line.high_risk else "no", supervisor)
-        cells = fitted(values, self.COLUMNS[:4], PLAIN)
+        cut_values = tuple(cut(v, w) for v, (_, w) in zip(values, self.COLUMNS, strict=False))
+        cells = fitted(cut_values, self.COLUMNS[:4], PLAIN)
         if not line.supervisor:
             cells[3] = (cells[3][0], ALARM)
         for competency, (_, width) in zip(Competency, self.COLUMNS[4:], strict=True):

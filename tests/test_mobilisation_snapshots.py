@@ -49,6 +49,25 @@ def test_dashboard_workforce_readiness(
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("5",), ("down",)))
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_dashboard_small(
+    snap_compare, tmp_path: Path, today: date, monkeypatch, size: tuple[int, int]
+) -> None:
+    """`5` on a small terminal. At 80x24: the countdown wrapped, the whole verdict, the
+    audits, the workstreams, then (the page scrolls) the deliverables' due dates and
+    evidence with their titles cut with "…" and the owner dropped. At 120x40: every list's
+    last state column whole ("1 open of 1"), the supervisors wrapped between names."""
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
+    assert snap_compare(app, terminal_size=size, run_before=after_keys(("5",)))
+
+
+def test_training_matrix_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """`5`, `t` at 80x24: the coverage summary gives way to a line saying where it is, so
+    the matrix shows every person; its header over its columns."""
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=after_keys(("5",), ("t",)))
+
+
 def test_rag_history(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
     """`5`, `down`, `enter`: Workforce readiness's ratings, newest first, each dated with
     why and who rated it (and in which meeting)."""
