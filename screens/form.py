@@ -16,7 +16,7 @@ from typing import Generic, Literal, TypeVar
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Footer, Input, Label, Select, Static
@@ -62,6 +62,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         width: 90; max-width: 100%; height: auto; max-height: 90%;
         border: thick $accent; background: $panel; padding: 0 1;
     }
+    FormScreen #form-heading { dock: top; height: auto; background: $panel; }
     FormScreen .form-title { text-style: bold; margin-bottom: 1; width: 100%; }
     FormScreen .form-label { margin-top: 1; }
     FormScreen .form-error { color: $error; text-style: bold; height: auto; display: none; }
@@ -88,9 +89,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         with VerticalScroll(id="form", can_focus=False):
             # A title or note names the service's own records (a metric, a person, a
             # query): their text, never markup that could restyle or break the form.
-            yield Label(self.form_title, classes="form-title", markup=False)
-            if self.note:
-                yield Static(self.note, id="form-note", markup=False)
+            # Docked: the title and note stay in view while the fields scroll under them.
+            with Vertical(id="form-heading"):
+                yield Label(self.form_title, classes="form-title", markup=False)
+                if self.note:
+                    yield Static(self.note, id="form-note", markup=False)
             if self.capture is not None:
                 yield Static(self._capture_words(), id="capture", markup=False)
             for spec in self.fields:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual import on, work
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from huddle.commands import Command
@@ -52,6 +52,23 @@ class Tile(Static):
         self.set_class(alarm and count > 0, "alarm")
 
 
+class FiredBox(VerticalScroll):
+    """The fired triggers. Capped to a few lines on a small terminal, where it scrolls and
+    says so; it takes focus only while there is more in it than it shows, so tab never
+    stops on a box with nothing to scroll to."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
+
+    def watch_virtual_size(self) -> None:
+        # Said on the box itself, as its lines come and go and the terminal is resized.
+        hidden = self.virtual_size.height > self.size.height
+        self.border_title = "more: tab here, then ↓ · key 6 lists them all" if hidden else ""
+
+    def on_resize(self) -> None:
+        self.watch_virtual_size()
+
+
 class TodayScreen(HuddleScreen):
     CSS_PATH = "today.tcss"
     SCREEN_COMMANDS = TODAY_COMMANDS
@@ -63,7 +80,9 @@ class TodayScreen(HuddleScreen):
         """Today's meeting in progress, as last read."""
 
     def compose_body(self) -> Iterable:
-        with Vertical(id="today"):
+        # Scrolls only when banners and a meeting in progress leave it too little room; it
+        # never takes focus itself, but follows the focus down to the tier table.
+        with VerticalScroll(id="today", can_focus=False):
             yield Static("Reading the waiting list…", id="as-at")
             yield Static(id="in-progress")
             with Grid(id="tiles"):
@@ -73,7 +92,8 @@ class TodayScreen(HuddleScreen):
                 yield Tile("Actions late", id="actions-overdue")
                 yield Tile("Triggers", id="triggers")
                 yield Tile("Go-live", id="go-live")
-            yield Static(id="fired")
+            with FiredBox(id="fired"):
+                yield Static(id="fired-text")
             yield Static(id="reviews-due")
             yield Static(id="owner-left")
             yield DataTable(id="tiers", cursor_type="row", zebra_stripes=True)
@@ -152,6 +172,8 @@ class TodayScreen(HuddleScreen):
             f"[b]OWNER LEFT[/b]: {summary.owner_left.said()}, owned by people who have left; "
             "reassign them (4 Actions, 7 Set-up)"
         )
+        # The counts first: focusing the tier table at start may have scrolled them away.
+        self.query_one("#today", VerticalScroll).scroll_home(animate=False)
         table = self.query_one("#tiers", DataTable)
         table.clear()
         for number, tier in sorted(waiting.by_tier.items()):
@@ -163,6 +185,14 @@ class TodayScreen(HuddleScreen):
                 f"{tier.contact_overdue:,}",
                 key=str(number),
             )
+
+    @on(DataTable.RowHighlighted, "#tiers")
+    def _keep_tier_in_view(self, event: DataTable.RowHighlighted) -> None:
+        """On a small terminal the tier table can start below the fold: a row moved to is
+        brought into view. Not the first row, highlighted on every read, which would
+        scroll the counts away."""
+        if event.cursor_row > 0:
+            event.data_table.scroll_visible(animate=False)
 
     def _show_in_progress(self, meeting: Meeting | None) -> None:
         """A meeting left running (someone went to another screen mid-brief) is said here,
@@ -186,9 +216,8 @@ class TodayScreen(HuddleScreen):
             f" {triggers.escalations_overdue} overdue",
             alarm=True,
         )
-        fired = self.query_one("#fired", Static)
-        fired.display = bool(triggers.fired)
-        fired.update(
+        self.query_one("#fired", FiredBox).display = bool(triggers.fired)
+        self.query_one("#fired-text", Static).update(
             "\n".join(
                 f"[b]FIRED {t.fired_on:%d/%m}[/b] {escape(t.rule)} · escalation "
                 f"{escape(t.escalation_owner or 'none')}, {t.rung} rung, due "

@@ -24,6 +24,28 @@ def test_today_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) ->
     assert snap_compare(app, terminal_size=SIZE, run_before=wait_for_store)
 
 
+def test_today_screen_at_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """The smallest terminal: the tiles three to a row with their words whole, the fired
+    triggers and the start of the tier table, under the header and both banners."""
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=wait_for_store)
+
+
+def test_today_screen_at_120x40(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=wait_for_store)
+
+
+def test_help_screen_at_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """Help fits the smallest terminal, its key grid wrapping each description."""
+    assert snap_compare(
+        demo_app(tmp_path, today, monkeypatch),
+        terminal_size=(80, 24),
+        press=["question_mark"],
+        run_before=wait_for_store,
+    )
+
+
 def test_help_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
     assert snap_compare(
         demo_app(tmp_path, today, monkeypatch),
