@@ -186,6 +186,8 @@ def _review(line: MetricLine, today: date) -> tuple[str, Style]:
 
 
 class MetricList(FittedList[MetricLine]):
+    # Enter opens the escalation log's row: a click on a metric only highlights it.
+    OPENS = False
     # Standing and variation are never left out; the metric's detail beside or under the
     # list has its tolerance, period, rules, review and owner.
     LAYOUTS = (

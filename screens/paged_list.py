@@ -219,6 +219,10 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
 
     # --- the mouse -----------------------------------------------------------------------
 
+    OPENS: ClassVar[bool] = True
+    """Whether its screen's `enter` opens this list's row; a list whose rows `enter` does
+    not open (another list on the screen has that) only highlights on a click."""
+
     def focus_on_click(self) -> bool:
         # Asked as the button goes down, before the click focuses the list.
         self._cursor_shown_at_press = self.has_focus
@@ -245,6 +249,8 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         """Run the screen's command on `enter`: found by the key its screen declares it
         with (`SCREEN_COMMANDS`), not the key bound now, so a click still opens the row
         after a keymap moves that command to another key."""
+        if not self.OPENS:
+            return
         screen = self.screen
         commands = screen.SCREEN_COMMANDS if isinstance(screen, HuddleScreen) else ()
         opening = next((c for c in commands if c.key == "enter"), None)

@@ -131,6 +131,10 @@ async def test_a_click_moves_what_follows_the_cursor_and_opens_only_a_row_seen_h
             "the metric's detail to follow the click",
         )
         assert second in str(screen.query_one("#metric-detail", Static).render())
+        # enter opens the log's escalation, not a metric: clicks on a metric only highlight.
+        await click(app, pilot, "#metrics", 1, times=2)
+        await click(app, pilot, "#metrics", 1)
+        assert app.screen is screen, "a click on a metric opened an escalation"
         log = screen.query_one(EscalationList)
         await until(app, pilot, lambda: list_ready(log) and log.total > 0, "the escalation log")
         assert not log.has_focus and log.cursor == 0
