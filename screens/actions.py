@@ -16,7 +16,7 @@ from huddle.dates import long_uk
 from huddle.models import Person
 from huddle.people import person_named
 from screens.action_detail import ActionDetailScreen
-from screens.action_list import ActionList, column_header
+from screens.action_list import ActionList
 from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
 from screens.markup import escape
@@ -105,7 +105,7 @@ class ActionsScreen(HuddleScreen):
             yield Static("", id="showing")
             actions = ActionList(id="action-list")
             yield SearchBox("Part of a title — enter to search, escape to close", actions)
-            yield Static(column_header(), id="columns")
+            yield actions.column_titles(id="columns")
             yield actions
 
     def on_mount(self) -> None:

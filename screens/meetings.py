@@ -21,7 +21,7 @@ from screens.keys import bindings
 from screens.meeting_forms import start_form
 from screens.messages import Counted, LoadFailed
 from screens.minutes_view import MinutesScreen
-from screens.paged_list import Cells, PagedList, fitted, header
+from screens.paged_list import Cells, PagedList, fitted
 from screens.runner import RunnerScreen
 from store import meetings
 from store.connection import Store
@@ -68,6 +68,12 @@ def _many(count: int, thing: str) -> str:
 
 class SeriesList(PagedList[SeriesQuery, SeriesLine]):
     COLUMNS = (("Series", 44), ("Kind", 20), ("Chair", 22), ("Now", 38))
+    # Below 140 columns the series and whether one is in progress come whole, at 80 without
+    # the chair (n's form names it).
+    WIDTHS = {
+        "-narrow": {"Series": 38, "Kind": 0, "Chair": 0, "Now": 35},
+        "-laptop": {"Series": 36, "Kind": 0, "Now": 35},
+    }
 
     def read_page(
         self, store: Store, query: SeriesQuery, offset: int, limit: int
@@ -95,6 +101,12 @@ class MeetingLog(PagedList[LogQuery, MeetingLine]):
         ("State", 12),
         ("Recorded", 24),
     )
+    # Below 140 columns the date, series, state and what was recorded come whole, at 80
+    # without the chair; the minutes say the rest.
+    WIDTHS = {
+        "-narrow": {"Series": 27, "Kind": 0, "Chair": 0, "Recorded": 22},
+        "-laptop": {"Series": 30, "Kind": 0, "Chair": 16, "Recorded": 22},
+    }
 
     def read_page(
         self, store: Store, query: LogQuery, offset: int, limit: int
@@ -127,11 +139,13 @@ class MeetingsScreen(HuddleScreen):
             "[b]Start or resume[/b] (⏎ on a series: today's meeting with its usual chair)",
             classes="list-title",
         )
-        yield Static(header(SeriesList.COLUMNS), classes="list-header")
-        yield SeriesList(id="series")
+        series = SeriesList(id="series")
+        yield series.column_titles(classes="list-header")
+        yield series
         yield Static("[b]Meetings log[/b] (⏎ opens the minutes, read-only)", classes="list-title")
-        yield Static(header(MeetingLog.COLUMNS), classes="list-header")
-        yield MeetingLog(id="log")
+        log = MeetingLog(id="log")
+        yield log.column_titles(classes="list-header")
+        yield log
 
     def on_screen_resume(self) -> None:
         self.revision += 1

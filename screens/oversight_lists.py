@@ -92,6 +92,10 @@ class FittedList(PagedList[OversightQuery, L]):
         texts = self.texts(line)
         return [_cell(texts[title][0], width, texts[title][1]) for title, width in self.columns]
 
+    def _laid_out(self, line: L) -> Cells:
+        # The cells are already those of the columns shown, at their widths now.
+        return self.cells(line)
+
 
 class ListHeader(Widget):
     """A fitted list's column titles, the columns it shows, scrolled sideways with its

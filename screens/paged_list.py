@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events, on, work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Static
 
 from screens.base import HuddleScreen, read_and_post
 from screens.messages import PageLoaded
@@ -44,18 +46,36 @@ def header(columns: tuple[tuple[str, int], ...]) -> str:
     return " ".join(f"{title:<{width}}" for title, width in columns)
 
 
+def cut(value: str, width: int) -> str:
+    """`value` padded to `width`, or cut to it with "…" so a cut never passes for whole."""
+    if len(value) > width:
+        value = value[: width - 1] + "…"
+    return f"{value:<{width}}"
+
+
 def fitted(values: tuple[str, ...], columns: tuple[tuple[str, int], ...], style: Style) -> Cells:
     """Each value cut or padded to its column's width, all in `style`."""
     return [
-        (f"{value[:width]:<{width}} ", style)
-        for value, (_, width) in zip(values, columns, strict=True)
+        (f"{cut(value, width)} ", style) for value, (_, width) in zip(values, columns, strict=True)
     ]
+
+
+class ListHeader(Static):
+    """A list's column titles, kept over its columns as its rows scroll sideways."""
+
+    DEFAULT_CSS = """
+    ListHeader { height: 1; text-wrap: nowrap; text-overflow: clip; }
+    """
 
 
 class PagedList(ScrollView, Generic[Q, L], can_focus=True):
     """The rows of one query (a frozen, comparable description), with a row cursor."""
 
     COLUMNS: ClassVar[tuple[tuple[str, int], ...]] = ()
+    WIDTHS: ClassVar[dict[str, dict[str, int]]] = {}
+    """By the screen's breakpoint class (-narrow below 100 columns, -laptop below 140),
+    column title to its width there, 0 to drop it: what a person must see first fits the
+    screen, the rest is in the row's own screen."""
 
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False, id="list-up", tooltip="Previous row"),
@@ -94,6 +114,14 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         self._click_moved = False
         """Whether the last click moved the cursor, so that the second click of a double
         click opens the row and the second of a click that opened it does not again."""
+        self._layout = tuple((index, width) for index, (_, width) in enumerate(self.COLUMNS))
+        """Each shown column's place in COLUMNS and its width at the screen's size now."""
+        self._titles: ListHeader | None = None
+
+    def column_titles(self, *, id: str | None = None, classes: str | None = None) -> ListHeader:
+        """The header to compose above the list, which scrolls sideways with its rows."""
+        self._titles = ListHeader(self._title_text(), id=id, classes=classes)
+        return self._titles
 
     # --- what a subclass gives -----------------------------------------------------------
 
@@ -112,7 +140,31 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
 
     @property
     def line_width(self) -> int:
-        return sum(width + 1 for _, width in self.COLUMNS)
+        return sum(width + 1 for _, width in self._layout)
+
+    def _title_text(self) -> Text:
+        titles = header(tuple((self.COLUMNS[index][0], width) for index, width in self._layout))
+        return Text(titles[round(self.scroll_x) :], no_wrap=True)
+
+    def on_resize(self) -> None:
+        widths = next(
+            (widths for size, widths in self.WIDTHS.items() if self.screen.has_class(size)), {}
+        )
+        layout = tuple(
+            (index, widths.get(title, width)) for index, (title, width) in enumerate(self.COLUMNS)
+        )
+        layout = tuple((index, width) for index, width in layout if width)
+        if layout != self._layout:
+            self._layout = layout
+            self.virtual_size = Size(self.line_width, self.total)
+            self.refresh()
+        if self._titles is not None:
+            self._titles.update(self._title_text())
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)
+        if self._titles is not None:
+            self._titles.update(self._title_text())
 
     def counted(self, query: Q, total: int) -> None:
         """The count of `query` has arrived: set the scroll range, keeping the rows read."""
@@ -160,7 +212,7 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         if line is None:
             self._request(index)
             line = self._shown_before.get(index)
-        cells = [("  reading…", WAITING_FOR_ROWS)] if line is None else self.cells(line)
+        cells = [("  reading…", WAITING_FOR_ROWS)] if line is None else self._laid_out(line)
         if index == self.cursor and self.has_focus:
             # Never dim under the cursor: the highlighted row must be readable.
             cursor = self.get_component_rich_style("paged-list--cursor") + Style(dim=False)
@@ -170,6 +222,16 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         base = self.rich_style
         strip = Strip([Segment(text, base + style) for text, style in cells])
         return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _laid_out(self, line: L) -> Cells:
+        """The row's cells in the columns shown, each cut again where a column narrows."""
+        cells = self.cells(line)
+        return [
+            cells[index]
+            if width == self.COLUMNS[index][1]
+            else (f"{cut(cells[index][0].rstrip(), width)} ", cells[index][1])
+            for index, width in self._layout
+        ]
 
     def _request(self, index: int) -> None:
         if self.query_shown is None or any(

@@ -31,14 +31,13 @@ from huddle.query_flow import (
 from screens.action_detail import ActionDetailScreen
 from screens.action_form import WHEN, due
 from screens.action_list import ActionList
-from screens.action_list import column_header as action_columns
 from screens.base import HuddleScreen, history_text, read_and_post
 from screens.detail import DetailScreen
 from screens.form import FormField, FormScreen
 from screens.keys import bindings
 from screens.markup import escape
 from screens.messages import Counted, LoadFailed
-from screens.paged_list import Cells, PagedList, fitted, header
+from screens.paged_list import Cells, PagedList, fitted
 from store import commissioner_queries
 from store.action_list import count_actions
 from store.bank_holidays import added_bank_holidays
@@ -59,7 +58,7 @@ COLUMNS = (
     ("Status", 24),
     ("Matter", 26),
     ("Asked by", 14),
-    ("Data period", 12),
+    ("Data period", 14),
     ("Owner", 15),
     ("Steps open", 11),
     ("Received", 10),
@@ -82,6 +81,12 @@ def status_cell(standing: Standing) -> tuple[str, Style]:
 
 class QueryList(PagedList[QueryFilter, QueryLine]):
     COLUMNS = COLUMNS
+    # The status and the steps open come whole from 80 columns; the query's own screen
+    # says who asked, for which period and when.
+    WIDTHS = {
+        "-narrow": {"Matter": 20, "Asked by": 0, "Data period": 0, "Received": 0},
+        "-laptop": {"Matter": 22, "Asked by": 12},
+    }
 
     def read_page(
         self, store: Store, query: QueryFilter, offset: int, limit: int
@@ -140,8 +145,9 @@ class QueriesScreen(HuddleScreen):
     def compose_body(self) -> Iterable:
         with Vertical(id="queries"):
             yield Static("Commissioner queries", id="as-at")
-            yield Static(header(COLUMNS), classes="columns")
-            yield QueryList(id="query-list")
+            queries = QueryList(id="query-list")
+            yield queries.column_titles(classes="columns")
+            yield queries
 
     def on_mount(self) -> None:
         self.shown = QueryFilter(
@@ -298,8 +304,9 @@ class QueryDetailScreen(DetailScreen[QueryDetail]):
                 "[b]Steps[/b] (actions under this query; a or the palette adds one)",
                 classes="part",
             )
-            yield Static(action_columns(), classes="columns")
-            yield ActionList(id="steps")
+            steps = ActionList(id="steps")
+            yield steps.column_titles(classes="columns")
+            yield steps
             yield Static("", id="history", classes="part")
 
     def on_mount(self) -> None:

@@ -37,7 +37,7 @@ from screens.action_detail import ActionDetailScreen
 from screens.action_list import ActionList
 from screens.base import HuddleScreen, read_and_post
 from screens.entry_detail import EntryDetailScreen
-from screens.entry_list import EntryList, column_header
+from screens.entry_list import EntryList
 from screens.form import FormScreen
 from screens.keys import bindings
 from screens.leave import LeaveMeeting
@@ -54,7 +54,7 @@ from screens.minutes_view import MinutesScreen
 from screens.mobilisation import RagHistoryScreen
 from screens.mobilisation_forms import rag_form, review_risk_form
 from screens.mobilisation_lists import ProgrammeQuery, RiskList, WorkstreamList
-from screens.paged_list import Cells, PagedList, fitted, header
+from screens.paged_list import Cells, ListHeader, PagedList, fitted
 from screens.since_last import SinceLastScreen
 from store import meetings
 from store.action_list import count_actions
@@ -183,18 +183,24 @@ class RunnerScreen(HuddleScreen):
                 yield Static(id="side")
             with Vertical(id="section"):
                 yield Static(id="section-title")
+                yield Static(id="rail-line")
                 yield Static(id="facts")
-                yield Static(id="list-header")
-                yield AttendanceList(id="attendance-list")
-                yield EntryList(id="entry-list")
-                yield ActionList(id="action-list")
-                yield WorkstreamList(id="workstream-list")
-                yield RiskList(id="risk-list")
+                for listed in (
+                    AttendanceList(id="attendance-list"),
+                    EntryList(id="entry-list"),
+                    ActionList(id="action-list"),
+                    WorkstreamList(id="workstream-list"),
+                    RiskList(id="risk-list"),
+                ):
+                    yield listed.column_titles(id=f"{listed.id}-header", classes="list-header")
+                    yield listed
                 yield Static(id="recorded-here")
 
     def on_mount(self) -> None:
         for widget in self.query(PagedList):
             widget.display = False
+        for heading in self.query(ListHeader):
+            heading.display = False
         self.set_interval(1.0, self._tick)
 
     def on_screen_resume(self) -> None:
@@ -282,6 +288,7 @@ class RunnerScreen(HuddleScreen):
         )
         self.query_one("#facts", Static).update("\n".join(escape(f) for f in view.facts))
         self.query_one("#side", Static).update(_side(view))
+        self.query_one("#rail-line", Static).update(_rail_line(view, number))
         here = [r for r in view.recorded if r.section == view.section and r.kind != "action"]
         self.query_one("#recorded-here", Static).update(
             "\n".join(f"{r.kind.upper()}: {escape(r.words)}" for r in here)
@@ -289,12 +296,8 @@ class RunnerScreen(HuddleScreen):
         shown = self._list()
         for widget in self.query(PagedList):
             widget.display = widget is shown
-        heading = self.query_one("#list-header", Static)
-        heading.display = shown is not None
+            self.query_one(f"#{widget.id}-header", ListHeader).display = widget is shown
         if shown is not None:
-            heading.update(
-                escape(column_header() if isinstance(shown, EntryList) else header(shown.COLUMNS))
-            )
             # Read afresh: what was done meanwhile (an escalation, a closed action) shows.
             shown.show(query, total)
             if not shown.has_focus:
@@ -497,6 +500,19 @@ def _agenda(view: RoomView) -> str:
         f"not yet marked {view.invited - view.present - view.apologies}",
     ]
     return "\n".join(lines)
+
+
+def _rail_line(view: RoomView, number: int) -> str:
+    """The agenda rail in a line, for a screen too narrow for the rail beside the list
+    (below 140 columns)."""
+    without = len(view.without_escalation)
+    alarm = f"[b]{without} BREACHES WITHOUT ESCALATION[/b] · " if without else ""
+    return (
+        f"{alarm}Section {number} of {len(agenda(view.meeting.kind))} (\\[ and ] move) · "
+        f"present {view.present} · apologies {view.apologies} · "
+        f"recorded {view.decisions} decisions, {view.actions} actions, {view.risks} risks · "
+        "l since last meeting"
+    )
 
 
 SINCE_NAMED = 2

@@ -21,7 +21,7 @@ from screens.base import HuddleScreen, read_and_post
 from screens.keys import bindings
 from screens.markup import escape
 from screens.messages import LoadFailed
-from screens.paged_list import PagedList, header
+from screens.paged_list import PagedList
 from screens.search_box import SearchBox
 from screens.setup_change import (
     Applied,
@@ -106,8 +106,11 @@ class SetupScreen(HuddleScreen):
                 yield Static(id="section-service")
                 for section, listed in LISTS.items():
                     with Vertical(id=f"section-{section}"):
-                        yield Static(header(listed.widget.COLUMNS), classes="list-header")
-                        yield people if section == "people" else listed.widget(id=f"list-{section}")
+                        shown = (
+                            people if section == "people" else listed.widget(id=f"list-{section}")
+                        )
+                        yield shown.column_titles(classes="list-header")
+                        yield shown
             yield Static(id="setup-detail")
 
     def on_mount(self) -> None:

@@ -15,10 +15,11 @@ from textual.widgets import DataTable, Static
 from huddle.commands import Command
 from huddle.dates import long_uk
 from huddle.links import Link
+from huddle.summary import StatusSummary
 from huddle.waiting_query import WaitingQuery
 from screens.base import HuddleScreen, read_and_post
 from screens.entry_detail import EntryDetailScreen
-from screens.entry_list import EntryList, column_header
+from screens.entry_list import EntryList
 from screens.import_waiting import ImportWaitingScreen
 from screens.keys import bindings
 from screens.markup import escape
@@ -203,6 +204,17 @@ WAITING_LIST_COMMANDS = (
 )
 
 
+WIDE_BAND = (
+    "Tier",
+    "Waiting",
+    "Breached",
+    "Breach within 7 days",
+    "Interim contact overdue",
+    "Breached without escalation",
+)
+SHORT_BAND = ("Tier", "Waiting", "Breached", "In 7 days", "Contact overdue", "No escalation")
+
+
 def month_end(day: date) -> date:
     next_month = day.replace(day=28) + timedelta(days=4)
     return next_month - timedelta(days=next_month.day)
@@ -237,19 +249,12 @@ class WaitingListScreen(HuddleScreen):
             yield SearchBox(
                 "NHS number, local id or initials — enter to search, escape to close", entries
             )
-            yield Static(column_header(), id="columns")
+            yield entries.column_titles(id="columns")
             yield entries
 
     def on_mount(self) -> None:
-        band = self.query_one("#band", DataTable)
-        band.add_columns(
-            "Tier",
-            "Waiting",
-            "Breached",
-            "Breach within 7 days",
-            "Interim contact overdue",
-            "Breached without escalation",
-        )
+        self.band_summary: StatusSummary | None = None
+        self.band_short: bool | None = None
         self.waiting_query = WaitingQuery(as_at=self.app.clock.today())
         # Known at once, so `t` works before the band's counts arrive.
         self.tier_numbers = sorted(risk_tiers(self.app.store))
@@ -306,6 +311,36 @@ class WaitingListScreen(HuddleScreen):
         )
         self.query_one(EntryList).counted(query, message.total)
 
+    def on_resize(self) -> None:
+        # After the screen's breakpoint classes are set for its new size.
+        self.call_after_refresh(self._refit_band)
+
+    def _band_titles_short(self) -> bool:
+        return not self.has_class("-wide")
+
+    def _refit_band(self) -> None:
+        if self.band_summary is not None and self._band_titles_short() != self.band_short:
+            self._fill_band(self.band_summary)
+
+    def _fill_band(self, summary: StatusSummary) -> None:
+        """The counts by tier, titled short below 140 columns so that the breaches without
+        escalation, the last column, are whole from 80 columns."""
+        short = self.band_short = self._band_titles_short()
+        band = self.query_one("#band", DataTable)
+        band.clear(columns=True)
+        band.add_columns(*(SHORT_BAND if short else WIDE_BAND))
+        for number, tier in sorted(summary.waiting.by_tier.items()):
+            without = tier.breached_without_escalation
+            words = "NO ESCALATION" if short else "WITHOUT ESCALATION"
+            band.add_row(
+                Text(f"{number} {tier.name}"),  # not markup: the service's own words
+                f"{tier.waiting:,}",
+                f"{tier.breached:,}",
+                f"{tier.due_this_week:,}",
+                f"{tier.contact_overdue:,}",
+                Text(f"{without:,} {words}", style="bold red") if without else "0",
+            )
+
     @on(SummaryLoaded)
     def _show_band(self, message: SummaryLoaded) -> None:
         summary = message.summary
@@ -320,18 +355,8 @@ class WaitingListScreen(HuddleScreen):
             f"{summary.waiting.breached:,} breached, "
             f"{summary.waiting.breached_without_escalation:,} BREACHED WITHOUT ESCALATION"
         )
-        band = self.query_one("#band", DataTable)
-        band.clear()
-        for number, tier in sorted(summary.waiting.by_tier.items()):
-            without = tier.breached_without_escalation
-            band.add_row(
-                Text(f"{number} {tier.name}"),  # not markup: the service's own words
-                f"{tier.waiting:,}",
-                f"{tier.breached:,}",
-                f"{tier.due_this_week:,}",
-                f"{tier.contact_overdue:,}",
-                Text(f"{without:,} WITHOUT ESCALATION", style="bold red") if without else "0",
-            )
+        self.band_summary = summary
+        self._fill_band(summary)
 
     def _ask(self, query: WaitingQuery) -> None:
         self.waiting_query = query

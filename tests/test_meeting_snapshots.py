@@ -112,3 +112,25 @@ def test_signed_off_minutes(snap_compare, tmp_path: Path, today: date, monkeypat
     assert snap_compare(
         app, terminal_size=SIZE, run_before=after_keys(("3",), ("tab",), ("enter",))
     )
+
+
+# --- at 80x24 (issue 23) -----------------------------------------------------------------
+SMALLEST = (80, 24)
+
+
+def test_meetings_screen_at_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    """The series and whether one is in progress; the log's date, series, state and what
+    was recorded, its header on one line."""
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
+    assert snap_compare(app, terminal_size=SMALLEST, run_before=after_keys(("3",)))
+
+
+def test_safety_brief_high_risk_at_80x24(
+    snap_compare, tmp_path: Path, today: date, monkeypatch
+) -> None:
+    """The rail folds into a line (breaches without escalation first) above the section's
+    facts; the countdown stays beside the wrapped title; the list has the whole width."""
+    app = demo_app(tmp_path, today, monkeypatch, IN_THE_ROOM)
+    assert series_position(app, BRIEF) == 0
+    steps = after_keys(("3",), ("enter",), ("right_square_bracket",) * 2)
+    assert snap_compare(app, terminal_size=SMALLEST, run_before=steps)

@@ -119,3 +119,32 @@ def test_commissioner_query_view(snap_compare, tmp_path: Path, today: date, monk
     """The open query: its deadline, a step closed with evidence and one still open."""
     app = demo_app(tmp_path, today, monkeypatch)
     assert snap_compare(app, terminal_size=SIZE, run_before=after_keys(("4",), ("k",), ("enter",)))
+
+
+# --- from 80x24 up (issue 23) ------------------------------------------------------------
+# Below 100 columns the waiting list drops the local id so that the escalation column is
+# whole, and the band's titles are short so that its breaches without escalation are; the
+# actions drop their status. At 120 the waiting list keeps its short band and drops the
+# local id so that the contact due (with LATE) and the flags are whole.
+SMALLEST = (80, 24)
+LAPTOP = (120, 40)
+
+
+def test_waiting_list_at_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=SMALLEST, run_before=after_keys(("2",)))
+
+
+def test_waiting_list_at_120x40(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=LAPTOP, run_before=after_keys(("2",)))
+
+
+def test_actions_at_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=SMALLEST, run_before=after_keys(("4",)))
+
+
+def test_actions_at_120x40(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=LAPTOP, run_before=after_keys(("4",)))
