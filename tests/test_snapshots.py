@@ -148,3 +148,17 @@ def test_actions_at_80x24(snap_compare, tmp_path: Path, today: date, monkeypatch
 def test_actions_at_120x40(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
     app = demo_app(tmp_path, today, monkeypatch)
     assert snap_compare(app, terminal_size=LAPTOP, run_before=after_keys(("4",)))
+
+
+def test_waiting_list_in_a_light_theme(snap_compare, tmp_path: Path, today: date, monkeypatch):
+    """textual-light at a laptop's 100x30: the list on light cells, states in words."""
+    app = demo_app(tmp_path, today, monkeypatch)
+    app.theme = "textual-light"
+    assert snap_compare(app, terminal_size=(100, 30), run_before=after_keys(("2",)))
+
+
+def test_oversight_with_no_colour(snap_compare, tmp_path: Path, today: date, monkeypatch):
+    """NO_COLOR at 80x24: monochrome, every state still said in words."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=SMALLEST, run_before=after_keys(("6",)))
