@@ -13,7 +13,7 @@ log in place of the metric's detail and chart (see oversight.tcss for each size)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +32,7 @@ from huddle.oversight import FORMULAS, Standing, baseline_words, describe, shown
 from huddle.spc import NotEnoughPoints, Variation, XmRChart
 from screens.action_detail import ActionDetailScreen
 from screens.base import HuddleScreen, read_and_post
+from screens.form import FormScreen
 from screens.keys import bindings
 from screens.markup import escape
 from screens.messages import LoadFailed
@@ -481,11 +482,15 @@ class OversightScreen(HuddleScreen):
             self.notify("Saved, with its audit row", title="Recorded")
         self.load()
 
-    def action_observation(self) -> None:
+    def _form_on_highlighted(self, form: Callable[[MetricLine], FormScreen]) -> None:
+        """The form `form` makes for the highlighted metric, read again once it is saved."""
         line = self.highlighted
         if line is not None:
-            form = observation_form(self.app.store, self.app.clock.today(), line)
-            self.app.push_screen(form, self._after_form)
+            self.app.push_screen(form(line), self._after_form)
+
+    def action_observation(self) -> None:
+        store, today = self.app.store, self.app.clock.today()
+        self._form_on_highlighted(lambda line: observation_form(store, today, line))
 
     def action_new_metric(self) -> None:
         form = metric_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
@@ -502,10 +507,8 @@ class OversightScreen(HuddleScreen):
         self.app.push_screen(form, self._after_form)
 
     def action_edit_metric(self) -> None:
-        line = self.highlighted
-        if line is not None:
-            form = metric_edit_form(self.app.store, line, everyone(self.app.store))
-            self.app.push_screen(form, self._after_form)
+        store = self.app.store
+        self._form_on_highlighted(lambda line: metric_edit_form(store, line, everyone(store)))
 
     def action_edit_rule(self) -> None:
         line = self.highlighted
@@ -534,17 +537,17 @@ class OversightScreen(HuddleScreen):
         self.query_one(ChartPanel).next_view()
 
     def action_reviewed(self) -> None:
-        line = self.highlighted
-        if line is not None:
-            form = review_form(self.app.store, self.app.clock.today(), line)
-            self.app.push_screen(form, self._after_form)
+        store, today = self.app.store, self.app.clock.today()
+        self._form_on_highlighted(lambda line: review_form(store, today, line))
 
     def action_spc_baseline(self) -> None:
-        line = self.highlighted
-        if line is not None:
-            periods = [period for period, _ in spc_points(self.app.store, line.metric)]
-            form = spc_baseline_form(self.app.store, self.app.clock.today(), line, periods)
-            self.app.push_screen(form, self._after_form)
+        store, today = self.app.store, self.app.clock.today()
+
+        def form(line: MetricLine) -> FormScreen:
+            periods = [period for period, _ in spc_points(store, line.metric)]
+            return spc_baseline_form(store, today, line, periods)
+
+        self._form_on_highlighted(form)
 
     def action_escalate(self) -> None:
         form = escalation_form(self.app.store, self.app.clock.today(), everyone(self.app.store))
