@@ -513,7 +513,18 @@ def _guarded_store(
     keep_to(store, clock)
     if writes and (refusal := write_refusal(store)):
         raise CommandError(f"nothing was saved: {refusal}")
+    if writes:
+        _ladder_climbed(store, clock)
     return store
+
+
+def _ladder_climbed(store: Store, clock: Clock) -> None:
+    """A command that writes first climbs every escalation past its rung's timeframe, as
+    the app does while it runs, so what it writes meets the ladder as it stands today."""
+    from store.oversight import climb_escalations
+
+    if climbed := climb_escalations(store, clock.today()):
+        print(f"huddle: {climbed} escalations climbed a rung first", file=sys.stderr)
 
 
 def _as_at(store: Store, clock: Clock, as_at: date | None) -> date:
@@ -999,6 +1010,7 @@ def cmd_setup(args: argparse.Namespace, clock: Clock) -> int:
     # someone else refuses the whole write instead of being overwritten.
     store = _open_as(path, args, writes=True)
     keep_to(store, clock)
+    _ladder_climbed(store, clock)
     today = clock.today()
     steps = apply_plan(store, plan_setup(store, setup, today, plan.source, text), today)
     print(f"applied: {_changes(steps)} to {path}, audited as set-up from {plan.source}")

@@ -5,12 +5,14 @@ day), and `huddle status` reports the climbed rung without writing."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
 from huddle.app import make_app
+from huddle.cli import main
+from huddle.clock import FixedClock
 from huddle.models import EscalationRung
 from huddle.oversight import title_on_rung
 from store import Store, open_store
@@ -160,3 +162,20 @@ async def test_the_ladder_climbs_while_the_app_is_open(service: Store) -> None:
     climbed = stored(service, action_id)
     assert climbed["owner_id"] == person(service, "Omar Haddad")
     assert climbed["title"] == "Clinical rung: Bay 3 short of staff"
+
+
+def test_a_command_that_writes_climbs_the_ladder_first(
+    service: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No app open all week: the weekly import climbs Monday's escalation, due Tuesday,
+    before it writes on Wednesday, as the app would have; on Tuesday it does not."""
+    monday = date(2026, 12, 7)
+    action_id = escalation(service, monday)
+    extract = str(Path(__file__).resolve().parents[1] / "docs" / "extract.example.csv")
+    argv = ["import", "waiting-list", extract, "--db", str(service.path), "--user", "jarmitage"]
+    assert main(argv, clock=FixedClock(monday + timedelta(days=1))) == 0
+    assert stored(service, action_id)["rung"] == "operational"
+    assert main(argv, clock=FixedClock(monday + timedelta(days=2))) == 0
+    assert "1 escalations climbed a rung first" in capsys.readouterr().err
+    climbed = stored(service, action_id)
+    assert (climbed["rung"], climbed["owner_id"]) == ("clinical", person(service, "Omar Haddad"))
