@@ -127,6 +127,20 @@ def edit_metric(store: Store, metric_id: int, version: int, changes: dict, reaso
             read_cycle(row["review_cycle"])
         if "owner_id" in changes:
             checked_person(txn, changes["owner_id"], "owner")
+        if "baseline" in changes and changes["baseline"] is None:
+            # A rule set relative to the baseline would have nothing to compare with, and
+            # could never fire again: the rule is changed first, in words.
+            leaning = txn.conn.execute(
+                "SELECT name FROM trigger_rule WHERE metric_id = ? AND relative_to_baseline = 1"
+                " AND active = 1 ORDER BY id",
+                (metric_id,),
+            ).fetchall()
+            if leaning:
+                names = ", ".join(repr(name) for (name,) in leaning)
+                raise ValueError(
+                    f"baseline: the rule {names} is set relative to it; change that rule or "
+                    "switch it off (R) before removing the baseline"
+                )
         return Metric.model_validate(txn.update("metric", metric_id, row, version))
 
 
@@ -192,6 +206,12 @@ def edit_rule(
         if rule.active:
             checked_person(txn, rule.owner_id, "owner")
             _check_series(txn, rule.series)
+            metric = _metric(txn, rule.metric_id)
+            if rule.relative_to_baseline and metric.baseline is None:
+                raise ValueError(
+                    f"relative to baseline: {metric.name} has no baseline; give it one (E)"
+                    " before this rule is on"
+                )
         saved = TriggerRule.model_validate(txn.update("trigger_rule", rule_id, row, version))
         return saved, evaluate_in(txn, today, [saved.metric_id])
 

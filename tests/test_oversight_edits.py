@@ -58,6 +58,20 @@ def test_a_metric_changes_its_tolerance_with_why(demo: Store) -> None:
         )
 
 
+def test_a_baseline_a_rule_is_set_relative_to_is_not_removed_under_it(demo: Store) -> None:
+    """The surge rule is 15% over the referrals baseline: without the baseline it could
+    never fire again, so removing it is refused, in words, until the rule is off."""
+    metric = metric_named(demo, "Referrals received")
+    with pytest.raises(ValueError, match=f"baseline: the rule '{SURGE}' is set relative to it"):
+        edit_metric(demo, metric.id, metric.version, {"baseline": None}, "no longer commissioned")
+    assert metric_named(demo, "Referrals received").baseline == metric.baseline
+    rule = one_rule(demo, SURGE)
+    edit_rule(demo, rule.id, rule.version, {"active": False}, "surge plan retired", TODAY)
+    assert (
+        edit_metric(demo, metric.id, metric.version, {"baseline": None}, "retired").baseline is None
+    )
+
+
 def test_a_rule_switched_off_is_no_longer_evaluated_and_its_firings_stand(demo: Store) -> None:
     rule = one_rule(demo, SURGE)
     firings = demo.conn.execute(
@@ -127,18 +141,15 @@ def test_the_chart_draws_each_threshold_rule_switched_on_at_the_level_it_compare
     demo: Store,
 ) -> None:
     """The surge rule is 15% over a baseline of 40: its line is at 46, and moves with the
-    baseline; a rule switched off, or left with no baseline to be relative to, has none. A
+    baseline; a rule switched off has none (its baseline cannot be removed under it). A
     variance rule is a spread, not a level of the metric: never a line."""
     referrals = metric_named(demo, "Referrals received")
     assert series(demo, referrals, 120).thresholds == (46.0,)
     moved = edit_metric(demo, referrals.id, referrals.version, {"baseline": 50.0}, "recommissioned")
     assert series(demo, moved, 120).thresholds == (57.5,)
-    gone = edit_metric(demo, moved.id, moved.version, {"baseline": None}, "not commissioned")
-    assert series(demo, gone, 120).thresholds == ()
-    back = edit_metric(demo, gone.id, gone.version, {"baseline": 40.0}, "commissioned again")
     rule = one_rule(demo, SURGE)
     edit_rule(demo, rule.id, rule.version, {"active": False}, "pathway retired", TODAY)
-    assert series(demo, back, 120).thresholds == ()
+    assert series(demo, moved, 120).thresholds == ()
     by_team = series(demo, metric_named(demo, "Caseload per clinician"), 120)
     assert by_team.thresholds == ()
     assert list(by_team.segments) == ["Therapy North", "Therapy South", "Therapy West"]
