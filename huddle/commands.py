@@ -80,7 +80,8 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
         "7",
         "switch_mode('setup')",
         "Set-up",
-        "The service's providers, people, risk tiers, meeting series and mobilisation programme",
+        "The service's providers, people, risk tiers, meeting series, escalation ladder and"
+        " mobilisation programme",
     ),
     Command(
         "new-action",
