@@ -162,3 +162,27 @@ def test_oversight_with_no_colour(snap_compare, tmp_path: Path, today: date, mon
     monkeypatch.setenv("NO_COLOR", "1")
     app = demo_app(tmp_path, today, monkeypatch)
     assert snap_compare(app, terminal_size=SMALLEST, run_before=after_keys(("6",)))
+
+
+WALL = (160, 50)
+
+
+def test_today_on_a_wall_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=WALL, run_before=wait_for_store)
+
+
+def test_meetings_at_120x40(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=LAPTOP, run_before=after_keys(("3",)))
+
+
+def test_setup_ladder_at_120x40(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    keys = ("7",), *(("tab",),) * 5
+    assert snap_compare(app, terminal_size=LAPTOP, run_before=after_keys(*keys))
+
+
+def test_setup_on_a_wall_screen(snap_compare, tmp_path: Path, today: date, monkeypatch) -> None:
+    app = demo_app(tmp_path, today, monkeypatch)
+    assert snap_compare(app, terminal_size=WALL, run_before=after_keys(("7",)))
