@@ -313,7 +313,8 @@ async def test_a_form_refuses_each_unseen_character_and_the_screens_show_the_res
             assert f"{text}  NHS number" in shown[-1] and "[/b]" not in shown[-1]
         assert app.return_code is None  # nothing ended the app
     assert all(raw_on_a_terminal(screen) == [] for screen in shown)
-    assert "[[[[[[[[[" in shown[1]  # the 5,000 brackets' local id, cut to its column
+    # The 5,000 brackets' local id, cut to its column with "…" to say it was cut.
+    assert "[[[[[[[[…" in shown[1]
     saved = [text for (text,) in store.conn.execute("SELECT text FROM decision ORDER BY id")]
     assert saved == list(TYPED)
 
