@@ -11,12 +11,9 @@ from typing import ClassVar, TypeVar
 from rich.style import Style
 from textual import events
 from textual.geometry import Size
-from textual.reactive import reactive
-from textual.widgets import Static
 
 from huddle.models import Competency, Rag, TrainingState
 from huddle.readiness import HIGH_RISK_SCORE, trend
-from screens.markup import escape
 from screens.paged_list import Cells, PagedList, fitted
 from store.connection import Store
 from store.mobilisation_reads import (
@@ -96,9 +93,6 @@ class FittedList(PagedList[Q, L]):
     LAST: ClassVar[int]
     """How much of the last column a narrow terminal must still show."""
 
-    fitted_to: reactive[int] = reactive(0)
-    """The width the columns were last fitted to (a header redraws on it)."""
-
     def __init__(self, *, id: str | None = None, fitted: bool = False) -> None:
         super().__init__(id=id)
         self.fitted = fitted
@@ -111,7 +105,6 @@ class FittedList(PagedList[Q, L]):
             full, self.scrollable_content_region.width, self.FLEXIBLE, self.DROPPED, self.LAST
         )
         self.virtual_size = Size(self.line_width, self.total)
-        self.fitted_to = self.scrollable_content_region.width
         self.refresh()
 
     def widths(self) -> list[int]:
@@ -127,34 +120,6 @@ class FittedList(PagedList[Q, L]):
             for cell, (title, _) in zip(cells, type(self).COLUMNS, strict=True)
             if title in titles
         ]
-
-
-class ListHeader(Static):
-    """A list's column titles, cut to its fitted columns and scrolled sideways with its
-    rows, so a title always stands over its column."""
-
-    DEFAULT_CSS = "ListHeader { text-wrap: nowrap; text-overflow: clip; }"
-
-    def __init__(self, listed: PagedList, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="list-header", markup=True)
-        self.listed = listed
-        self.titles: dict[str, str] = {}
-
-    def on_mount(self) -> None:
-        self.watch(self.listed, "scroll_x", self._draw)
-        if isinstance(self.listed, FittedList):
-            self.watch(self.listed, "fitted_to", self._draw)
-
-    def retitle(self, column: str, title: str) -> None:
-        self.titles[column] = title
-        self._draw()
-
-    def _draw(self) -> None:
-        line = " ".join(
-            f"{cut(self.titles.get(title, title), width):<{width}}"
-            for title, width in self.listed.COLUMNS
-        )
-        self.update(escape(line[round(self.listed.scroll_x) :]))
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,15 @@ from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich.style import Style
-from rich.text import Text
-from textual.app import RenderResult
 from textual.geometry import Size
-from textual.widget import Widget
 
 from huddle.models import ActionStatus
 from huddle.oversight import shown
 from huddle.spc import NotEnoughPoints, Variation
-from screens.paged_list import Cells, PagedList, header
+from screens.paged_list import PLAIN, Cells, PagedList, cut_at_a_word
 from store.connection import Store
 from store.oversight_reads import EscalationLine, MetricLine, escalation_lines, metric_lines
 
-PLAIN = Style()
 ALARM = Style(bold=True, color="red")
 QUIET = Style(dim=True)
 
@@ -32,19 +28,6 @@ class OversightQuery:
     as_at: date
     revision: int
     """Bumped after each change, so the lists are read again."""
-
-
-def _cell(text: str, width: int, style: Style = PLAIN) -> tuple[str, Style]:
-    """Cut with an ellipsis, so a cut phrase never runs into the next column; a number or
-    a date is never cut in two ("±9.6…" would misread ±9.63): the cut goes back to the
-    word before it."""
-    if len(text) > width:
-        kept = text[: width - 1]
-        space = kept.rfind(" ")
-        if space > 0 and any(c.isdigit() for c in text[space:].split(" ", 2)[1]):
-            kept = kept[:space]
-        text = kept.rstrip(" ,;:") + "…"
-    return (f"{text:<{width}} ", style)
 
 
 Columns = tuple[tuple[str, int], ...]
@@ -84,42 +67,22 @@ class FittedList(PagedList[OversightQuery, L]):
         self.virtual_size = Size(self.line_width, self.total)
         self.refresh()
 
+    def shown_columns(self) -> Columns:
+        return self.columns
+
     def texts(self, line: L) -> dict[str, tuple[str, Style]]:
         """Each column's words for the row, uncut, with its style."""
         raise NotImplementedError
 
     def cells(self, line: L) -> Cells:
         texts = self.texts(line)
-        return [_cell(texts[title][0], width, texts[title][1]) for title, width in self.columns]
+        return [
+            cut_at_a_word(texts[title][0], width, texts[title][1]) for title, width in self.columns
+        ]
 
     def _laid_out(self, line: L) -> Cells:
         # The cells are already those of the columns shown, at their widths now.
         return self.cells(line)
-
-
-class ListHeader(Widget):
-    """A fitted list's column titles, the columns it shows, scrolled sideways with its
-    rows. `lead` names the list over its first two columns' titles."""
-
-    DEFAULT_CSS = "ListHeader { height: 1; }"
-
-    def __init__(self, rows: FittedList, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="list-header")
-        self.rows = rows
-        self.lead = ""
-
-    def on_mount(self) -> None:
-        self.watch(self.rows, "scroll_x", self.refresh, init=False)
-        self.watch(self.rows, "virtual_size", self.refresh, init=False)
-
-    def render(self) -> RenderResult:
-        columns = self.rows.columns
-        titles = header(columns)
-        if self.lead:
-            span = sum(width + 1 for _, width in columns[:2])
-            titles = _cell(self.lead, span - 1)[0] + titles[span:]
-        start = round(self.rows.scroll_x)
-        return Text(titles[start : start + self.size.width])
 
 
 def _latest(line: MetricLine) -> str:
