@@ -10,7 +10,6 @@ from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich.style import Style
-from textual.geometry import Size
 
 from huddle.models import ActionStatus
 from huddle.oversight import shown
@@ -43,16 +42,14 @@ class FittedList(PagedList[OversightQuery, L]):
     layout leaves out is in the panel beside the list or the entry a row opens."""
 
     LAYOUTS: ClassVar[tuple[Layout, ...]] = ()
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.columns: Columns = self.LAYOUTS[0][0]
+    """COLUMNS is the first, widest layout's."""
+    CELLS_FITTED = True
 
     @property
     def line_width(self) -> int:
-        return sum(width + 1 for _, width in self.columns) - 1
+        return sum(width + 1 for _, width in self._layout) - 1
 
-    def on_resize(self) -> None:
+    def fit(self) -> tuple[tuple[int, int], ...]:
         # Fitted to the width less a scroll bar, whether or not the list is long enough to
         # draw one yet: its rows arrive after it is sized.
         available = self.size.width - self.styles.scrollbar_size_vertical
@@ -60,15 +57,11 @@ class FittedList(PagedList[OversightQuery, L]):
             fixed = sum(width + 1 for title, width in columns if title != flex)
             if fixed + dict(columns)[flex] <= available:
                 break
-        self.columns = tuple(
-            (title, max(width, available - fixed) if title == flex else width)
+        place = {title: index for index, (title, _) in enumerate(self.COLUMNS)}
+        return tuple(
+            (place[title], max(width, available - fixed) if title == flex else width)
             for title, width in columns
         )
-        self.virtual_size = Size(self.line_width, self.total)
-        self.refresh()
-
-    def shown_columns(self) -> Columns:
-        return self.columns
 
     def texts(self, line: L) -> dict[str, tuple[str, Style]]:
         """Each column's words for the row, uncut, with its style."""
@@ -77,12 +70,9 @@ class FittedList(PagedList[OversightQuery, L]):
     def cells(self, line: L) -> Cells:
         texts = self.texts(line)
         return [
-            cut_at_a_word(texts[title][0], width, texts[title][1]) for title, width in self.columns
+            cut_at_a_word(texts[title][0], width, texts[title][1])
+            for title, width in self.shown_columns()
         ]
-
-    def _laid_out(self, line: L) -> Cells:
-        # The cells are already those of the columns shown, at their widths now.
-        return self.cells(line)
 
 
 def _latest(line: MetricLine) -> str:
@@ -189,6 +179,7 @@ class MetricList(FittedList[MetricLine]):
         ),
         ((("Standing", 8), ("Variation", 13), ("Metric", 16), ("Latest", 32)), "Metric"),
     )
+    COLUMNS = LAYOUTS[0][0]
 
     def read_page(
         self, store: Store, query: OversightQuery, offset: int, limit: int
@@ -259,6 +250,7 @@ class EscalationList(FittedList[EscalationLine]):
         ),
         ((("Rung", 11), ("Escalation", 20), ("Due", 13), ("Climbed", 16)), "Escalation"),
     )
+    COLUMNS = LAYOUTS[0][0]
 
     def read_page(
         self, store: Store, query: OversightQuery, offset: int, limit: int

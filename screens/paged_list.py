@@ -187,14 +187,20 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         """The title and width now of each column shown, as its header names them."""
         return tuple((self.COLUMNS[index][0], width) for index, width in self._layout)
 
-    def on_resize(self) -> None:
+    def fit(self) -> tuple[tuple[int, int], ...]:
+        """Each column to show at the list's size now: its place in COLUMNS and its width.
+        By WIDTHS for the screen's breakpoint here; a list fitted to its own width (the
+        oversight and mobilisation lists) says otherwise."""
         widths = next(
             (widths for size, widths in self.WIDTHS.items() if self.screen.has_class(size)), {}
         )
         layout = tuple(
             (index, widths.get(title, width)) for index, (title, width) in enumerate(self.COLUMNS)
         )
-        layout = tuple((index, width) for index, width in layout if width)
+        return tuple((index, width) for index, width in layout if width)
+
+    def on_resize(self) -> None:
+        layout = self.fit()
         if layout != self._layout:
             self._layout = layout
             self.virtual_size = Size(self.line_width, self.total)
@@ -264,9 +270,15 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         strip = Strip([Segment(text, base + style) for text, style in cells])
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
+    CELLS_FITTED: ClassVar[bool] = False
+    """Whether `cells` gives the cells of the columns shown, at their widths now (by
+    `shown_columns`), so that none is cut again."""
+
     def _laid_out(self, line: L) -> Cells:
         """The row's cells in the columns shown, each cut again where a column narrows."""
         cells = self.cells(line)
+        if self.CELLS_FITTED:
+            return cells
         return [
             cells[index]
             if width == self.COLUMNS[index][1]
