@@ -39,14 +39,13 @@ from screens.mobilisation_forms import (
 )
 from screens.mobilisation_lists import (
     DeliverableList,
-    ListHeader,
     ProgrammeQuery,
     RiskList,
     TrainingList,
     TrainingQuery,
     WorkstreamList,
 )
-from screens.paged_list import PagedList
+from screens.paged_list import ListHeader, PagedList
 from screens.readiness_chart import chart
 from store.connection import Store
 from store.mobilisation_reads import (
@@ -136,11 +135,11 @@ class MobilisationScreen(HuddleScreen):
             workstreams = WorkstreamList(id="workstreams", fitted=True)
             deliverables = DeliverableList(id="deliverables", fitted=True)
             risks = RiskList(id="risks", fitted=True)
-            yield ListHeader(workstreams)
+            yield workstreams.column_titles(classes="list-header")
             yield workstreams
-            yield ListHeader(deliverables, id="deliverables-header")
+            yield deliverables.column_titles(id="deliverables-header", classes="list-header")
             yield deliverables
-            yield ListHeader(risks)
+            yield risks.column_titles(classes="list-header")
             yield risks
             with Horizontal(id="mob-bottom"):
                 yield Static(id="workforce")
@@ -535,7 +534,7 @@ class TrainingScreen(HuddleScreen):
             id="coverage-elsewhere",
         )
         matrix = TrainingList(id="training")
-        yield ListHeader(matrix)
+        yield matrix.column_titles(classes="list-header")
         yield matrix
 
     def on_mount(self) -> None:

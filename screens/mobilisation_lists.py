@@ -9,14 +9,9 @@ from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich.style import Style
-from textual import events
-from textual.geometry import Size
-from textual.reactive import reactive
-from textual.widgets import Static
 
 from huddle.models import Competency, Rag, TrainingState
 from huddle.readiness import HIGH_RISK_SCORE, trend
-from screens.markup import escape
 from screens.paged_list import Cells, PagedList, fitted
 from store.connection import Store
 from store.mobilisation_reads import (
@@ -95,66 +90,31 @@ class FittedList(PagedList[Q, L]):
     DROPPED: ClassVar[int]
     LAST: ClassVar[int]
     """How much of the last column a narrow terminal must still show."""
-
-    fitted_to: reactive[int] = reactive(0)
-    """The width the columns were last fitted to (a header redraws on it)."""
+    CELLS_FITTED = True
 
     def __init__(self, *, id: str | None = None, fitted: bool = False) -> None:
         super().__init__(id=id)
         self.fitted = fitted
 
-    def on_resize(self, event: events.Resize) -> None:
+    def fit(self) -> tuple[tuple[int, int], ...]:
         if not self.fitted:
-            return
-        full = type(self).COLUMNS
-        self.COLUMNS = fit(
-            full, self.scrollable_content_region.width, self.FLEXIBLE, self.DROPPED, self.LAST
-        )
-        self.virtual_size = Size(self.line_width, self.total)
-        self.fitted_to = self.scrollable_content_region.width
-        self.refresh()
+            return super().fit()
+        room = self.scrollable_content_region.width
+        shown = fit(self.COLUMNS, room, self.FLEXIBLE, self.DROPPED, self.LAST)
+        place = {title: index for index, (title, _) in enumerate(self.COLUMNS)}
+        return tuple((place[title], width) for title, width in shown)
 
     def widths(self) -> list[int]:
         """Each column's width in the full order, 0 for a dropped column."""
-        shown = dict(self.COLUMNS)
-        return [shown.get(title, 0) for title, _ in type(self).COLUMNS]
+        shown = dict(self.shown_columns())
+        return [shown.get(title, 0) for title, _ in self.COLUMNS]
 
     def shown(self, cells: Cells) -> Cells:
         """The cells of the columns on screen."""
-        titles = dict(self.COLUMNS)
+        titles = dict(self.shown_columns())
         return [
-            cell
-            for cell, (title, _) in zip(cells, type(self).COLUMNS, strict=True)
-            if title in titles
+            cell for cell, (title, _) in zip(cells, self.COLUMNS, strict=True) if title in titles
         ]
-
-
-class ListHeader(Static):
-    """A list's column titles, cut to its fitted columns and scrolled sideways with its
-    rows, so a title always stands over its column."""
-
-    DEFAULT_CSS = "ListHeader { text-wrap: nowrap; text-overflow: clip; }"
-
-    def __init__(self, listed: PagedList, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="list-header", markup=True)
-        self.listed = listed
-        self.titles: dict[str, str] = {}
-
-    def on_mount(self) -> None:
-        self.watch(self.listed, "scroll_x", self._draw)
-        if isinstance(self.listed, FittedList):
-            self.watch(self.listed, "fitted_to", self._draw)
-
-    def retitle(self, column: str, title: str) -> None:
-        self.titles[column] = title
-        self._draw()
-
-    def _draw(self) -> None:
-        line = " ".join(
-            f"{cut(self.titles.get(title, title), width):<{width}}"
-            for title, width in self.listed.COLUMNS
-        )
-        self.update(escape(line[round(self.listed.scroll_x) :]))
 
 
 @dataclass(frozen=True)
@@ -178,17 +138,19 @@ class WorkstreamList(FittedList[ProgrammeQuery, WorkstreamLine]):
     def cells(self, line: WorkstreamLine) -> Cells:
         latest = line.latest
         why = f"{latest.rated_on:%d/%m} {latest.rationale}" if latest else "never rated: g rates it"
+        # No column is ever dropped here: the free text is last, and only narrows.
+        columns = self.shown_columns()
         rest = fitted(
             (
                 line.name,
                 f"OWNER LEFT: {line.lead}" if line.lead_left else line.lead,
                 trend([r.rag for r in line.trend]),
-                cut(why, self.COLUMNS[-1][1]),
+                cut(why, columns[-1][1]),
             ),
-            self.COLUMNS[1:],
+            columns[1:],
             PLAIN,
         )
-        return [rag_cell(line.rag, self.COLUMNS[0][1]), *rest]
+        return [rag_cell(line.rag, columns[0][1]), *rest]
 
 
 class DeliverableList(FittedList[ProgrammeQuery, DeliverableLine]):

@@ -47,7 +47,8 @@ from screens.oversight_forms import (
     rule_form,
     spc_baseline_form,
 )
-from screens.oversight_lists import EscalationList, ListHeader, MetricList, OversightQuery
+from screens.oversight_lists import EscalationList, MetricList, OversightQuery
+from screens.paged_list import ListHeader
 from screens.segment_chart import View, segments_chart, views
 from store.connection import Store
 from store.meeting_log import SeriesQuery, page_of_series
@@ -311,7 +312,7 @@ class OversightScreen(HuddleScreen):
             with VerticalScroll(id="ov-fired"):
                 yield Static(id="ov-fired-text")
             metrics = MetricList(id="metrics")
-            yield ListHeader(metrics)
+            yield metrics.column_titles(classes="list-header")
             yield metrics
             # Below 35 rows the metric's detail and chart, and the escalation log, take
             # turns in the same place (`l`). The detail scrolls beside the chart (tab to
@@ -322,7 +323,7 @@ class OversightScreen(HuddleScreen):
                     yield Static(id="metric-detail")
                 yield ChartPanel(id="metric-chart")
             escalations = EscalationList(id="escalations")
-            yield ListHeader(escalations, id="escalations-header")
+            yield escalations.column_titles(id="escalations-header", classes="list-header")
             yield escalations
 
     def on_mount(self) -> None:
@@ -412,9 +413,9 @@ class OversightScreen(HuddleScreen):
         self.query_one("#ov-fired-text", Static).update(
             "\n".join(escape(trigger.words(today)) for trigger in fired)
         )
-        escalations_header = self.query_one("#escalations-header", ListHeader)
-        escalations_header.lead = f"Escalation log ({every}: {still_open} open)"
-        escalations_header.refresh()
+        self.query_one("#escalations-header", ListHeader).lead(
+            f"Escalation log ({every}: {still_open} open)"
+        )
         query = self._query()
         self.query_one(MetricList).show(query, message.metrics)
         self.query_one(EscalationList).show(query, every)

@@ -10,19 +10,14 @@ from datetime import date
 from typing import ClassVar, TypeVar
 
 from rich.style import Style
-from rich.text import Text
-from textual.app import RenderResult
-from textual.geometry import Size
-from textual.widget import Widget
 
 from huddle.models import ActionStatus
 from huddle.oversight import shown
 from huddle.spc import NotEnoughPoints, Variation
-from screens.paged_list import Cells, PagedList, header
+from screens.paged_list import PLAIN, Cells, PagedList, cut_at_a_word
 from store.connection import Store
 from store.oversight_reads import EscalationLine, MetricLine, escalation_lines, metric_lines
 
-PLAIN = Style()
 ALARM = Style(bold=True, color="red")
 QUIET = Style(dim=True)
 
@@ -32,19 +27,6 @@ class OversightQuery:
     as_at: date
     revision: int
     """Bumped after each change, so the lists are read again."""
-
-
-def _cell(text: str, width: int, style: Style = PLAIN) -> tuple[str, Style]:
-    """Cut with an ellipsis, so a cut phrase never runs into the next column; a number or
-    a date is never cut in two ("±9.6…" would misread ±9.63): the cut goes back to the
-    word before it."""
-    if len(text) > width:
-        kept = text[: width - 1]
-        space = kept.rfind(" ")
-        if space > 0 and any(c.isdigit() for c in text[space:].split(" ", 2)[1]):
-            kept = kept[:space]
-        text = kept.rstrip(" ,;:") + "…"
-    return (f"{text:<{width}} ", style)
 
 
 Columns = tuple[tuple[str, int], ...]
@@ -60,16 +42,14 @@ class FittedList(PagedList[OversightQuery, L]):
     layout leaves out is in the panel beside the list or the entry a row opens."""
 
     LAYOUTS: ClassVar[tuple[Layout, ...]] = ()
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.columns: Columns = self.LAYOUTS[0][0]
+    """COLUMNS is the first, widest layout's."""
+    CELLS_FITTED = True
 
     @property
     def line_width(self) -> int:
-        return sum(width + 1 for _, width in self.columns) - 1
+        return sum(width + 1 for _, width in self._layout) - 1
 
-    def on_resize(self) -> None:
+    def fit(self) -> tuple[tuple[int, int], ...]:
         # Fitted to the width less a scroll bar, whether or not the list is long enough to
         # draw one yet: its rows arrive after it is sized.
         available = self.size.width - self.styles.scrollbar_size_vertical
@@ -77,12 +57,11 @@ class FittedList(PagedList[OversightQuery, L]):
             fixed = sum(width + 1 for title, width in columns if title != flex)
             if fixed + dict(columns)[flex] <= available:
                 break
-        self.columns = tuple(
-            (title, max(width, available - fixed) if title == flex else width)
+        place = {title: index for index, (title, _) in enumerate(self.COLUMNS)}
+        return tuple(
+            (place[title], max(width, available - fixed) if title == flex else width)
             for title, width in columns
         )
-        self.virtual_size = Size(self.line_width, self.total)
-        self.refresh()
 
     def texts(self, line: L) -> dict[str, tuple[str, Style]]:
         """Each column's words for the row, uncut, with its style."""
@@ -90,36 +69,10 @@ class FittedList(PagedList[OversightQuery, L]):
 
     def cells(self, line: L) -> Cells:
         texts = self.texts(line)
-        return [_cell(texts[title][0], width, texts[title][1]) for title, width in self.columns]
-
-    def _laid_out(self, line: L) -> Cells:
-        # The cells are already those of the columns shown, at their widths now.
-        return self.cells(line)
-
-
-class ListHeader(Widget):
-    """A fitted list's column titles, the columns it shows, scrolled sideways with its
-    rows. `lead` names the list over its first two columns' titles."""
-
-    DEFAULT_CSS = "ListHeader { height: 1; }"
-
-    def __init__(self, rows: FittedList, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="list-header")
-        self.rows = rows
-        self.lead = ""
-
-    def on_mount(self) -> None:
-        self.watch(self.rows, "scroll_x", self.refresh, init=False)
-        self.watch(self.rows, "virtual_size", self.refresh, init=False)
-
-    def render(self) -> RenderResult:
-        columns = self.rows.columns
-        titles = header(columns)
-        if self.lead:
-            span = sum(width + 1 for _, width in columns[:2])
-            titles = _cell(self.lead, span - 1)[0] + titles[span:]
-        start = round(self.rows.scroll_x)
-        return Text(titles[start : start + self.size.width])
+        return [
+            cut_at_a_word(texts[title][0], width, texts[title][1])
+            for title, width in self.shown_columns()
+        ]
 
 
 def _latest(line: MetricLine) -> str:
@@ -226,6 +179,7 @@ class MetricList(FittedList[MetricLine]):
         ),
         ((("Standing", 8), ("Variation", 13), ("Metric", 16), ("Latest", 32)), "Metric"),
     )
+    COLUMNS = LAYOUTS[0][0]
 
     def read_page(
         self, store: Store, query: OversightQuery, offset: int, limit: int
@@ -296,6 +250,7 @@ class EscalationList(FittedList[EscalationLine]):
         ),
         ((("Rung", 11), ("Escalation", 20), ("Due", 13), ("Climbed", 16)), "Escalation"),
     )
+    COLUMNS = LAYOUTS[0][0]
 
     def read_page(
         self, store: Store, query: OversightQuery, offset: int, limit: int

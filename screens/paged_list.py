@@ -38,12 +38,9 @@ Q = TypeVar("Q", bound=Hashable)
 L = TypeVar("L")
 
 WAITING_FOR_ROWS = Style(dim=True)
+PLAIN = Style()
 
 Cells = list[tuple[str, Style]]
-
-
-def header(columns: tuple[tuple[str, int], ...]) -> str:
-    return " ".join(f"{title:<{width}}" for title, width in columns)
 
 
 def cut(value: str, width: int) -> str:
@@ -60,12 +57,56 @@ def fitted(values: tuple[str, ...], columns: tuple[tuple[str, int], ...], style:
     ]
 
 
+def cut_at_a_word(text: str, width: int, style: Style = PLAIN) -> tuple[str, Style]:
+    """A cell of `width` (and the space after it): cut with an ellipsis, so a cut phrase
+    never runs into the next column; a number or a date is never cut in two ("±9.6…"
+    would misread ±9.63): the cut goes back to the word before it."""
+    if len(text) > width:
+        kept = text[: width - 1]
+        space = kept.rfind(" ")
+        if space > 0 and any(c.isdigit() for c in text[space:].split(" ", 2)[1]):
+            kept = kept[:space]
+        text = kept.rstrip(" ,;:") + "…"
+    return (f"{text:<{width}} ", style)
+
+
 class ListHeader(Static):
-    """A list's column titles, kept over its columns as its rows scroll sideways."""
+    """A list's column titles over the columns it shows now (`PagedList.shown_columns`),
+    kept over them as its rows scroll sideways; each title cut with "…" where its column
+    narrows. The list redraws it when it is resized or scrolled."""
 
     DEFAULT_CSS = """
     ListHeader { height: 1; text-wrap: nowrap; text-overflow: clip; }
     """
+
+    def __init__(
+        self, listed: PagedList, *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.listed = listed
+        self._lead = ""
+        self._retitled: dict[str, str] = {}
+
+    def on_mount(self) -> None:
+        self.draw()
+
+    def lead(self, words: str) -> None:
+        """Name the list over its first two columns' titles (with what it counts)."""
+        self._lead = words
+        self.draw()
+
+    def retitle(self, column: str, title: str) -> None:
+        """Title `column` for what it holds now (say, whose deliverables they are)."""
+        self._retitled[column] = title
+        self.draw()
+
+    def draw(self) -> None:
+        columns = self.listed.shown_columns()
+        titles = " ".join(cut(self._retitled.get(title, title), width) for title, width in columns)
+        if self._lead:
+            span = sum(width + 1 for _, width in columns[:2])
+            titles = cut_at_a_word(self._lead, span - 1)[0] + titles[span:]
+        self.update(Text(titles[round(self.listed.scroll_x) :], no_wrap=True))
 
 
 class PagedList(ScrollView, Generic[Q, L], can_focus=True):
@@ -120,7 +161,7 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
 
     def column_titles(self, *, id: str | None = None, classes: str | None = None) -> ListHeader:
         """The header to compose above the list, which scrolls sideways with its rows."""
-        self._titles = ListHeader(self._title_text(), id=id, classes=classes)
+        self._titles = ListHeader(self, id=id, classes=classes)
         return self._titles
 
     # --- what a subclass gives -----------------------------------------------------------
@@ -142,29 +183,35 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
     def line_width(self) -> int:
         return sum(width + 1 for _, width in self._layout)
 
-    def _title_text(self) -> Text:
-        titles = header(tuple((self.COLUMNS[index][0], width) for index, width in self._layout))
-        return Text(titles[round(self.scroll_x) :], no_wrap=True)
+    def shown_columns(self) -> tuple[tuple[str, int], ...]:
+        """The title and width now of each column shown, as its header names them."""
+        return tuple((self.COLUMNS[index][0], width) for index, width in self._layout)
 
-    def on_resize(self) -> None:
+    def fit(self) -> tuple[tuple[int, int], ...]:
+        """Each column to show at the list's size now: its place in COLUMNS and its width.
+        By WIDTHS for the screen's breakpoint here; a list fitted to its own width (the
+        oversight and mobilisation lists) says otherwise."""
         widths = next(
             (widths for size, widths in self.WIDTHS.items() if self.screen.has_class(size)), {}
         )
         layout = tuple(
             (index, widths.get(title, width)) for index, (title, width) in enumerate(self.COLUMNS)
         )
-        layout = tuple((index, width) for index, width in layout if width)
+        return tuple((index, width) for index, width in layout if width)
+
+    def on_resize(self) -> None:
+        layout = self.fit()
         if layout != self._layout:
             self._layout = layout
             self.virtual_size = Size(self.line_width, self.total)
             self.refresh()
         if self._titles is not None:
-            self._titles.update(self._title_text())
+            self._titles.draw()
 
     def watch_scroll_x(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_x(old_value, new_value)
         if self._titles is not None:
-            self._titles.update(self._title_text())
+            self._titles.draw()
 
     def counted(self, query: Q, total: int) -> None:
         """The count of `query` has arrived: set the scroll range, keeping the rows read."""
@@ -223,9 +270,15 @@ class PagedList(ScrollView, Generic[Q, L], can_focus=True):
         strip = Strip([Segment(text, base + style) for text, style in cells])
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
+    CELLS_FITTED: ClassVar[bool] = False
+    """Whether `cells` gives the cells of the columns shown, at their widths now (by
+    `shown_columns`), so that none is cut again."""
+
     def _laid_out(self, line: L) -> Cells:
         """The row's cells in the columns shown, each cut again where a column narrows."""
         cells = self.cells(line)
+        if self.CELLS_FITTED:
+            return cells
         return [
             cells[index]
             if width == self.COLUMNS[index][1]
