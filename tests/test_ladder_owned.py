@@ -15,7 +15,7 @@ from huddle.cli import main
 from huddle.clock import FixedClock
 from huddle.models import EscalationRung
 from huddle.oversight import title_on_rung
-from store import Store, open_store
+from store import Store, actions, open_store
 from store.check import check_database
 from store.oversight import climb_escalations, raise_escalation
 from store.queries import status_summary
@@ -179,3 +179,18 @@ def test_a_command_that_writes_climbs_the_ladder_first(
     assert "1 escalations climbed a rung first" in capsys.readouterr().err
     climbed = stored(service, action_id)
     assert (climbed["rung"], climbed["owner_id"]) == ("clinical", person(service, "Omar Haddad"))
+
+
+def test_an_escalation_marked_in_progress_climbs_only_once_its_due_date_passes(
+    service: Store,
+) -> None:
+    """Someone working on it is no reason to climb, nor to stop climbing: it climbs when
+    its due date has passed, as any other escalation does."""
+    action_id = escalation(service, MONDAY)
+    actions.start(service, action_id, stored(service, action_id)["version"])
+    assert stored(service, action_id)["status"] == "in progress"
+    assert climb_escalations(service, date(2026, 11, 24)) == 0  # due today: it stays
+    assert stored(service, action_id)["rung"] == "operational"
+    assert climb_escalations(service, date(2026, 11, 25)) == 1
+    climbed = stored(service, action_id)
+    assert (climbed["rung"], climbed["status"]) == ("clinical", "in progress")
