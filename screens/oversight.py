@@ -405,9 +405,9 @@ class OversightScreen(HuddleScreen):
         today = self.app.clock.today()
         fired = message.fired
         self.query_one("#ov-head", Static).update(
-            f"[b]Oversight[/b] · as at {today:%a %d/%m/%Y} · {message.metrics} metrics · "
-            f"[b]{len(fired)} trigger{'s' if len(fired) != 1 else ''} fired[/b] and standing · "
-            f"{still_open} escalations open ({overdue} OVERDUE)"
+            f"[b]Oversight[/b] · as at {today:%a %d/%m/%Y} · {_count(message.metrics, 'metric')}"
+            f" · [b]{_count(len(fired), 'trigger')} fired[/b] and standing · "
+            f"{_count(still_open, 'escalation')} open ({overdue} OVERDUE)"
         )
         self.query_one("#ov-fired", VerticalScroll).display = bool(fired)
         self.query_one("#ov-fired-text", Static).update(
@@ -558,6 +558,10 @@ class OversightScreen(HuddleScreen):
         line = self.query_one(EscalationList).current()
         if line is not None:
             self.app.push_screen(ActionDetailScreen(line.id))
+
+
+def _count(how_many: int, noun: str) -> str:
+    return f"{how_many} {noun}" if how_many == 1 else f"{how_many} {noun}s"
 
 
 def _evaluation_of(saved: object) -> Evaluation | None:
