@@ -12,7 +12,7 @@ from rich.style import Style
 
 from huddle.models import Competency, Rag, TrainingState
 from huddle.readiness import HIGH_RISK_SCORE, trend
-from screens.paged_list import Cells, PagedList, fitted
+from screens.paged_list import Cells, PagedList, cut, fitted
 from store.connection import Store
 from store.mobilisation_reads import (
     DeliverableLine,
@@ -33,11 +33,6 @@ _RAG_STYLE = {
     Rag.GREEN: Style(bold=True, color="black", bgcolor="green"),
 }
 UNRATED = Style(dim=True)
-
-
-def cut(text: str, width: int) -> str:
-    """Shortened with an ellipsis, so a cut sentence never runs into the next column."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def rag_cell(rag: Rag | None, width: int) -> tuple[str, Style]:
@@ -145,7 +140,7 @@ class WorkstreamList(FittedList[ProgrammeQuery, WorkstreamLine]):
                 line.name,
                 f"OWNER LEFT: {line.lead}" if line.lead_left else line.lead,
                 trend([r.rag for r in line.trend]),
-                cut(why, columns[-1][1]),
+                why,
             ),
             columns[1:],
             PLAIN,
@@ -179,10 +174,10 @@ class DeliverableList(FittedList[ProgrammeQuery, DeliverableLine]):
         return self.shown(
             [
                 rag_cell(line.rag, w_rag),
-                (f"{cut(title, w_title):<{w_title}} ", PLAIN),
+                (f"{cut(title, w_title)} ", PLAIN),
                 (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
                 (f"{due:<{w_due}} ", ALARM if late else PLAIN),
-                (f"{cut(evidence, w_evidence):<{w_evidence}} ", style),
+                (f"{cut(evidence, w_evidence)} ", style),
             ]
         )
 
@@ -216,7 +211,7 @@ class RiskList(FittedList[ProgrammeQuery, RiskLine]):
         return self.shown(
             [
                 (f"{score:<{w_score}} ", ALARM if high else PLAIN),
-                (f"{cut(line.text, w_text):<{w_text}} ", PLAIN),
+                (f"{cut(line.text, w_text)} ", PLAIN),
                 (f"{line.owner[:w_owner]:<{w_owner}} ", PLAIN),
                 (f"{review:<{w_review}} ", ALARM if review_late else PLAIN),
                 (f"{mitigation:<{w_mit}} ", ALARM if high and not line.mitigations else PLAIN),
@@ -257,8 +252,7 @@ class TrainingList(PagedList[TrainingQuery, TrainingLine]):
     def cells(self, line: TrainingLine) -> Cells:
         supervisor = line.supervisor or "NONE NAMED"
         values = (line.name, line.role, "yes" if line.high_risk else "no", supervisor)
-        cut_values = tuple(cut(v, w) for v, (_, w) in zip(values, self.COLUMNS, strict=False))
-        cells = fitted(cut_values, self.COLUMNS[:4], PLAIN)
+        cells = fitted(values, self.COLUMNS[:4], PLAIN)
         if not line.supervisor:
             cells[3] = (cells[3][0], ALARM)
         for competency, (_, width) in zip(Competency, self.COLUMNS[4:], strict=True):
